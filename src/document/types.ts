@@ -1,0 +1,77 @@
+/*
+ * The RNN document as the reader returns it: typed values, where they stood in the text,
+ * and diagnostics with offset ranges. See docs/rnn-document.md for the format.
+ * Layer: document. May import engine types; no vscode, no DOM, no Node.
+ */
+import type { HeadConfig, ModelConfig, Tensor } from '../engine/types';
+
+/** A half-open range of character offsets in the document text. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Diagnostic {
+  severity: Severity;
+  message: string;
+  /** Where the problem is. Always inside the text (0 <= start <= end <= text.length). */
+  span: Span;
+  /** A stable code, e.g. 'syntax', 'missing-key', 'wrong-type', 'out-of-range', 'unknown-key',
+   * 'ragged', 'non-finite', 'shape', 'budget', 'prefix'. */
+  code: string;
+}
+
+/** A tensor read from the document, or a request for torch.rand(shape). */
+export type TensorSource =
+  | { kind: 'literal'; tensor: Tensor; span: Span }
+  | { kind: 'rand'; shape: number[]; span: Span };
+
+export interface StateDictEntry {
+  /** Canonical name (`weight_ih_l0`, `head.weight`). */
+  name: string;
+  /** The key as written (`rnn.weight_ih_l0`, `fc.weight`). */
+  writtenKey: string;
+  keySpan: Span;
+  tensor: Tensor;
+  span: Span;
+}
+
+export interface BackwardBlock {
+  gradOutput?: Tensor;
+  gradHN?: Tensor;
+  gradCN?: Tensor;
+  gradHead?: Tensor;
+}
+
+/** A document that passed the reader (errors absent); warnings may still exist. */
+export interface RnnDocument {
+  model: ModelConfig;
+  head?: HeadConfig;
+  /** Explicit seed, or undefined. */
+  seed?: number;
+  stateDict: StateDictEntry[];
+  input?: TensorSource;
+  h0?: TensorSource;
+  c0?: TensorSource;
+  backward?: BackwardBlock;
+  /** Where things stood, for hovers and the panel: 'model', 'head', 'input', 'h0', 'c0', 'seed', 'state_dict'. */
+  spans: Record<string, Span>;
+}
+
+export interface ReadResult {
+  /** Undefined when there are errors that make a run impossible. */
+  document?: RnnDocument;
+  diagnostics: Diagnostic[];
+}
+
+/** Limits checked before anything is allocated. */
+export interface Budget {
+  /** Max number of float elements of all tensors (params, input, states, outputs, trace). */
+  maxElements: number;
+  /** Max multiply-add FLOPs of one forward pass. */
+  maxFlops: number;
+}
+
+export const DEFAULT_BUDGET: Budget = { maxElements: 64_000_000, maxFlops: 20_000_000_000 };

@@ -1,0 +1,96 @@
+/*
+ * The one protocol between the extension host and the RNN Unroll View webview.
+ * Layer: protocol. Types only (plus pure validators); imports engine types only.
+ *
+ * Everything here is JSON-serialisable (plain arrays, no typed arrays), so the same payload
+ * can be posted, persisted by the webview's state for the serializer, and checked in tests.
+ */
+import type { Dim, HeadConfig, ModelConfig, ParamInfo } from '../engine/types';
+
+/** A tensor flattened row-major, as JSON. Non-finite values travel as null. */
+export interface WireTensor {
+  shape: number[];
+  data: (number | null)[];
+}
+
+/** One time step of one layer and direction (see engine Trace), batch-major vectors. */
+export interface WireStep {
+  layer: number;
+  direction: 0 | 1;
+  t: number;
+  vectors: Record<string, (number | null)[]>;
+}
+
+/** Everything the panel shows about one run. Built by the extension, drawn by the webview. */
+export interface RunPayload {
+  /** Shown as the panel's subtitle: the document's file name or "Example: ...". */
+  title: string;
+  /** The URI of the document it came from, when there is one (for "reveal"). */
+  source?: string;
+  model: ModelConfig;
+  head?: HeadConfig;
+  batch: number;
+  seqLen: number;
+  /** Was the input unbatched (2-D)? Then batch is 1 and results drop the N axis. */
+  unbatched: boolean;
+  input: WireTensor;
+  output: WireTensor;
+  hN: WireTensor;
+  cN?: WireTensor;
+  headOutput?: WireTensor;
+  /** Parameters, PyTorch names (for the inspector's equations). */
+  stateDict: Record<string, WireTensor>;
+  /** steps[layer][direction][t]; may be omitted for very long runs beyond the trace budget. */
+  steps?: WireStep[][][];
+  /** Gradient norms per time step (input order); absent when not computed. */
+  gradients?: {
+    /** ||dL/dx_t|| for L = sum of the last layer's outputs at the last step (or head). */
+    inputNorms: number[];
+    /** ||dh_T/dh_t||-style norms, per layer, per direction, per t. */
+    hiddenNorms: number[][][];
+    /** What L is, in words. */
+    loss: string;
+  };
+  shapes: {
+    input: Dim[];
+    output: Dim[];
+    hN: Dim[];
+    cN?: Dim[];
+    head?: Dim[];
+    params: ParamInfo[];
+    paramCount: number;
+    flopsPerStep: number;
+    flopsPerSequence?: number;
+  };
+  /** Plain-language notes (dropout ignored, seed defaulted to 0, ...). Already localised. */
+  notes: string[];
+}
+
+/** Comparison of RNN, LSTM and GRU on the same input (the "why LSTM" view). */
+export interface ComparePayload {
+  rows: { type: 'RNN' | 'LSTM' | 'GRU'; inputNorms: number[] }[];
+}
+
+/** Extension -> webview. */
+export type HostMessage =
+  /** Sent by the host after 'ready' and after each new run. */
+  | { type: 'run'; payload: RunPayload; strings: Record<string, string> }
+  /** Sent by the host when a run failed: what is wrong, already localised. */
+  | { type: 'error'; message: string }
+  /** Sent by the host in answer to 'compare'. */
+  | { type: 'compare'; payload: ComparePayload }
+  /** Sent by the host while a long run is in flight (0..1). */
+  | { type: 'progress'; fraction: number };
+
+/** Webview -> extension. Untrusted: validate with isViewMessage before use. */
+export type ViewMessage =
+  /** Sent by the webview once its script has loaded. */
+  | { type: 'ready' }
+  /** Sent by the webview to ask for the RNN/LSTM/GRU comparison of the current input. */
+  | { type: 'compare' }
+  /** Sent by the webview to save an exported file (SVG/PNG data or JSON text). */
+  | { type: 'export'; format: 'svg' | 'png' | 'json'; data: string }
+  /** Sent by the webview to copy text to the clipboard. */
+  | { type: 'copy'; text: string }
+  /** Sent by the webview to reveal the source document. */
+  | { type: 'reveal' };
