@@ -1,0 +1,530 @@
+#!/usr/bin/env node
+// The benchmark: RNN Lens's engine side by side with its peers in one run.
+//
+// For each workload in bench/workloads.json it first checks that every engine's output agrees
+// with PyTorch's (float64 reference from the same float32 weights), then times the engines
+// alternately (round-robin, rotating who goes first) and prints medians, GFLOP/s, peak memory
+// and the ratio to onnxruntime-node on one thread, as Markdown, also written as JSON to
+// bench/results/. Peers that cannot be had are reported as skipped with the reason, never dropped.
+//
+//   npm run bench                 all workloads
+//   npm run bench -- --only long  one workload; --rounds N; --quick (fewer rounds)
+//
+// It reports; it never fails on timing. Exit 1 only when an engine disagrees with PyTorch.
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.dirname(here);
+const cacheDir = path.join(here, '.cache');
+const resultsDir = path.join(here, 'results');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const quick = args.includes('--quick');
+const only = opt('--only');
+const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const workloads = JSON.parse(readFileSync(path.join(here, 'workloads.json'), 'utf8')).filter(
+  (w) => !only || w.name === only,
+);
+
+// ---------------------------------------------------------------- memory mode (child process)
+if (args[0] === '--mem') {
+  await memoryChild(args[1], args[2]);
+  process.exit(0);
+}
+
+const skipped = {}; // engine -> reason
+
+function log(...a) {
+  process.stderr.write(a.join(' ') + '\n');
+}
+
+// ---------------------------------------------------------------- peers: find or install
+function haveTorch() {
+  const r = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+function ensureTorch() {
+  let v = haveTorch();
+  if (!v && process.getuid?.() === 0) {
+    log('PyTorch is missing: installing python3-torch and libopenblas0-pthread from Debian...');
+    spawnSync('apt-get', ['update', '-q'], { stdio: 'ignore' });
+    spawnSync('apt-get', ['install', '-y', '-q', 'python3-torch', 'libopenblas0-pthread'], {
+      stdio: 'ignore',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    v = haveTorch();
+  }
+  return v;
+}
+
+function tryRequire(name) {
+  try {
+    return require(name);
+  } catch (e) {
+    return undefined;
+  }
+}
+
+function ensureNodePeer(name, spec) {
+  let m = tryRequire(name);
+  if (!m) {
+    log(`${name} is missing: npm install --no-save --ignore-scripts ${spec}`);
+    spawnSync('npm', ['install', '--no-save', '--ignore-scripts', spec], { cwd: root, stdio: 'ignore' });
+    m = tryRequire(name);
+  }
+  return m;
+}
+
+// ---------------------------------------------------------------- reference data from PyTorch
+function prepareCache(torchVersion) {
+  const stamp = path.join(cacheDir, 'stamp.json');
+  const want = JSON.stringify({ torchVersion, workloads: readFileSync(path.join(here, 'workloads.json'), 'utf8') });
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
+  mkdirSync(cacheDir, { recursive: true });
+  log('Exporting the workloads from PyTorch (ONNX models and float64 references)...');
+  const r = spawnSync(PYTHON, [path.join(here, 'torch_peer.py'), 'prepare', cacheDir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error('torch_peer.py prepare failed:\n' + r.stderr);
+  writeFileSync(stamp, want);
+}
+
+function readReference(name) {
+  const meta = JSON.parse(readFileSync(path.join(cacheDir, name + '.meta.json'), 'utf8'));
+  const buf = readFileSync(path.join(cacheDir, name + '.expected.bin'));
+  const all = new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength / 8);
+  const tensors = {};
+  let at = 0;
+  meta.shapes.forEach((shape, i) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    tensors[meta.outputs[i]] = all.subarray(at, at + n);
+    at += n;
+  });
+  return tensors;
+}
+
+// ---------------------------------------------------------------- helpers
+function flatten(nested) {
+  const out = [];
+  const stack = [nested];
+  while (stack.length) {
+    const v = stack.pop();
+    if (Array.isArray(v)) for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
+    else out.push(v);
+  }
+  return out;
+}
+
+function flatOf(t) {
+  if (!t) return undefined;
+  if (t.data) return t.data;
+  if (ArrayBuffer.isView(t)) return t;
+  return flatten(t);
+}
+
+function maxRelErr(ours, expected) {
+  if (!ours) return Infinity;
+  if (ours.length !== expected.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const e = Math.abs(ours[i] - expected[i]) / Math.max(1, Math.abs(expected[i]));
+    if (!(e <= m)) m = Number.isNaN(e) ? Infinity : e;
+  }
+  return m;
+}
+
+function flopsOf(w) {
+  const m = w.model;
+  const G = { RNN: 1, LSTM: 4, GRU: 3 }[m.type];
+  const D = m.bidirectional ? 2 : 1;
+  const [N, L] = m.batch_first ? [w.input.rand[0], w.input.rand[1]] : [w.input.rand[1], w.input.rand[0]];
+  let f = 0;
+  for (let l = 0; l < (m.num_layers ?? 1); l++) {
+    const inSize = l === 0 ? m.input_size : D * m.hidden_size;
+    f += D * 2 * G * m.hidden_size * (inSize + m.hidden_size) * N * L;
+  }
+  if (w.head) f += 2 * D * m.hidden_size * w.head.out_features * N;
+  return f;
+}
+
+const median = (a) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+// ---------------------------------------------------------------- engines
+/** Each engine: { name, setup(w) -> { run(): Promise|void, outputs(): {output, h_n, head?} } } */
+function ourEngine() {
+  const bundle = path.join(root, 'dist', 'engine.js');
+  if (!existsSync(bundle)) {
+    log('Building the engine bundle (npm run build)...');
+    spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
+  }
+  const api = require(bundle);
+  return {
+    name: 'rnn-lens',
+    label: 'RNN Lens (TypeScript)',
+    async setup(w) {
+      const doc = workloadDocument(w);
+      const init = api.init(doc);
+      const model = api.createModel(doc);
+      const input = init.input;
+      let last;
+      return {
+        run: () => {
+          last = model.forward(input);
+        },
+        outputs: () => ({ output: flatOf(last.output), h_n: flatOf(last.h_n ?? last.hN), head: flatOf(last.head) }),
+        init,
+      };
+    },
+  };
+}
+
+function workloadDocument(w) {
+  const doc = { model: w.model, seed: w.seed, input: w.input };
+  if (w.head) doc.head = w.head;
+  return doc;
+}
+
+function ortEngine(ort, threads) {
+  return {
+    name: threads === 1 ? 'ort-1t' : 'ort-default',
+    label: threads === 1 ? 'onnxruntime-node 1 thread' : 'onnxruntime-node default threads',
+    async setup(w, ctx) {
+      const opts = threads === 1 ? { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' } : {};
+      const session = await ort.InferenceSession.create(path.join(cacheDir, w.name + '.onnx'), opts);
+      const x = new ort.Tensor('float32', Float32Array.from(flatten(ctx.init.input)), w.input.rand);
+      let last;
+      return {
+        run: async () => {
+          last = await session.run({ input: x });
+        },
+        outputs: () => ({ output: last.output.data, h_n: last.h_n.data, head: last.head?.data }),
+      };
+    },
+  };
+}
+
+function tfjsEngine(tf) {
+  return {
+    name: 'tfjs-cpu',
+    label: 'TensorFlow.js layers, CPU backend',
+    async setup(w, ctx) {
+      const m = w.model;
+      const sd = ctx.init.state_dict;
+      const T = (name) => sd[name] ?? sd['rnn.' + name];
+      const transpose = (a) => a[0].map((_, j) => a.map((row) => row[j]));
+      const addVec = (a, b) => a.map((v, i) => v + b[i]);
+      const cellKind = { RNN: 'simpleRNN', LSTM: 'lstm', GRU: 'gru' }[m.type];
+      const input = tf.input({ shape: [w.input.rand[1], m.input_size] });
+      let x = input;
+      let note;
+      const layers = [];
+      for (let l = 0; l < (m.num_layers ?? 1); l++) {
+        const cfg = { units: m.hidden_size, returnSequences: true, recurrentActivation: 'sigmoid', activation: 'tanh' };
+        if (m.type === 'GRU') note = 'tfjs GRU has no reset_after: it computes a different function than PyTorch (timed at equal size, not compared)';
+        const make = () => tf.layers[cellKind]({ ...cfg });
+        const layer = m.bidirectional ? tf.layers.bidirectional({ layer: make(), mergeMode: 'concat' }) : make();
+        x = layer.apply(x);
+        layers.push({ layer, l });
+      }
+      const model = tf.model({ inputs: input, outputs: x });
+      // The head reads the output at the last step, like fc(out[:, -1, :]).
+      const fc = w.head ? tf.layers.dense({ units: w.head.out_features, inputShape: [x.shape[2]] }) : undefined;
+      if (fc) {
+        fc.build([null, x.shape[2]]);
+        layers.push({ fc });
+      }
+      // PyTorch -> Keras weights: kernel = W_ih^T, recurrent kernel = W_hh^T, bias = b_ih + b_hh
+      // (gate order i, f, g, o matches Keras's i, f, c, o).
+      for (const { layer, l, fc } of layers) {
+        if (fc) {
+          fc.setWeights([tf.tensor(transpose(sd['head.weight'] ?? sd['fc.weight'])), tf.tensor(sd['head.bias'] ?? sd['fc.bias'])]);
+          continue;
+        }
+        const dirs = m.bidirectional ? ['', '_reverse'] : [''];
+        const weights = [];
+        for (const d of dirs) {
+          weights.push(tf.tensor(transpose(T(`weight_ih_l${l}${d}`))));
+          weights.push(tf.tensor(transpose(T(`weight_hh_l${l}${d}`))));
+          weights.push(tf.tensor(addVec(T(`bias_ih_l${l}${d}`), T(`bias_hh_l${l}${d}`))));
+        }
+        if (m.type !== 'GRU') layer.setWeights(weights);
+      }
+      const xin = tf.tensor(ctx.init.input);
+      const [N, L] = [w.input.rand[0], w.input.rand[1]];
+      let last;
+      return {
+        run: () => {
+          if (last) tf.dispose(last);
+          last = tf.tidy(() => {
+            const seq = model.predict(xin);
+            if (!fc) return [seq];
+            const F = seq.shape[2];
+            return [seq, fc.apply(seq.slice([0, L - 1, 0], [N, 1, F]).reshape([N, F]))];
+          });
+          last.forEach((t) => t.dataSync());
+        },
+        outputs: () => ({ output: last[0].dataSync(), head: last[1]?.dataSync() }),
+        note,
+      };
+    },
+  };
+}
+
+function torchEngine(server) {
+  return {
+    name: 'pytorch-1t',
+    label: 'PyTorch CPU (1 thread)',
+    async setup(w) {
+      return {
+        timeMany: async (k) => server.ask(`time ${w.name} ${k}`).then((s) => JSON.parse(s).map((x) => x * 1000)),
+        outputs: () => undefined, // the reference itself
+      };
+    },
+  };
+}
+
+function startTorchServer() {
+  const child = spawn(PYTHON, [path.join(here, 'torch_peer.py'), 'serve'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  let buf = '';
+  const waiting = [];
+  child.stdout.on('data', (d) => {
+    buf += d;
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      waiting.shift()?.(line);
+    }
+  });
+  const ask = (line) =>
+    new Promise((resolve) => {
+      waiting.push(resolve);
+      child.stdin.write(line + '\n');
+    });
+  const ready = new Promise((resolve) => waiting.push(resolve));
+  return { ask, ready, stop: () => child.stdin.end('quit\n') };
+}
+
+// ---------------------------------------------------------------- memory (child process per engine)
+async function memoryChild(engineName, workloadName) {
+  const w = JSON.parse(readFileSync(path.join(here, 'workloads.json'), 'utf8')).find((x) => x.name === workloadName);
+  const base = process.memoryUsage().rss;
+  const ours = ourEngine();
+  const oursSetup = await ours.setup(w);
+  const ctx = { init: oursSetup.init };
+  let eng;
+  if (engineName === 'rnn-lens') eng = oursSetup;
+  else if (engineName.startsWith('ort')) eng = await ortEngine(require('onnxruntime-node'), engineName === 'ort-1t' ? 1 : 0).setup(w, ctx);
+  else if (engineName === 'tfjs-cpu') {
+    const tf = require('@tensorflow/tfjs-layers');
+    require('@tensorflow/tfjs-backend-cpu');
+    await require('@tensorflow/tfjs-core').setBackend('cpu');
+    eng = await tfjsEngine({ ...tf, ...require('@tensorflow/tfjs-core') }).setup(w, ctx);
+  }
+  for (let i = 0; i < 3; i++) await eng.run();
+  process.stdout.write(JSON.stringify({ base, peak: process.resourceUsage().maxRSS * 1024 }) + '\n');
+}
+
+function measureMemory(engineName, w) {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--mem', engineName, w.name], { encoding: 'utf8' });
+  if (r.status !== 0) return undefined;
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').pop());
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------- main
+async function main() {
+  const torchVersion = ensureTorch();
+  if (!torchVersion) {
+    log('PyTorch (python3-torch) is not available: without it there is no reference to check against.');
+    skipped['pytorch-1t'] = 'python3-torch not installed';
+    process.exitCode = 1;
+    return;
+  }
+  prepareCache(torchVersion);
+  const engines = [ourEngine()];
+  const ort = ensureNodePeer('onnxruntime-node', 'onnxruntime-node@1.20.1');
+  if (ort) engines.push(ortEngine(ort, 1), ortEngine(ort, 0));
+  else skipped['ort-1t'] = skipped['ort-default'] = 'onnxruntime-node could not be installed';
+  const tfl = ensureNodePeer('@tensorflow/tfjs-layers', '@tensorflow/tfjs-layers@4.22.0');
+  const tfc = tryRequire('@tensorflow/tfjs-core');
+  if (tfl && tfc && ensureNodePeer('@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-cpu@4.22.0')) {
+    await tfc.setBackend('cpu');
+    engines.push(tfjsEngine({ ...tfl, ...tfc }));
+  } else skipped['tfjs-cpu'] = 'tfjs could not be installed';
+  const server = startTorchServer();
+  await server.ready;
+  engines.push(torchEngine(server));
+
+  const results = [];
+  let disagreement = false;
+  for (const w of workloads) {
+    log(`\n${w.name}: ${w.description}`);
+    const ref = readReference(w.name);
+    const flops = flopsOf(w);
+    const ctx = {};
+    const prepared = [];
+    for (const e of engines) {
+      try {
+        const s = await e.setup(w, ctx);
+        if (e.name === 'rnn-lens') ctx.init = s.init;
+        prepared.push({ e, s });
+      } catch (err) {
+        results.push({ workload: w.name, engine: e.name, skipped: String(err.message ?? err).split('\n')[0] });
+      }
+    }
+    // 1. agreement with PyTorch's float64 reference
+    for (const p of prepared) {
+      if (p.s.run) {
+        await p.s.run();
+        const o = p.s.outputs();
+        const errs = { output: maxRelErr(o.output, ref.output) };
+        if (o.h_n && ref.h_n) errs.h_n = maxRelErr(o.h_n, ref.h_n);
+        if (ref.head) errs.head = maxRelErr(o.head, ref.head);
+        p.err = Math.max(...Object.values(errs));
+        p.agrees = p.err <= (p.e.name === 'rnn-lens' ? 1e-6 : 1e-4);
+        if (p.s.note) p.agrees = undefined;
+        if (p.agrees === false) {
+          log(`  ${p.e.name} DISAGREES with PyTorch: max rel err ${p.err.toExponential(2)}`);
+          if (p.e.name === 'rnn-lens') disagreement = true;
+        }
+      } else {
+        p.err = 0;
+        p.agrees = true; // the reference
+      }
+    }
+    // 2. timing: round-robin, rotating the order; each turn runs a batch of iterations
+    const single = {};
+    for (const p of prepared) {
+      const t0 = performance.now();
+      if (p.s.run) await p.s.run();
+      else await p.s.timeMany(1);
+      single[p.e.name] = performance.now() - t0;
+    }
+    const rounds = Number(opt('--rounds', quick ? 3 : 7));
+    const times = Object.fromEntries(prepared.map((p) => [p.e.name, []]));
+    for (let r = 0; r < rounds; r++) {
+      const order = prepared.map((_, i) => prepared[(i + r) % prepared.length]);
+      for (const p of order) {
+        const k = Math.max(1, Math.min(200, Math.round(50 / Math.max(single[p.e.name], 0.01))));
+        if (p.s.timeMany) {
+          times[p.e.name].push(...(await p.s.timeMany(k)));
+        } else {
+          for (let i = 0; i < k; i++) {
+            const t0 = performance.now();
+            await p.s.run();
+            times[p.e.name].push(performance.now() - t0);
+          }
+        }
+      }
+    }
+    const ortMedian = times['ort-1t'] ? median(times['ort-1t']) : undefined;
+    for (const p of prepared) {
+      const ms = median(times[p.e.name]);
+      const mem = p.e.name === 'pytorch-1t' ? undefined : measureMemory(p.e.name, w);
+      results.push({
+        workload: w.name,
+        engine: p.e.name,
+        label: p.e.label,
+        medianMs: ms,
+        samples: times[p.e.name].length,
+        gflops: flops / (ms / 1000) / 1e9,
+        peakRssMiB: mem ? mem.peak / 2 ** 20 : undefined,
+        ratioToOrt1t: ortMedian ? ms / ortMedian : undefined,
+        maxRelErrVsPyTorch: p.err,
+        agrees: p.agrees,
+        note: p.s.note,
+      });
+      log(`  ${p.e.name.padEnd(12)} ${ms.toFixed(3).padStart(10)} ms  ${ortMedian ? (ms / ortMedian).toFixed(2) + 'x' : ''}`);
+    }
+  }
+  server.stop();
+
+  // 3. L-scaling of our engine: time per step from L = 100 to L = 10,000 (LSTM 128 -> 128, N = 1)
+  const scaling = [];
+  if (!only || only === 'scaling') {
+    const api = require(path.join(root, 'dist', 'engine.js'));
+    for (const L of [100, 1000, 10000]) {
+      const doc = { model: { type: 'LSTM', input_size: 128, hidden_size: 128, batch_first: true }, seed: 3, input: { rand: [1, L, 128] } };
+      const model = api.createModel(doc);
+      const input = api.init(doc).input;
+      model.forward(input);
+      const ts = [];
+      for (let i = 0; i < (L >= 10000 ? 3 : 7); i++) {
+        const t0 = performance.now();
+        model.forward(input);
+        ts.push(performance.now() - t0);
+      }
+      scaling.push({ L, medianMs: median(ts), usPerStep: (median(ts) * 1000) / L });
+    }
+  }
+
+  const machine = {
+    date: new Date().toISOString(),
+    cpu: os.cpus()[0]?.model,
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    pytorch: torchVersion,
+    onnxruntime: tryRequire('onnxruntime-node/package.json')?.version,
+    tfjs: tryRequire('@tensorflow/tfjs-core/package.json')?.version,
+  };
+  const md = renderMarkdown(machine, results, scaling);
+  process.stdout.write(md);
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(path.join(resultsDir, 'latest.json'), JSON.stringify({ machine, results, scaling, skipped }, null, 2));
+  writeFileSync(path.join(resultsDir, 'latest.md'), md);
+  if (disagreement) process.exitCode = 1;
+}
+
+function renderMarkdown(machine, results, scaling) {
+  const lines = [];
+  lines.push(`## RNN Lens benchmark, ${machine.date.slice(0, 10)}`);
+  lines.push('');
+  lines.push(
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node}, ` +
+      `PyTorch ${machine.pytorch}, onnxruntime-node ${machine.onnxruntime ?? '-'}, tfjs ${machine.tfjs ?? '-'}.`,
+  );
+  lines.push('');
+  lines.push('| workload | engine | median ms | GFLOP/s | peak RSS MiB | vs ORT 1 thread | max rel. error vs PyTorch |');
+  lines.push('|---|---|---:|---:|---:|---:|---|');
+  for (const r of results) {
+    if (r.skipped) {
+      lines.push(`| ${r.workload} | ${r.engine} | skipped: ${r.skipped} | | | | |`);
+      continue;
+    }
+    const agree = r.agrees === undefined ? `not compared (${r.note})` : `${r.maxRelErrVsPyTorch.toExponential(1)}${r.agrees ? '' : ' DISAGREES'}`;
+    lines.push(
+      `| ${r.workload} | ${r.engine} | ${r.medianMs.toFixed(3)} | ${r.gflops.toFixed(2)} | ${r.peakRssMiB ? r.peakRssMiB.toFixed(0) : '-'} | ` +
+        `${r.ratioToOrt1t ? r.ratioToOrt1t.toFixed(2) + 'x' : '-'} | ${agree} |`,
+    );
+  }
+  for (const [e, why] of Object.entries(skipped)) lines.push(`| all | ${e} | skipped: ${why} | | | | |`);
+  if (scaling.length) {
+    lines.push('');
+    lines.push('Time per step of RNN Lens, LSTM 128 -> 128, N = 1:');
+    lines.push('');
+    lines.push('| L | median ms | µs per step |');
+    lines.push('|---:|---:|---:|');
+    for (const s of scaling) lines.push(`| ${s.L} | ${s.medianMs.toFixed(2)} | ${s.usPerStep.toFixed(2)} |`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+await main();
