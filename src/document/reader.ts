@@ -1,0 +1,948 @@
+/*
+ * The RNN document reader: JSON(C) text -> typed RnnDocument + diagnostics with offset ranges.
+ * Layer: document. May import src/engine and jsonc-parser; no vscode, no DOM, no Node.
+ *
+ * The text is parsed by jsonc-parser (comments and trailing commas allowed). Before that, an
+ * iterative scan refuses nesting deeper than MAX_DEPTH, because parseTree recurses once per
+ * level and would overflow the stack on deeply nested input. Every later walk is iterative
+ * too. Object keys go into Maps, so `__proto__` or `constructor` are only ever plain keys.
+ *
+ * Messages follow PyTorch's own wording where PyTorch has one (shape errors, load_state_dict),
+ * followed by a plain explanation for a learner.
+ */
+import { createScanner, parseTree, ParseErrorCode, SyntaxKind, type Node, type ParseError } from 'jsonc-parser';
+import type { CellType, HeadConfig, ModelConfig, ParamInfo, Tensor } from '../engine/types';
+import { parameterInfos } from '../engine/params';
+import { groupDigits, numel, pyList, pyTuple, torchSize } from './nested';
+import {
+  DEFAULT_BUDGET,
+  type BackwardBlock,
+  type Budget,
+  type Diagnostic,
+  type ReadResult,
+  type RnnDocument,
+  type Severity,
+  type Span,
+  type StateDictEntry,
+  type TensorSource,
+} from './types';
+
+/** Deepest nesting of [ ] and { } accepted. A document needs about 6 levels. */
+export const MAX_DEPTH = 64;
+
+/** Largest float32 value; anything larger in magnitude becomes inf in torch.tensor(..., float32). */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+export interface ReadOptions {
+  /** Limits checked before anything is allocated; DEFAULT_BUDGET when absent. */
+  budget?: Budget;
+}
+
+/** Read an RNN document. Never throws on any text; problems come back as diagnostics. */
+export function readDocument(text: string, options?: ReadOptions): ReadResult {
+  const reader = new Reader(text, options?.budget ?? DEFAULT_BUDGET);
+  try {
+    const document = reader.read();
+    return { document: reader.hasErrors() ? undefined : document, diagnostics: reader.diagnostics };
+  } catch (e) {
+    // A bug in the reader must not take down the editor: report it as a diagnostic.
+    reader.report('error', 'internal', { start: 0, end: 0 }, `internal error while reading the document: ${(e as Error)?.message ?? e}`);
+    return { diagnostics: reader.diagnostics };
+  }
+}
+
+/**
+ * Read a tensor given on its own (e.g. the selected array for "run on a selected array"):
+ * the same rules as a tensor inside a document (JSONC, depth guard, ragged, non-finite, float32).
+ */
+export function readTensorText(text: string): { tensor?: Tensor; diagnostics: Diagnostic[] } {
+  const reader = new Reader(text, DEFAULT_BUDGET);
+  try {
+    const root = reader.parse();
+    if (!root) return { diagnostics: reader.diagnostics };
+    if (root.type !== 'array') {
+      reader.report('error', 'wrong-type', spanOf(root), `expected a nested array of numbers, got ${typeWords(root)}`);
+      return { diagnostics: reader.diagnostics };
+    }
+    const tensor = reader.tensor(root, 'tensor', true);
+    return { tensor: reader.hasErrors() ? undefined : tensor, diagnostics: reader.diagnostics };
+  } catch (e) {
+    reader.report('error', 'internal', { start: 0, end: 0 }, `internal error: ${(e as Error)?.message ?? e}`);
+    return { diagnostics: reader.diagnostics };
+  }
+}
+
+/** The shapes a run takes and makes, once the model and input are known. */
+export interface RunShapes {
+  batched: boolean;
+  batch: number;
+  seqLen: number;
+  input: number[];
+  output: number[];
+  hN: number[];
+  cN?: number[];
+  head?: number[];
+}
+
+/** Shapes of a run's tensors as PyTorch gives them for this model and input shape. */
+export function runShapes(model: ModelConfig, head: HeadConfig | undefined, inputShape: readonly number[]): RunShapes {
+  const d = model.bidirectional ? 2 : 1;
+  const hOut = model.projSize > 0 ? model.projSize : model.hiddenSize;
+  const batched = inputShape.length === 3;
+  const seqLen = batched && model.batchFirst ? inputShape[1] : inputShape[0];
+  const batch = batched ? (model.batchFirst ? inputShape[0] : inputShape[1]) : 1;
+  const lead = batched ? [d * model.numLayers, batch] : [d * model.numLayers];
+  const output = batched
+    ? model.batchFirst ? [batch, seqLen, d * hOut] : [seqLen, batch, d * hOut]
+    : [seqLen, d * hOut];
+  return {
+    batched,
+    batch,
+    seqLen,
+    input: [...inputShape],
+    output,
+    hN: [...lead, hOut],
+    cN: model.type === 'LSTM' ? [...lead, model.hiddenSize] : undefined,
+    head: head ? (batched ? [batch, head.outFeatures] : [head.outFeatures]) : undefined,
+  };
+}
+
+/**
+ * Check an input shape against a model as PyTorch's forward would. Returns the problem in
+ * PyTorch's words plus an explanation, or undefined when the shape is fine.
+ */
+export function checkInputShape(model: ModelConfig, shape: readonly number[]): string | undefined {
+  if (shape.length !== 2 && shape.length !== 3) {
+    return `${model.type}: Expected input to be 2-D or 3-D but received ${shape.length}-D tensor. ` +
+      `The input is (L, N, input_size)${model.batchFirst ? ' as (N, L, input_size) with batch_first=true' : ''}, or (L, input_size) for one unbatched sequence.`;
+  }
+  const last = shape[shape.length - 1];
+  if (last !== model.inputSize) {
+    return `input.size(-1) must be equal to input_size. Expected ${model.inputSize}, got ${last}. ` +
+      `The last dimension of the input holds the features of one time step, and the model was built with input_size=${model.inputSize}.`;
+  }
+  return undefined;
+}
+
+/**
+ * Elements and FLOPs of one forward pass (with trace), estimated from sizes alone, before any
+ * tensor exists. `inputShape` may be unknown: then only the parameters are counted.
+ */
+export function estimateCost(model: ModelConfig, head: HeadConfig | undefined, inputShape?: readonly number[]): { params: number; elements: number; flops: number } {
+  const d = model.bidirectional ? 2 : 1;
+  const g = gateCount(model.type);
+  const h = model.hiddenSize;
+  const hOut = model.projSize > 0 ? model.projSize : h;
+  let params = 0;
+  let flopsPerSampleStep = 0;
+  let traceWidth = 0;
+  for (let layer = 0; layer < Math.min(model.numLayers, 2); layer++) {
+    // Layers >= 1 are all alike: count layer 1 once and multiply, so numLayers = 1e9 costs nothing here.
+    const copies = layer === 0 ? 1 : model.numLayers - 1;
+    const inSize = layer === 0 ? model.inputSize : d * hOut;
+    const perDir = g * h * inSize + g * h * hOut + (model.bias ? 2 * g * h : 0) + (model.projSize > 0 ? hOut * h : 0);
+    params += copies * d * perDir;
+    flopsPerSampleStep += copies * d * (2 * g * h * (inSize + hOut) + (model.projSize > 0 ? 2 * h * hOut : 0));
+    traceWidth += copies * d * (inSize + 2 * hOut + 2 * h + 3 * g * h);
+  }
+  if (head) params += head.outFeatures * d * hOut + (head.bias ? head.outFeatures : 0);
+  let elements = params;
+  let flops = 0;
+  if (inputShape && (inputShape.length === 2 || inputShape.length === 3)) {
+    const s = runShapes(model, head, inputShape);
+    const steps = s.batch * s.seqLen;
+    elements += numel(inputShape) + 2 * numel(s.hN) + (s.cN ? 2 * numel(s.cN) : 0) + numel(s.output) + steps * traceWidth;
+    flops = steps * flopsPerSampleStep + (head ? 2 * s.batch * d * hOut * head.outFeatures : 0);
+  }
+  return { params, elements, flops };
+}
+
+function gateCount(type: CellType): number {
+  return type === 'LSTM' ? 4 : type === 'GRU' ? 3 : 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const TOP_KEYS = new Set(['model', 'head', 'seed', 'state_dict', 'input', 'h0', 'c0', 'description', '$schema', 'expected', 'backward']);
+const MODEL_KEYS = ['type', 'input_size', 'hidden_size', 'num_layers', 'nonlinearity', 'bias', 'batch_first', 'dropout', 'bidirectional', 'proj_size'];
+const HEAD_KEYS = ['type', 'in_features', 'out_features', 'bias'];
+const BACKWARD_KEYS = ['grad_output', 'grad_h_n', 'grad_c_n', 'grad_head', 'expected', 'loss'];
+const RNN_PARAM = /^(weight|bias)_(ih|hh|hr)_l(\d+)(_reverse)?$/;
+
+interface Prop {
+  key: string;
+  keyNode: Node;
+  value: Node;
+}
+
+function spanOf(node: Node): Span {
+  return { start: node.offset, end: node.offset + node.length };
+}
+
+function typeWords(node: Node): string {
+  switch (node.type) {
+    case 'object': return 'an object';
+    case 'array': return 'an array';
+    case 'string': return `a string (${JSON.stringify(node.value)})`;
+    case 'number': return `a number (${node.value})`;
+    case 'boolean': return `${node.value}`;
+    case 'null': return 'null';
+    default: return node.type;
+  }
+}
+
+function syntaxWords(code: ParseErrorCode): string {
+  switch (code) {
+    case ParseErrorCode.InvalidSymbol: return 'unexpected character here';
+    case ParseErrorCode.InvalidNumberFormat: return 'this is not a valid number';
+    case ParseErrorCode.PropertyNameExpected: return 'expected a key in double quotes here (JSON keys are strings: "hidden_size")';
+    case ParseErrorCode.ValueExpected: return 'expected a value here (a number, a string, true/false, null, an array or an object)';
+    case ParseErrorCode.ColonExpected: return 'expected `:` between the key and its value';
+    case ParseErrorCode.CommaExpected: return 'expected `,` between two items';
+    case ParseErrorCode.CloseBraceExpected: return 'expected `}` to close the object';
+    case ParseErrorCode.CloseBracketExpected: return 'expected `]` to close the array';
+    case ParseErrorCode.EndOfFileExpected: return 'unexpected text after the end of the document (only one top-level object is allowed)';
+    case ParseErrorCode.InvalidCommentToken: return 'this comment is not valid';
+    case ParseErrorCode.UnexpectedEndOfComment: return 'the comment is not closed: missing `*/`';
+    case ParseErrorCode.UnexpectedEndOfString: return 'the string is not closed: missing `"`';
+    case ParseErrorCode.UnexpectedEndOfNumber: return 'the number ends too early';
+    case ParseErrorCode.InvalidUnicode: return 'invalid unicode escape (\\u must be followed by 4 hex digits)';
+    case ParseErrorCode.InvalidEscapeCharacter: return 'invalid escape character after `\\`';
+    case ParseErrorCode.InvalidCharacter: return 'this character is not allowed inside a string (write a line break as \\n, a tab as \\t)';
+    default: return 'syntax error';
+  }
+}
+
+/** Closest known key, for "did you mean": same letters ignoring case and underscores, or edit distance <= 2. */
+function suggest(key: string, known: readonly string[]): string | undefined {
+  const norm = (s: string) => s.toLowerCase().replace(/[_\-\s]/g, '');
+  const exact = known.find((k) => norm(k) === norm(key));
+  if (exact) return exact;
+  let best: string | undefined;
+  let bestDist = 3;
+  for (const k of known) {
+    const dist = editDistance(key.toLowerCase(), k);
+    if (dist < bestDist) { best = k; bestDist = dist; }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2 || a.length > 40) return 99;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+class Reader {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly spans: Record<string, Span> = Object.create(null);
+
+  constructor(private readonly text: string, private readonly budget: Budget) {}
+
+  report(severity: Severity, code: string, span: Span, message: string): void {
+    const start = Math.max(0, Math.min(span.start, this.text.length));
+    const end = Math.max(start, Math.min(span.end, this.text.length));
+    this.diagnostics.push({ severity, code, span: { start, end }, message });
+  }
+
+  hasErrors(): boolean {
+    return this.diagnostics.some((d) => d.severity === 'error');
+  }
+
+  private errorCount(): number {
+    return this.diagnostics.filter((d) => d.severity === 'error').length;
+  }
+
+  /** Depth guard + jsonc-parser. Returns the root, or undefined after reporting why not. */
+  parse(): Node | undefined {
+    if (this.text.trim() === '') {
+      this.report('error', 'syntax', { start: 0, end: this.text.length }, 'the document is empty: expected a JSON object such as {"model": {...}, "input": [...]}');
+      return undefined;
+    }
+    // parseTree recurses once per nesting level: refuse deep nesting before calling it.
+    const scanner = createScanner(this.text, true);
+    let depth = 0;
+    for (let kind = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {
+      if (kind === SyntaxKind.OpenBraceToken || kind === SyntaxKind.OpenBracketToken) {
+        depth++;
+        if (depth > MAX_DEPTH) {
+          const at = scanner.getTokenOffset();
+          this.report('error', 'too-deep', { start: at, end: at + 1 },
+            `nesting is too deep: more than ${MAX_DEPTH} levels of [ ] and { } (an RNN document needs about 6; an input tensor has 2 or 3 dimensions)`);
+          return undefined;
+        }
+      } else if (kind === SyntaxKind.CloseBraceToken || kind === SyntaxKind.CloseBracketToken) {
+        depth = Math.max(0, depth - 1);
+      }
+    }
+    const errors: ParseError[] = [];
+    const root = parseTree(this.text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+    let lastEnd = -1;
+    for (const e of errors) {
+      if (e.offset <= lastEnd) continue; // the follow-up of an error already reported
+      if (e.error === ParseErrorCode.InvalidSymbol) {
+        const m = /^[-+]?(NaN|Infinity|inf|nan)\b/.exec(this.text.slice(e.offset, e.offset + 12));
+        if (m) {
+          this.report('error', 'non-finite', { start: e.offset, end: e.offset + m[0].length },
+            `\`${m[0]}\` is not a number in JSON: JSON has no NaN or Infinity. Write a finite number.`);
+          lastEnd = e.offset + m[0].length;
+          continue;
+        }
+      }
+      this.report('error', 'syntax', { start: e.offset, end: e.offset + e.length }, syntaxWords(e.error));
+      lastEnd = e.offset + e.length;
+    }
+    if (errors.length > 0) return undefined;
+    if (!root) {
+      this.report('error', 'syntax', { start: 0, end: this.text.length }, 'expected a JSON object');
+      return undefined;
+    }
+    return root;
+  }
+
+  /** Properties of an object node, last duplicate winning (as JSON.parse does), with a warning. */
+  private props(obj: Node): Map<string, Prop> {
+    const map = new Map<string, Prop>();
+    for (const p of obj.children ?? []) {
+      const [keyNode, value] = p.children ?? [];
+      if (!keyNode || !value) continue;
+      const key = String(keyNode.value);
+      const earlier = map.get(key);
+      if (earlier) {
+        this.report('warning', 'duplicate-key', spanOf(earlier.keyNode), `\`${key}\` appears more than once: this one is ignored and the last one is used`);
+      }
+      map.set(key, { key, keyNode, value });
+    }
+    return map;
+  }
+
+  private unknownKey(p: Prop, where: string, known: readonly string[], extra = ''): void {
+    const guess = suggest(p.key, known);
+    this.report('warning', 'unknown-key', spanOf(p.keyNode),
+      `unknown key \`${p.key}\` in ${where}: it is ignored${guess ? `. Did you mean \`${guess}\`?` : ''}${extra}`);
+  }
+
+  private int(p: Prop, min: number, what: string): number | undefined {
+    const v = p.value;
+    if (v.type !== 'number') {
+      const hint = v.type === 'string' && /^\s*-?\d+\s*$/.test(String(v.value)) ? ` Write it without quotes: ${String(v.value).trim()}` : '';
+      this.report('error', 'wrong-type', spanOf(v), `\`${p.key}\` must be a whole number (${what}), got ${typeWords(v)}.${hint}`);
+      return undefined;
+    }
+    const n = v.value as number;
+    if (!Number.isFinite(n)) {
+      this.report('error', 'non-finite', spanOf(v), `\`${p.key}\` is ${this.text.slice(v.offset, v.offset + v.length)}, which is too large: it reads as Infinity`);
+      return undefined;
+    }
+    if (!Number.isInteger(n)) {
+      this.report('error', 'wrong-type', spanOf(v), `\`${p.key}\` must be a whole number (${what}), got ${n}`);
+      return undefined;
+    }
+    if (n < min) {
+      this.report('error', 'out-of-range', spanOf(v), `\`${p.key}\` must be >= ${min} (${what}), got ${n}`);
+      return undefined;
+    }
+    if (!Number.isSafeInteger(n)) {
+      this.report('error', 'out-of-range', spanOf(v), `\`${p.key}\` is too large to be held exactly (${n})`);
+      return undefined;
+    }
+    return n;
+  }
+
+  private bool(p: Prop): boolean | undefined {
+    if (p.value.type !== 'boolean') {
+      const hint = p.value.type === 'string' && /^(true|false)$/i.test(String(p.value.value)) ? ` Write it without quotes: ${String(p.value.value).toLowerCase()}` : '';
+      const pyHint = p.value.type === 'number' && (p.value.value === 0 || p.value.value === 1) ? ` Write ${p.value.value === 1 ? 'true' : 'false'}.` : '';
+      this.report('error', 'wrong-type', spanOf(p.value), `\`${p.key}\` must be true or false, got ${typeWords(p.value)}.${hint}${pyHint}`);
+      return undefined;
+    }
+    return p.value.value as boolean;
+  }
+
+  read(): RnnDocument | undefined {
+    const root = this.parse();
+    if (!root) return undefined;
+    if (root.type !== 'object') {
+      this.report('error', 'wrong-type', spanOf(root), `the document must be a JSON object ({ ... }) with at least "model", got ${typeWords(root)}`);
+      return undefined;
+    }
+    const top = this.props(root);
+    for (const p of top.values()) {
+      if (!TOP_KEYS.has(p.key)) this.unknownKey(p, 'the document', [...TOP_KEYS]);
+    }
+    const docStart = { start: root.offset, end: root.offset + 1 };
+
+    // model
+    const modelProp = top.get('model');
+    let model: ModelConfig | undefined;
+    if (!modelProp) {
+      this.report('error', 'missing-key', docStart, 'missing required key `model`, e.g. "model": {"type": "LSTM", "input_size": 10, "hidden_size": 20}');
+    } else {
+      this.spans.model = spanOf(modelProp.value);
+      model = this.model(modelProp);
+    }
+
+    // head
+    let head: HeadConfig | undefined;
+    const headProp = top.get('head');
+    let headOk = true;
+    if (headProp && headProp.value.type !== 'null') {
+      this.spans.head = spanOf(headProp.value);
+      head = this.head(headProp, model);
+      headOk = head !== undefined;
+    }
+
+    // seed
+    let seed: number | undefined;
+    const seedProp = top.get('seed');
+    if (seedProp) {
+      this.spans.seed = spanOf(seedProp.value);
+      seed = this.int(seedProp, 0, 'the value given to torch.manual_seed');
+    }
+
+    // budget on the parameters, before any parameter list is built
+    let modelInBudget = false;
+    if (model && headOk && modelProp) {
+      const cost = estimateCost(model, head);
+      if (cost.params > this.budget.maxElements) {
+        this.report('error', 'budget', spanOf(modelProp.keyNode),
+          `this model has ${groupDigits(cost.params)} parameters, more than the limit of ${groupDigits(this.budget.maxElements)} elements: nothing was allocated. Use smaller sizes (or raise the budget).`);
+      } else {
+        modelInBudget = true;
+      }
+    }
+    const infos = model && headOk && modelInBudget ? parameterInfos(model, head) : undefined;
+
+    // state_dict
+    const stateDict: StateDictEntry[] = [];
+    const sdProp = top.get('state_dict');
+    if (sdProp) {
+      this.spans.state_dict = spanOf(sdProp.value);
+      this.stateDict(sdProp, model, head, infos, seed, stateDict);
+    }
+
+    // input, h0, c0
+    let input: TensorSource | undefined;
+    let inputShape: number[] | undefined;
+    const inputProp = top.get('input');
+    if (inputProp) {
+      this.spans.input = spanOf(inputProp.value);
+      input = this.input(inputProp);
+      if (input) {
+        inputShape = input.kind === 'literal' ? input.tensor.shape : input.shape;
+        if (model) {
+          const problem = checkInputShape(model, inputShape);
+          if (problem) {
+            this.report('error', 'shape', spanOf(inputProp.value), problem);
+            inputShape = undefined;
+          }
+        }
+      }
+    }
+    let shapes: RunShapes | undefined;
+    if (model && inputShape) {
+      shapes = runShapes(model, head, inputShape);
+      if (modelInBudget) {
+        const cost = estimateCost(model, head, inputShape);
+        if (cost.elements > this.budget.maxElements) {
+          this.report('error', 'budget', spanOf(inputProp!.value),
+            `a run on this input would hold about ${groupDigits(cost.elements)} numbers (parameters, input, outputs and the per-step trace), more than the limit of ${groupDigits(this.budget.maxElements)}: nothing was allocated. Use a shorter sequence, a smaller batch or smaller sizes.`);
+        } else if (cost.flops > this.budget.maxFlops) {
+          this.report('error', 'budget', spanOf(inputProp!.value),
+            `a run on this input would take about ${groupDigits(cost.flops)} floating-point operations, more than the limit of ${groupDigits(this.budget.maxFlops)}: nothing was run. Use a shorter sequence, a smaller batch or smaller sizes.`);
+        }
+      }
+    }
+
+    const h0Prop = top.get('h0');
+    let h0: TensorSource | undefined;
+    if (h0Prop) {
+      this.spans.h0 = spanOf(h0Prop.value);
+      h0 = this.state(h0Prop, 'h0', model, shapes);
+    }
+    const c0Prop = top.get('c0');
+    let c0: TensorSource | undefined;
+    if (c0Prop) {
+      this.spans.c0 = spanOf(c0Prop.value);
+      if (model && model.type !== 'LSTM') {
+        this.report('error', 'not-for-type', spanOf(c0Prop.keyNode),
+          `\`c0\` is only for LSTM: nn.${model.type} has no cell state, only h0`);
+      } else {
+        c0 = this.state(c0Prop, 'c0', model, shapes);
+      }
+    }
+
+    // backward (test and `rnn-lens grad` only); `expected` is not read at all
+    let backward: BackwardBlock | undefined;
+    const bwProp = top.get('backward');
+    if (bwProp) backward = this.backward(bwProp, model, head, shapes);
+
+    if (!model) return undefined;
+    return { model, head, seed, stateDict, input, h0, c0, backward, spans: this.spans };
+  }
+
+  private model(prop: Prop): ModelConfig | undefined {
+    if (prop.value.type !== 'object') {
+      this.report('error', 'wrong-type', spanOf(prop.value), `\`model\` must be an object such as {"type": "LSTM", "input_size": 10, "hidden_size": 20}, got ${typeWords(prop.value)}`);
+      return undefined;
+    }
+    const before = this.errorCount();
+    const m = this.props(prop.value);
+    for (const p of m.values()) {
+      this.spans[`model.${p.key}`] = spanOf(p.value);
+      if (MODEL_KEYS.includes(p.key)) continue;
+      if (p.key === 'device' || p.key === 'dtype') {
+        this.report('warning', 'unknown-key', spanOf(p.keyNode), `\`${p.key}\` is ignored: RNN Lens always runs on the CPU with float32 weights, as PyTorch's defaults do`);
+      } else {
+        this.unknownKey(p, 'model', MODEL_KEYS);
+      }
+    }
+    const keySpan = spanOf(prop.keyNode);
+
+    let type: CellType | undefined;
+    const typeProp = m.get('type');
+    if (!typeProp) {
+      this.report('error', 'missing-key', keySpan, 'missing required key `type` in model: "RNN", "LSTM" or "GRU"');
+    } else if (typeProp.value.type !== 'string') {
+      this.report('error', 'wrong-type', spanOf(typeProp.value), `\`type\` must be "RNN", "LSTM" or "GRU", got ${typeWords(typeProp.value)}`);
+    } else {
+      const t = String(typeProp.value.value);
+      if (t === 'RNN' || t === 'LSTM' || t === 'GRU') {
+        type = t;
+      } else {
+        const bare = t.replace(/^(torch\.)?nn\./, '').toUpperCase();
+        const guess = bare === 'RNN' || bare === 'LSTM' || bare === 'GRU' ? ` Did you mean "${bare}"?` : '';
+        this.report('error', 'out-of-range', spanOf(typeProp.value), `unknown model type ${JSON.stringify(t)}: it must be "RNN", "LSTM" or "GRU".${guess}`);
+      }
+    }
+
+    const required = (key: string, what: string): number | undefined => {
+      const p = m.get(key);
+      if (!p) {
+        this.report('error', 'missing-key', keySpan, `missing required key \`${key}\` in model (${what})`);
+        return undefined;
+      }
+      return this.int(p, 1, what);
+    };
+    const inputSize = required('input_size', 'the number of features in each time step of the input');
+    const hiddenSize = required('hidden_size', 'the number of features in the hidden state h');
+    const optInt = (key: string, min: number, what: string, dflt: number): number | undefined => {
+      const p = m.get(key);
+      return p ? this.int(p, min, what) : dflt;
+    };
+    const optBool = (key: string, dflt: boolean): boolean | undefined => {
+      const p = m.get(key);
+      return p ? this.bool(p) : dflt;
+    };
+    const numLayers = optInt('num_layers', 1, 'how many recurrent layers are stacked', 1);
+    const bias = optBool('bias', true);
+    const batchFirst = optBool('batch_first', false);
+    const bidirectional = optBool('bidirectional', false);
+
+    let dropout: number | undefined = 0;
+    const dp = m.get('dropout');
+    if (dp) {
+      if (dp.value.type !== 'number' || !Number.isFinite(dp.value.value)) {
+        this.report('error', 'wrong-type', spanOf(dp.value), `\`dropout\` must be a number in [0, 1), got ${typeWords(dp.value)}`);
+        dropout = undefined;
+      } else if (dp.value.value < 0 || dp.value.value >= 1) {
+        // PyTorch: accepts 1 at construction, but a dropout of 1 zeroes everything in training.
+        this.report('error', 'out-of-range', spanOf(dp.value), `\`dropout\` must be in [0, 1) (a probability of zeroing an element), got ${dp.value.value}`);
+        dropout = undefined;
+      } else {
+        const rate: number = dp.value.value;
+        dropout = rate;
+        if (rate > 0 && numLayers === 1) {
+          // PyTorch warns with these words at construction.
+          this.report('warning', 'out-of-range', spanOf(dp.value),
+            `dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects num_layers greater than 1, but got dropout=${rate} and num_layers=1`);
+        }
+      }
+    }
+
+    let nonlinearity: 'tanh' | 'relu' | undefined = 'tanh';
+    const nl = m.get('nonlinearity');
+    if (nl) {
+      if (type && type !== 'RNN') {
+        this.report('error', 'not-for-type', spanOf(nl.keyNode), `\`nonlinearity\` is an option of nn.RNN only: nn.${type} has fixed activations (sigmoid gates and tanh) and would raise "unexpected keyword argument 'nonlinearity'"`);
+      } else if (nl.value.type !== 'string') {
+        this.report('error', 'wrong-type', spanOf(nl.value), `\`nonlinearity\` must be "tanh" or "relu", got ${typeWords(nl.value)}`);
+        nonlinearity = undefined;
+      } else if (nl.value.value !== 'tanh' && nl.value.value !== 'relu') {
+        // PyTorch: ValueError("Unknown nonlinearity '...'").
+        this.report('error', 'out-of-range', spanOf(nl.value), `Unknown nonlinearity ${JSON.stringify(nl.value.value)}: nn.RNN accepts "tanh" or "relu"`);
+        nonlinearity = undefined;
+      } else {
+        nonlinearity = nl.value.value;
+      }
+    }
+
+    let projSize: number | undefined = 0;
+    const ps = m.get('proj_size');
+    if (ps) {
+      if (type && type !== 'LSTM') {
+        // PyTorch: nn.RNN / nn.GRU raise on proj_size whatever its value.
+        this.report('error', 'not-for-type', spanOf(ps.keyNode), `\`proj_size\` is only supported for LSTM, not RNN or GRU (PyTorch raises "proj_size argument is only supported for LSTM, not RNN or GRU")`);
+      } else {
+        projSize = this.int(ps, 0, 'the size of the projected hidden state, 0 for none');
+        if (projSize !== undefined && hiddenSize !== undefined && projSize >= hiddenSize) {
+          this.report('error', 'out-of-range', spanOf(ps.value), `proj_size has to be smaller than hidden_size: got proj_size=${projSize}, hidden_size=${hiddenSize}`);
+          projSize = undefined;
+        }
+      }
+    }
+    if (this.errorCount() > before || !type || inputSize === undefined || hiddenSize === undefined || numLayers === undefined ||
+      bias === undefined || batchFirst === undefined || bidirectional === undefined || dropout === undefined ||
+      nonlinearity === undefined || projSize === undefined) {
+      return undefined;
+    }
+    return { type, inputSize, hiddenSize, numLayers, nonlinearity, bias, batchFirst, dropout, bidirectional, projSize };
+  }
+
+  private head(prop: Prop, model: ModelConfig | undefined): HeadConfig | undefined {
+    if (prop.value.type !== 'object') {
+      this.report('error', 'wrong-type', spanOf(prop.value), `\`head\` must be an object such as {"type": "Linear", "out_features": 2}, got ${typeWords(prop.value)}`);
+      return undefined;
+    }
+    const before = this.errorCount();
+    const m = this.props(prop.value);
+    for (const p of m.values()) {
+      if (!HEAD_KEYS.includes(p.key)) this.unknownKey(p, 'head', HEAD_KEYS);
+    }
+    const t = m.get('type');
+    if (t && !(t.value.type === 'string' && t.value.value === 'Linear')) {
+      this.report('error', 'out-of-range', spanOf(t.value), `the only head is "Linear" (nn.Linear on the output at the last time step), got ${typeWords(t.value)}`);
+    }
+    const of = m.get('out_features');
+    let outFeatures: number | undefined;
+    if (!of) this.report('error', 'missing-key', spanOf(prop.keyNode), 'missing required key `out_features` in head (the size of each output of the Linear layer)');
+    else outFeatures = this.int(of, 1, 'the size of each output of the Linear layer');
+    const b = m.get('bias');
+    const bias = b ? this.bool(b) : true;
+    const inf = m.get('in_features');
+    if (inf) {
+      const n = this.int(inf, 1, 'the size of each input of the Linear layer');
+      if (n !== undefined && model) {
+        const want = (model.bidirectional ? 2 : 1) * (model.projSize > 0 ? model.projSize : model.hiddenSize);
+        if (n !== want) {
+          this.report('error', 'shape', spanOf(inf.value),
+            `in_features must be ${want}, the last dimension of the output (num_directions * ${model.projSize > 0 ? 'proj_size' : 'hidden_size'}), got ${n}. PyTorch would fail with "mat1 and mat2 shapes cannot be multiplied (Nx${want} and ${n}x${outFeatures ?? '?'})"`);
+        }
+      }
+    }
+    if (this.errorCount() > before || outFeatures === undefined || bias === undefined) return undefined;
+    return { type: 'Linear', outFeatures, bias };
+  }
+
+  private stateDict(prop: Prop, model: ModelConfig | undefined, head: HeadConfig | undefined,
+    infos: ParamInfo[] | undefined, seed: number | undefined, out: StateDictEntry[]): void {
+    if (prop.value.type !== 'object') {
+      this.report('error', 'wrong-type', spanOf(prop.value), `\`state_dict\` must be an object of parameter names and nested arrays, e.g. {"weight_ih_l0": [[...]]}, got ${typeWords(prop.value)}`);
+      return;
+    }
+    const entries = this.props(prop.value);
+    const byName = new Map<string, ParamInfo>();
+    for (const info of infos ?? []) byName.set(info.name, info);
+    let rnnPrefix: string | undefined;
+    let headPrefix: string | undefined;
+    const seen = new Set<string>();
+    const unexpected = (p: Prop, why: string) => {
+      this.report('error', 'unexpected-key', spanOf(p.keyNode), `Unexpected key(s) in state_dict: "${p.key}". ${why}`);
+    };
+    for (const p of entries.values()) {
+      // Tensors are checked even when the model is broken, so ragged arrays show up at once.
+      const tensor = this.tensor(p.value, p.key, true);
+      if (!infos || !model) continue;
+      let name: string | undefined;
+      let prefix = '';
+      let isHead = false;
+      const dot = p.key.lastIndexOf('.');
+      const base = dot >= 0 ? p.key.slice(dot + 1) : p.key;
+      if (dot >= 0) prefix = p.key.slice(0, dot);
+      if (RNN_PARAM.test(base)) {
+        name = base;
+      } else if (dot >= 0 && (base === 'weight' || base === 'bias')) {
+        name = `head.${base}`;
+        isHead = true;
+      } else {
+        unexpected(p, `It is not a parameter of nn.${model.type}: names are weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0 (and _reverse, l1, ...)${head ? ', head.weight, head.bias' : ''}.`);
+        continue;
+      }
+      if (isHead) {
+        if (!head) {
+          unexpected(p, 'The document has no "head": add "head": {"type": "Linear", "out_features": ...} to use the Linear layer\'s weights.');
+          continue;
+        }
+        if (headPrefix === undefined) headPrefix = prefix;
+        else if (headPrefix !== prefix) {
+          this.report('error', 'prefix', spanOf(p.keyNode), `\`${p.key}\` uses the prefix \`${prefix}.\` but an earlier head key used \`${headPrefix}.\`: use one prefix for the head`);
+          continue;
+        }
+      } else {
+        if (rnnPrefix === undefined) rnnPrefix = prefix;
+        else if (rnnPrefix !== prefix) {
+          const words = (x: string) => (x === '' ? 'no prefix' : `the prefix \`${x}.\``);
+          this.report('error', 'prefix', spanOf(p.keyNode), `\`${p.key}\` has ${words(prefix)} but an earlier key of the RNN has ${words(rnnPrefix)}: use one prefix for all of the RNN's parameters`);
+          continue;
+        }
+      }
+      const info = byName.get(name);
+      if (!info) {
+        unexpected(p, this.whyNotAParam(name, model));
+        continue;
+      }
+      if (seen.has(name)) {
+        unexpected(p, `${name} was already given.`);
+        continue;
+      }
+      seen.add(name);
+      if (p.key !== name) {
+        this.report('info', 'prefix', spanOf(p.keyNode), `read \`${p.key}\` as ${name}`);
+      }
+      if (!tensor) continue;
+      if (!sameShape(tensor.shape, info.shape)) {
+        this.report('error', 'shape', spanOf(p.value),
+          `size mismatch for ${p.key}: copying a param with shape ${torchSize(tensor.shape)} from checkpoint, the shape in current model is ${torchSize(info.shape)}. ${shapeWhy(info, model)}`);
+        continue;
+      }
+      out.push({ name, writtenKey: p.key, keySpan: spanOf(p.keyNode), tensor, span: spanOf(p.value) });
+    }
+    if (infos) {
+      const missing = infos.filter((i) => !seen.has(i.name)).map((i) => `"${i.name}"`);
+      if (missing.length > 0 && this.errorCount() === 0) {
+        const list = `Missing key(s) in state_dict: ${missing.join(', ')}.`;
+        if (seed !== undefined) {
+          this.report('info', 'missing-key', spanOf(prop.keyNode), `${list} They are drawn from seed ${seed}, as torch.manual_seed(${seed}) and constructing the model would draw them.`);
+        } else {
+          this.report('warning', 'missing-key', spanOf(prop.keyNode), `${list} load_state_dict would refuse this; here they are drawn as torch.manual_seed(0) would draw them. Add "seed" to choose another seed.`);
+        }
+      }
+    }
+  }
+
+  private whyNotAParam(name: string, model: ModelConfig): string {
+    const m = RNN_PARAM.exec(name);
+    if (m) {
+      if (Number(m[3]) >= model.numLayers) return `The model has num_layers=${model.numLayers}, so its layers are l0${model.numLayers > 1 ? ` to l${model.numLayers - 1}` : ''}.`;
+      if (m[4] && !model.bidirectional) return 'The model is not bidirectional, so it has no _reverse parameters.';
+      if (m[2] === 'hr') return model.type === 'LSTM' ? 'weight_hr_l* exists only with proj_size > 0.' : `weight_hr_l* belongs to an LSTM with proj_size > 0, not nn.${model.type}.`;
+      if (m[1] === 'bias' && !model.bias) return 'The model has bias=false, so it has no bias parameters.';
+    }
+    if (name === 'head.bias') return 'The head has bias=false.';
+    return `It is not a parameter of this nn.${model.type}.`;
+  }
+
+  /** `input`: a nested array, or {"rand": shape} for torch.rand(*shape). */
+  private input(prop: Prop): TensorSource | undefined {
+    const v = prop.value;
+    if (v.type === 'object') {
+      const m = this.props(v);
+      for (const p of m.values()) if (p.key !== 'rand') this.unknownKey(p, 'input', ['rand']);
+      const r = m.get('rand');
+      if (!r) {
+        this.report('error', 'missing-key', spanOf(prop.keyNode), 'input must be a nested array of numbers or {"rand": [L, N, input_size]}');
+        return undefined;
+      }
+      if (r.value.type !== 'array' || (r.value.children ?? []).length === 0) {
+        this.report('error', 'wrong-type', spanOf(r.value), `"rand" takes a shape, a list of whole numbers such as [3, 5, 10], got ${typeWords(r.value)}`);
+        return undefined;
+      }
+      const shape: number[] = [];
+      for (const c of r.value.children ?? []) {
+        if (c.type !== 'number' || !Number.isInteger(c.value)) {
+          this.report('error', 'wrong-type', spanOf(c), `every size in a shape must be a whole number, got ${typeWords(c)}`);
+          return undefined;
+        }
+        if (c.value < 1) {
+          this.report('error', 'empty', spanOf(c), `every size in a shape must be >= 1 (an empty tensor cannot be run), got ${c.value}`);
+          return undefined;
+        }
+        shape.push(c.value);
+      }
+      const n = numel(shape);
+      if (n > this.budget.maxElements) {
+        this.report('error', 'budget', spanOf(r.value), `torch.rand(${shape.join(', ')}) would hold ${groupDigits(n)} numbers, more than the limit of ${groupDigits(this.budget.maxElements)}: nothing was allocated`);
+        return undefined;
+      }
+      return { kind: 'rand', shape, span: spanOf(v) };
+    }
+    if (v.type !== 'array') {
+      this.report('error', 'wrong-type', spanOf(v), `input must be a nested array of numbers or {"rand": [L, N, input_size]}, got ${typeWords(v)}`);
+      return undefined;
+    }
+    const tensor = this.tensor(v, 'input', true);
+    return tensor ? { kind: 'literal', tensor, span: spanOf(v) } : undefined;
+  }
+
+  /** h0 or c0, checked against the input's batch size when the input is known. */
+  private state(prop: Prop, which: 'h0' | 'c0', model: ModelConfig | undefined, shapes: RunShapes | undefined): TensorSource | undefined {
+    const v = prop.value;
+    if (v.type !== 'array') {
+      this.report('error', 'wrong-type', spanOf(v), `\`${which}\` must be a nested array of numbers (leave it out for zeros), got ${typeWords(v)}`);
+      return undefined;
+    }
+    const tensor = this.tensor(v, which, true);
+    if (!tensor || !model) return tensor ? { kind: 'literal', tensor, span: spanOf(v) } : undefined;
+    const d = model.bidirectional ? 2 : 1;
+    const size = which === 'c0' ? model.hiddenSize : model.projSize > 0 ? model.projSize : model.hiddenSize;
+    const words = which === 'h0'
+      ? `h0 is (num_layers * num_directions, N, ${model.projSize > 0 ? 'proj_size' : 'hidden_size'}), without N for an unbatched input`
+      : 'c0 is (num_layers * num_directions, N, hidden_size), without N for an unbatched input';
+    const rank = tensor.shape.length;
+    if (shapes) {
+      if (shapes.batched && rank !== 3) {
+        this.report('error', 'shape', spanOf(v), `For batched 3-D input, hx should also be 3-D but got ${rank}-D tensor. ${words}.`);
+        return undefined;
+      }
+      if (!shapes.batched && rank !== 2) {
+        this.report('error', 'shape', spanOf(v), `For unbatched 2-D input, hx should also be 2-D but got ${rank}-D tensor. ${words}.`);
+        return undefined;
+      }
+      const want = which === 'h0' ? shapes.hN : shapes.cN!;
+      if (!sameShape(tensor.shape, want)) {
+        // PyTorch: check_hidden_size; an LSTM names h0 and c0 hidden[0] and hidden[1].
+        const label = model.type === 'LSTM' ? (which === 'h0' ? 'hidden[0]' : 'hidden[1]') : 'hidden';
+        this.report('error', 'shape', spanOf(v), `Expected ${label} size ${pyTuple(want)}, got ${pyList(tensor.shape)}. ${words}.`);
+        return undefined;
+      }
+    } else {
+      const lead = d * model.numLayers;
+      if ((rank !== 2 && rank !== 3) || tensor.shape[0] !== lead || tensor.shape[rank - 1] !== size) {
+        const want = rank === 3 ? [lead, tensor.shape[1], size] : [lead, size];
+        const label = model.type === 'LSTM' ? (which === 'h0' ? 'hidden[0]' : 'hidden[1]') : 'hidden';
+        this.report('error', 'shape', spanOf(v), `Expected ${label} size ${pyTuple(want)}, got ${pyList(tensor.shape)}. ${words}.`);
+        return undefined;
+      }
+    }
+    return { kind: 'literal', tensor, span: spanOf(v) };
+  }
+
+  private backward(prop: Prop, model: ModelConfig | undefined, head: HeadConfig | undefined, shapes: RunShapes | undefined): BackwardBlock | undefined {
+    if (prop.value.type !== 'object') {
+      this.report('error', 'wrong-type', spanOf(prop.value), `\`backward\` must be an object with grad_output, grad_h_n, grad_c_n, grad_head, got ${typeWords(prop.value)}`);
+      return undefined;
+    }
+    const m = this.props(prop.value);
+    const block: BackwardBlock = {};
+    const want: Record<string, [keyof BackwardBlock, string, number[] | undefined]> = {
+      grad_output: ['gradOutput', 'output', shapes?.output],
+      grad_h_n: ['gradHN', 'h_n', shapes?.hN],
+      grad_c_n: ['gradCN', 'c_n', shapes?.cN],
+      grad_head: ['gradHead', 'head', shapes?.head],
+    };
+    for (const p of m.values()) {
+      if (!BACKWARD_KEYS.includes(p.key)) {
+        this.unknownKey(p, 'backward', BACKWARD_KEYS);
+        continue;
+      }
+      const spec = want[p.key];
+      if (!spec) continue; // `expected` and `loss` are for tests and people
+      if (p.key === 'grad_c_n' && model && model.type !== 'LSTM') {
+        this.report('error', 'not-for-type', spanOf(p.keyNode), `grad_c_n is only for LSTM: nn.${model.type} has no c_n`);
+        continue;
+      }
+      if (p.key === 'grad_head' && model && !head) {
+        this.report('error', 'not-for-type', spanOf(p.keyNode), 'grad_head needs a "head" in the document');
+        continue;
+      }
+      // Upstream gradients are float64, as the loss is computed in double.
+      const t = this.tensor(p.value, p.key, false);
+      if (!t) continue;
+      const [field, outName, shape] = spec;
+      if (shape && !sameShape(t.shape, shape)) {
+        this.report('error', 'shape', spanOf(p.value), `Mismatch in shape: ${p.key} has a shape of ${torchSize(t.shape)} and ${outName} has a shape of ${torchSize(shape)}.`);
+        continue;
+      }
+      block[field] = t;
+    }
+    return block;
+  }
+
+  /**
+   * A nested-array node -> tensor, iteratively. Reports the first problem (ragged, not a
+   * number, non-finite, empty) at the offending node and returns undefined.
+   */
+  tensor(node: Node, what: string, float32: boolean): Tensor | undefined {
+    if (node.type !== 'array') {
+      this.report('error', 'wrong-type', spanOf(node), `\`${what}\` must be a nested array of numbers, got ${typeWords(node)}`);
+      return undefined;
+    }
+    const shape: number[] = [];
+    let probe: Node | undefined = node;
+    while (probe && probe.type === 'array') {
+      const kids: Node[] = probe.children ?? [];
+      shape.push(kids.length);
+      probe = kids[0];
+    }
+    if (shape.includes(0)) {
+      this.report('error', 'empty', spanOf(node), `\`${what}\` is an empty tensor (${torchSize(shape)}): an RNN needs at least one number in every dimension`);
+      return undefined;
+    }
+    const data: number[] = [];
+    const stack: { n: Node; depth: number }[] = [{ n: node, depth: 0 }];
+    while (stack.length > 0) {
+      const { n, depth } = stack.pop()!;
+      if (depth === shape.length) {
+        if (n.type !== 'number') {
+          if (n.type === 'array') {
+            this.report('error', 'ragged', spanOf(n), `ragged array in \`${what}\`: expected a number at dim ${depth - 1} (like the first element), got a list. Every row at the same depth must have the same shape.`);
+          } else {
+            this.report('error', 'wrong-type', spanOf(n), `\`${what}\` must hold only numbers, got ${typeWords(n)}`);
+          }
+          return undefined;
+        }
+        const raw = n.value as number;
+        if (!Number.isFinite(raw)) {
+          this.report('error', 'non-finite', spanOf(n), `${this.text.slice(n.offset, n.offset + n.length)} is too large: it reads as Infinity, and a run needs finite numbers`);
+          return undefined;
+        }
+        if (float32 && Math.abs(raw) > FLOAT32_MAX) {
+          this.report('error', 'non-finite', spanOf(n), `${this.text.slice(n.offset, n.offset + n.length)} is beyond float32's range (about ±3.4028235e38): PyTorch would store inf`);
+          return undefined;
+        }
+        data.push(float32 ? Math.fround(raw) : raw);
+        continue;
+      }
+      if (n.type !== 'array') {
+        this.report('error', 'ragged', spanOf(n), `ragged array in \`${what}\`: expected a sequence at dim ${depth} (like the first element), got ${typeWords(n)}. Every row at the same depth must have the same shape.`);
+        return undefined;
+      }
+      const kids = n.children ?? [];
+      if (kids.length !== shape[depth]) {
+        // PyTorch: torch.tensor raises "expected sequence of length 5 at dim 1 (got 4)".
+        this.report('error', 'ragged', spanOf(n), `ragged array in \`${what}\`: expected sequence of length ${shape[depth]} at dim ${depth} (got ${kids.length}). Every row at the same depth must have the same length.`);
+        return undefined;
+      }
+      for (let i = kids.length - 1; i >= 0; i--) stack.push({ n: kids[i], depth: depth + 1 });
+    }
+    return { shape, data: Float64Array.from(data) };
+  }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Where a parameter's shape comes from, in PyTorch's terms. */
+function shapeWhy(info: ParamInfo, model: ModelConfig): string {
+  const g = gateCount(model.type);
+  const gates = g === 1 ? 'hidden_size' : `${g}*hidden_size (gates ${model.type === 'LSTM' ? 'i, f, g, o' : 'r, z, n'})`;
+  const hOutName = model.projSize > 0 ? 'proj_size' : 'hidden_size';
+  const inName = info.layer === 0 ? 'input_size' : `num_directions*${hOutName}`;
+  switch (info.kind) {
+    case 'weight_ih': return `${info.name} is (${gates}, ${inName}).`;
+    case 'weight_hh': return `${info.name} is (${gates}, ${hOutName}).`;
+    case 'bias_ih': case 'bias_hh': return `${info.name} is (${gates}).`;
+    case 'weight_hr': return `${info.name} is (proj_size, hidden_size).`;
+    case 'head.weight': return `head.weight is (out_features, num_directions*${hOutName}).`;
+    case 'head.bias': return 'head.bias is (out_features).';
+    default: return '';
+  }
+}

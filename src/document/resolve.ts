@@ -1,0 +1,115 @@
+/*
+ * From a read document to a run: seeded initialisation, {"rand": shape} inputs, state_dict
+ * entries loaded over the drawn parameters, in exactly PyTorch's order.
+ * Layer: document. Imports src/engine; no vscode, no DOM, no Node.
+ *
+ * PyTorch's order, which decides which random numbers land where:
+ *   torch.manual_seed(seed); model = nn.LSTM(...); head = nn.Linear(...)   <- parameters drawn
+ *   x = torch.rand(*shape)                                                <- input drawn next
+ *   model.load_state_dict(...)                                            <- given entries replace drawn ones
+ */
+import { createGenerator, torchRand } from '../engine/random';
+import { initStateDict, parameterInfos } from '../engine/params';
+import type { RunSpec, StateDict, Tensor } from '../engine/types';
+import { checkInputShape, readTensorText, runShapes } from './reader';
+import { pyList, pyTuple } from './nested';
+import type { Diagnostic, RnnDocument } from './types';
+
+export interface ResolveOptions {
+  /** Run on this input instead of the document's (e.g. "run on a selected array"). Check it first with resolveInputOverride. */
+  input?: Tensor;
+}
+
+export interface Resolved {
+  spec: RunSpec;
+  /** Plain-language notes (seed defaulted to 0, random input drawn, ...). */
+  notes: string[];
+  /** The seed used for every draw (the document's, or 0). */
+  seed: number;
+  /** Canonical names of the parameters that were drawn from the seed rather than given. */
+  drawn: string[];
+}
+
+/** Thrown when a document cannot be run as it stands (e.g. it has no input). */
+export class ResolveError extends Error {}
+
+/**
+ * Turn a document that passed the reader into a RunSpec. Throws ResolveError when the
+ * document has no input (and none is given in options).
+ */
+export function resolveRun(doc: RnnDocument, options: ResolveOptions = {}): Resolved {
+  const notes: string[] = [];
+  const given: StateDict = Object.create(null);
+  for (const e of doc.stateDict) given[e.name] = e.tensor;
+  const seed = doc.seed ?? 0;
+  const useRandInput = !options.input && doc.input?.kind === 'rand';
+  const needsParams = !isComplete(doc, given);
+  let stateDict: StateDict = Object.create(null);
+  const drawn: string[] = [];
+  if (needsParams || useRandInput) {
+    // PyTorch: constructing the modules draws every parameter, even those load_state_dict
+    // replaces later, so the input's draws always come after all parameter draws.
+    const gen = createGenerator(seed);
+    const init = initStateDict(doc.model, doc.head, gen);
+    for (const name of Object.keys(init)) {
+      if (given[name]) stateDict[name] = given[name];
+      else { stateDict[name] = init[name]; drawn.push(name); }
+    }
+    if (doc.seed === undefined && drawn.length > 0) {
+      notes.push(doc.stateDict.length > 0
+        ? 'no seed and an incomplete state_dict: parameters drawn as torch.manual_seed(0) would'
+        : 'no seed and no state_dict: parameters drawn as torch.manual_seed(0) would');
+    }
+    if (useRandInput && doc.input?.kind === 'rand') {
+      const shape = doc.input.shape;
+      if (doc.seed === undefined) notes.push(`no seed: the input is torch.rand(${shape.join(', ')}) after torch.manual_seed(0)`);
+      const input = torchRand(gen, shape);
+      return finish(doc, stateDict, input, notes, seed, drawn);
+    }
+  } else {
+    for (const name of Object.keys(given)) stateDict[name] = given[name];
+  }
+  const input = options.input ?? (doc.input?.kind === 'literal' ? doc.input.tensor : undefined);
+  if (!input) throw new ResolveError('the document has no "input": add "input": [[...]] or "input": {"rand": [L, N, input_size]}');
+  return finish(doc, stateDict, input, notes, seed, drawn);
+}
+
+function isComplete(doc: RnnDocument, given: StateDict): boolean {
+  // The reader has already reported unknown and missing keys; here only completeness matters.
+  return parameterInfos(doc.model, doc.head).every((info) => given[info.name] !== undefined);
+}
+
+function finish(doc: RnnDocument, stateDict: StateDict, input: Tensor, notes: string[], seed: number, drawn: string[]): Resolved {
+  if (doc.model.dropout > 0) notes.push(`dropout=${doc.model.dropout} is ignored: dropout only acts in training (model.train()); this is model.eval()`);
+  const spec: RunSpec = { model: doc.model, head: doc.head, stateDict, input };
+  const h0 = doc.h0?.kind === 'literal' ? doc.h0.tensor : undefined;
+  const c0 = doc.c0?.kind === 'literal' ? doc.c0.tensor : undefined;
+  if (h0) spec.h0 = h0;
+  if (c0) spec.c0 = c0;
+  return { spec, notes, seed, drawn };
+}
+
+/**
+ * Read and check another input for the same document (e.g. the array the user selected).
+ * Problems come back as diagnostics with offsets into `text`; h0/c0 of the document must
+ * still fit the new batch size.
+ */
+export function resolveInputOverride(doc: RnnDocument, text: string): { input?: Tensor; diagnostics: Diagnostic[] } {
+  const read = readTensorText(text);
+  if (!read.tensor) return { diagnostics: read.diagnostics };
+  const whole = { start: 0, end: text.length };
+  const problem = checkInputShape(doc.model, read.tensor.shape);
+  if (problem) return { diagnostics: [...read.diagnostics, { severity: 'error', code: 'shape', span: whole, message: problem }] };
+  const shapes = runShapes(doc.model, doc.head, read.tensor.shape);
+  for (const [which, src, want] of [['h0', doc.h0, shapes.hN], ['c0', doc.c0, shapes.cN]] as const) {
+    if (src?.kind === 'literal' && want && pyList(src.tensor.shape) !== pyList(want)) {
+      return {
+        diagnostics: [...read.diagnostics, {
+          severity: 'error', code: 'shape', span: whole,
+          message: `the document's ${which} has shape ${pyList(src.tensor.shape)}, but this input needs ${pyTuple(want)} (its batch size differs)`,
+        }],
+      };
+    }
+  }
+  return { input: read.tensor, diagnostics: read.diagnostics };
+}
