@@ -1,0 +1,166 @@
+/*
+ * The few hot loops of the engine: dense matrix products on Float64Array with explicit
+ * offsets and row strides, so callers can read and write slices of larger buffers (one time
+ * step of a sequence, one direction of a bidirectional output) without allocating views.
+ * Layer: engine. Imports nothing (no vscode, no DOM, no Node).
+ *
+ * Layout: weights stay as PyTorch stores them, row-major (outFeatures x inFeatures), so
+ * `y = x W^T + b` is a dot product of two contiguous rows. The product is register-blocked
+ * 2 rows x 4 outputs (8 accumulators): measured on V8 it is ~1.7x faster than 1x4 and
+ * ~3x faster than the axpy form over a transposed W.
+ */
+
+/**
+ * C[m, n] (=|+=) sum_k A[m, k] * W[n, k] + bias[n]   for m < rows, n < cols, k < depth.
+ *
+ * A is read at `a[aOff + m * lda + k]`, W at `w[wOff + n * depth + k]` (contiguous rows),
+ * C written at `c[cOff + m * ldc + n]`. With `accumulate`, the product is added to C.
+ * `bias` (length cols, read from `biasOff`) is optional.
+ */
+export function gemmNT(
+  rows: number,
+  cols: number,
+  depth: number,
+  a: Float64Array,
+  aOff: number,
+  lda: number,
+  w: Float64Array,
+  wOff: number,
+  c: Float64Array,
+  cOff: number,
+  ldc: number,
+  bias: Float64Array | null,
+  biasOff: number,
+  accumulate: boolean,
+): void {
+  const colsBlocked = cols - (cols % 4);
+  let m = 0;
+  for (; m + 1 < rows; m += 2) {
+    const a0 = aOff + m * lda;
+    const a1 = a0 + lda;
+    const c0 = cOff + m * ldc;
+    const c1 = c0 + ldc;
+    let n = 0;
+    for (; n < colsBlocked; n += 4) {
+      const w0 = wOff + n * depth;
+      const w1 = w0 + depth;
+      const w2 = w1 + depth;
+      const w3 = w2 + depth;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0;
+      let s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      for (let k = 0; k < depth; k++) {
+        const x0 = a[a0 + k];
+        const x1 = a[a1 + k];
+        const v0 = w[w0 + k], v1 = w[w1 + k], v2 = w[w2 + k], v3 = w[w3 + k];
+        s00 += x0 * v0; s01 += x0 * v1; s02 += x0 * v2; s03 += x0 * v3;
+        s10 += x1 * v0; s11 += x1 * v1; s12 += x1 * v2; s13 += x1 * v3;
+      }
+      if (bias !== null) {
+        const b0 = bias[biasOff + n], b1 = bias[biasOff + n + 1];
+        const b2 = bias[biasOff + n + 2], b3 = bias[biasOff + n + 3];
+        s00 += b0; s01 += b1; s02 += b2; s03 += b3;
+        s10 += b0; s11 += b1; s12 += b2; s13 += b3;
+      }
+      if (accumulate) {
+        c[c0 + n] += s00; c[c0 + n + 1] += s01; c[c0 + n + 2] += s02; c[c0 + n + 3] += s03;
+        c[c1 + n] += s10; c[c1 + n + 1] += s11; c[c1 + n + 2] += s12; c[c1 + n + 3] += s13;
+      } else {
+        c[c0 + n] = s00; c[c0 + n + 1] = s01; c[c0 + n + 2] = s02; c[c0 + n + 3] = s03;
+        c[c1 + n] = s10; c[c1 + n + 1] = s11; c[c1 + n + 2] = s12; c[c1 + n + 3] = s13;
+      }
+    }
+    for (; n < cols; n++) {
+      const w0 = wOff + n * depth;
+      let s0 = 0, s1 = 0;
+      for (let k = 0; k < depth; k++) {
+        const v = w[w0 + k];
+        s0 += a[a0 + k] * v;
+        s1 += a[a1 + k] * v;
+      }
+      if (bias !== null) {
+        s0 += bias[biasOff + n];
+        s1 += bias[biasOff + n];
+      }
+      if (accumulate) {
+        c[c0 + n] += s0;
+        c[c1 + n] += s1;
+      } else {
+        c[c0 + n] = s0;
+        c[c1 + n] = s1;
+      }
+    }
+  }
+  if (m < rows) {
+    // The odd last row.
+    const a0 = aOff + m * lda;
+    const c0 = cOff + m * ldc;
+    for (let n = 0; n < cols; n++) {
+      const w0 = wOff + n * depth;
+      let s = 0;
+      for (let k = 0; k < depth; k++) s += a[a0 + k] * w[w0 + k];
+      if (bias !== null) s += bias[biasOff + n];
+      if (accumulate) c[c0 + n] += s;
+      else c[c0 + n] = s;
+    }
+  }
+}
+
+/**
+ * Weight gradient: G[n, k] += sum_m D[m, n] * X[m, k]   (G += D^T X), for m < rows.
+ *
+ * D is read at `d[dOff + m * ldd + n]` (n < cols), X at `x[xOff + m * ldx + k]` (k < depth),
+ * G at `g[gOff + n * depth + k]` (PyTorch's weight layout). Used only by backward.
+ */
+export function gemmTNAccumulate(
+  rows: number,
+  cols: number,
+  depth: number,
+  d: Float64Array,
+  dOff: number,
+  ldd: number,
+  x: Float64Array,
+  xOff: number,
+  ldx: number,
+  g: Float64Array,
+  gOff: number,
+): void {
+  for (let m = 0; m < rows; m++) {
+    const dRow = dOff + m * ldd;
+    const xRow = xOff + m * ldx;
+    for (let n = 0; n < cols; n++) {
+      const s = d[dRow + n];
+      if (s === 0) continue;
+      const gRow = gOff + n * depth;
+      for (let k = 0; k < depth; k++) g[gRow + k] += s * x[xRow + k];
+    }
+  }
+}
+
+/** sum over rows: out[n] += D[m, n] (bias gradients). */
+export function columnSumAccumulate(
+  rows: number,
+  cols: number,
+  d: Float64Array,
+  dOff: number,
+  ldd: number,
+  out: Float64Array,
+): void {
+  for (let m = 0; m < rows; m++) {
+    const row = dOff + m * ldd;
+    for (let n = 0; n < cols; n++) out[n] += d[row + n];
+  }
+}
+
+/** Transpose a row-major (rows x cols) matrix into a new (cols x rows) one. */
+export function transpose(src: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) out[c * rows + r] = src[r * cols + c];
+  }
+  return out;
+}
+
+/** The logistic sigmoid 1 / (1 + e^-x), as torch.sigmoid. */
+export function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}

@@ -1,0 +1,652 @@
+/*
+ * The time loop: runs torch.nn.RNN / LSTM / GRU over layers, directions and time steps,
+ * forward (with an optional trace for the diagram) and backward through time.
+ * Layer: engine. Imports only engine files (no vscode, no DOM, no Node).
+ *
+ * How a layer and direction is computed (PyTorch's order of operations, laid out for speed):
+ *   1. ih = X W_ih^T + b_ih for ALL time steps at once: one (L*N x In) x (In x G) product.
+ *   2. per time step only the recurrent product hh = h_{t-1} W_hh^T + b_hh (N x G),
+ *      then the cell's element-wise step (cells/*.ts) writes h_t straight into the output.
+ * Internally every sequence is seq-first (L, N, features); batch_first input and outputs are
+ * transposed at the edges. Buffers are allocated once per run; nothing is allocated per step.
+ *
+ * Backward (backward through time) replays a forward run that kept a tape of the gates and
+ * states, walks each direction in reverse processing order, and computes the input-side
+ * products (dX, dW_ih) once per layer and direction, again as single matrix products.
+ */
+import type {
+  CellType,
+  ForwardResult,
+  GradResult,
+  HeadConfig,
+  ModelConfig,
+  RunSpec,
+  StateDict,
+  StepTrace,
+  Tensor,
+  Trace,
+  Upstream,
+} from './types';
+import { columnSumAccumulate, gemmNT, gemmTNAccumulate, transpose } from './kernels';
+import { rnnStep, rnnStepBackward } from './cells/rnn';
+import { lstmStep, lstmStepBackward } from './cells/lstm';
+import { gruStep, gruStepBackward } from './cells/gru';
+
+/** Options of a forward run. */
+export interface ForwardOptions {
+  /** Record every step's vectors for the diagram (costs memory; off by default). */
+  trace?: boolean;
+}
+
+/** A model whose weights were checked and packed once; run it as often as needed. */
+export interface PreparedModel {
+  readonly model: ModelConfig;
+  readonly head?: HeadConfig;
+  /** Same as `forward(spec)` with this model's weights. */
+  forward(input: Tensor, h0?: Tensor, c0?: Tensor, opts?: ForwardOptions): ForwardResult;
+  /** Same as `backward(spec, upstream)` with this model's weights. */
+  backward(input: Tensor, upstream: Upstream, h0?: Tensor, c0?: Tensor): GradResult;
+}
+
+/** Number of gate blocks stacked in W_ih / W_hh: RNN 1, LSTM 4 (i f g o), GRU 3 (r z n). */
+export function gateCount(type: CellType): number {
+  return type === 'LSTM' ? 4 : type === 'GRU' ? 3 : 1;
+}
+
+/** PyTorch's gate names in stacking order ('' for a plain RNN). */
+export function gateNames(type: CellType): string[] {
+  return type === 'LSTM' ? ['i', 'f', 'g', 'o'] : type === 'GRU' ? ['r', 'z', 'n'] : [];
+}
+
+/** Run the model of `spec` once. See ForwardResult for shapes (PyTorch's). */
+export function forward(spec: RunSpec, opts?: ForwardOptions): ForwardResult {
+  return prepareModel(spec.model, spec.head, spec.stateDict).forward(spec.input, spec.h0, spec.c0, opts);
+}
+
+/**
+ * Gradients of L = sum(output*grad_output) + sum(h_n*grad_h_n) + sum(c_n*grad_c_n)
+ * + sum(head*grad_head) with respect to the input, h0/c0 (only when the spec gives them, as
+ * PyTorch only has .grad for tensors that exist) and every parameter (PyTorch's names).
+ */
+export function backward(spec: RunSpec, upstream: Upstream): GradResult {
+  return prepareModel(spec.model, spec.head, spec.stateDict).backward(spec.input, upstream, spec.h0, spec.c0);
+}
+
+/** Check the state_dict against the model and pack the weights once. Throws PyTorch-worded errors. */
+export function prepareModel(model: ModelConfig, head: HeadConfig | undefined, stateDict: StateDict): PreparedModel {
+  return new Prepared(model, head, stateDict);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface DirectionWeights {
+  layer: number;
+  direction: 0 | 1;
+  suffix: string;
+  inSize: number;
+  /** (G x inSize), PyTorch layout. */
+  wIh: Float64Array;
+  /** (G x H_out). */
+  wHh: Float64Array;
+  bIh: Float64Array | null;
+  bHh: Float64Array | null;
+  /** (P x H), LSTM with proj_size > 0. */
+  wHr: Float64Array | null;
+  /** Transposes for backward, made on first use. */
+  wIhT?: Float64Array;
+  wHhT?: Float64Array;
+  wHrT?: Float64Array;
+}
+
+/** What one direction of one layer kept during a recorded run. */
+interface DirectionTape {
+  /** (L, N, G) W_ih x + b_ih (trace only; otherwise a shared scratch buffer). */
+  ih: Float64Array;
+  /** (L, N, G) W_hh h + b_hh (trace, and GRU backward). */
+  hh: Float64Array;
+  /** (L, N, G) activated gates. */
+  gates: Float64Array;
+  /** (L, N, H) cell states (LSTM). */
+  c: Float64Array;
+  /** (L, N, H) o * tanh(c) before the projection (LSTM with proj_size > 0). */
+  m: Float64Array;
+}
+
+interface LayerTape {
+  /** (L, N, inSize), seq-first. */
+  input: Float64Array;
+  inSize: number;
+  /** (L, N, D * H_out), seq-first. */
+  output: Float64Array;
+  dirs: DirectionTape[];
+}
+
+interface RunResult {
+  L: number;
+  N: number;
+  batched: boolean;
+  /** (D*layers, N, H_out) / (D*layers, N, H). */
+  h0: Float64Array;
+  c0: Float64Array;
+  hN: Float64Array;
+  cN: Float64Array;
+  /** (N, out_features) */
+  head: Float64Array | null;
+  layers: LayerTape[];
+}
+
+type RecordMode = 'none' | 'tape' | 'trace';
+
+const EMPTY = new Float64Array(0);
+
+function product(shape: number[]): number {
+  let n = 1;
+  for (const s of shape) n *= s;
+  return n;
+}
+
+function shapeText(shape: number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+function checkData(name: string, t: Tensor): void {
+  if (t.data.length !== product(t.shape)) {
+    throw new Error(`${name} has shape ${shapeText(t.shape)} (${product(t.shape)} elements) but ${t.data.length} values`);
+  }
+}
+
+class Prepared implements PreparedModel {
+  readonly model: ModelConfig;
+  readonly head?: HeadConfig;
+  private readonly D: number;
+  private readonly H: number;
+  private readonly P: number;
+  private readonly hOut: number;
+  private readonly G: number;
+  private readonly weights: DirectionWeights[][];
+  private readonly headWeight: Float64Array | null = null;
+  private readonly headBias: Float64Array | null = null;
+  private headWeightT?: Float64Array;
+
+  constructor(model: ModelConfig, head: HeadConfig | undefined, stateDict: StateDict) {
+    this.model = model;
+    this.head = head;
+    this.D = model.bidirectional ? 2 : 1;
+    this.H = model.hiddenSize;
+    this.P = model.type === 'LSTM' ? model.projSize : 0;
+    this.hOut = this.P > 0 ? this.P : this.H;
+    this.G = gateCount(model.type) * this.H;
+
+    const missing: string[] = [];
+    const mismatched: string[] = [];
+    const take = (name: string, shape: number[]): Float64Array => {
+      const t = stateDict[name];
+      if (!t) {
+        missing.push(`"${name}"`);
+        return new Float64Array(product(shape));
+      }
+      if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
+        mismatched.push(
+          `size mismatch for ${name}: copying a param with shape torch.Size(${shapeText(t.shape)}) from checkpoint, ` +
+            `the shape in current model is torch.Size(${shapeText(shape)}).`,
+        );
+        return new Float64Array(product(shape));
+      }
+      checkData(name, t);
+      // Packed once: a private contiguous copy, so later edits of the caller's tensors do not leak in.
+      return Float64Array.from(t.data);
+    };
+
+    this.weights = [];
+    for (let l = 0; l < model.numLayers; l++) {
+      const inSize = l === 0 ? model.inputSize : this.D * this.hOut;
+      const row: DirectionWeights[] = [];
+      for (let d = 0; d < this.D; d++) {
+        const suffix = `_l${l}${d === 1 ? '_reverse' : ''}`;
+        row.push({
+          layer: l,
+          direction: d as 0 | 1,
+          suffix,
+          inSize,
+          wIh: take(`weight_ih${suffix}`, [this.G, inSize]),
+          wHh: take(`weight_hh${suffix}`, [this.G, this.hOut]),
+          bIh: model.bias ? take(`bias_ih${suffix}`, [this.G]) : null,
+          bHh: model.bias ? take(`bias_hh${suffix}`, [this.G]) : null,
+          wHr: this.P > 0 ? take(`weight_hr${suffix}`, [this.P, this.H]) : null,
+        });
+      }
+      this.weights.push(row);
+    }
+    if (head) {
+      this.headWeight = take('head.weight', [head.outFeatures, this.D * this.hOut]);
+      this.headBias = head.bias ? take('head.bias', [head.outFeatures]) : null;
+    }
+    if (missing.length > 0 || mismatched.length > 0) {
+      const parts: string[] = [];
+      if (missing.length > 0) parts.push(`Missing key(s) in state_dict: ${missing.join(', ')}.`);
+      parts.push(...mismatched);
+      throw new Error(`Error(s) in loading state_dict for ${model.type}:\n\t${parts.join('\n\t')}`);
+    }
+  }
+
+  forward(input: Tensor, h0?: Tensor, c0?: Tensor, opts?: ForwardOptions): ForwardResult {
+    const traced = opts?.trace === true;
+    const run = this.run(input, h0, c0, traced ? 'trace' : 'none');
+    const { L, N, batched } = run;
+    const DH = this.D * this.hOut;
+    const top = run.layers[run.layers.length - 1].output;
+    const stateShape = (size: number) => (batched ? [this.D * this.model.numLayers, N, size] : [this.D * this.model.numLayers, size]);
+
+    const result: ForwardResult = {
+      output: { shape: this.outputShape(L, N, batched, DH), data: this.fromSeqFirst(top, L, N, DH, batched) },
+      hN: { shape: stateShape(this.hOut), data: run.hN },
+      notes: this.notes(),
+    };
+    if (this.model.type === 'LSTM') result.cN = { shape: stateShape(this.H), data: run.cN };
+    if (this.head && run.head) {
+      result.head = { shape: batched ? [N, this.head.outFeatures] : [this.head.outFeatures], data: run.head };
+    }
+    if (traced) result.trace = this.buildTrace(run);
+    return result;
+  }
+
+  backward(input: Tensor, upstream: Upstream, h0?: Tensor, c0?: Tensor): GradResult {
+    const run = this.run(input, h0, c0, 'tape');
+    const { L, N, batched } = run;
+    const { D, H, P, G } = this;
+    const Hout = this.hOut;
+    const DH = D * Hout;
+    const layers = this.model.numLayers;
+    const isLSTM = this.model.type === 'LSTM';
+    const isGRU = this.model.type === 'GRU';
+    const relu = this.model.type === 'RNN' && this.model.nonlinearity === 'relu';
+
+    const upstreamData = (name: string, t: Tensor | undefined, shape: number[]): Float64Array | null => {
+      if (!t) return null;
+      checkData(name, t);
+      if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
+        throw new Error(`${name} must have the shape of its tensor ${shapeText(shape)}, got ${shapeText(t.shape)}`);
+      }
+      return t.data;
+    };
+    const stateShape = (size: number) => (batched ? [D * layers, N, size] : [D * layers, size]);
+
+    // dL/d(output of the top layer), seq-first.
+    let dOut: Float64Array = new Float64Array(L * N * DH);
+    const gOut = upstreamData('grad_output', upstream.gradOutput, this.outputShape(L, N, batched, DH));
+    if (gOut) dOut = this.toSeqFirst(gOut, L, N, DH, batched);
+
+    const grads: StateDict = {};
+    const grad = (name: string, shape: number[]): Float64Array => {
+      const data = new Float64Array(product(shape));
+      grads[name] = { shape, data };
+      return data;
+    };
+
+    if (this.head && this.headWeight) {
+      const out = this.head.outFeatures;
+      const gHeadW = grad('head.weight', [out, DH]);
+      const gHeadB = this.headBias ? grad('head.bias', [out]) : null;
+      const gHead = upstreamData('grad_head', upstream.gradHead, batched ? [N, out] : [out]);
+      if (gHead) {
+        const top = run.layers[layers - 1].output;
+        const lastOff = (L - 1) * N * DH;
+        this.headWeightT ??= transpose(this.headWeight, out, DH);
+        gemmNT(N, DH, out, gHead, 0, out, this.headWeightT, 0, dOut, lastOff, DH, null, 0, true);
+        gemmTNAccumulate(N, out, DH, gHead, 0, out, top, lastOff, DH, gHeadW, 0);
+        if (gHeadB) columnSumAccumulate(N, out, gHead, 0, out, gHeadB);
+      }
+    }
+    const gHN = upstreamData('grad_h_n', upstream.gradHN, stateShape(Hout));
+    const gCN = isLSTM ? upstreamData('grad_c_n', upstream.gradCN, stateShape(H)) : null;
+
+    const dH0 = new Float64Array(D * layers * N * Hout);
+    const dC0 = new Float64Array(isLSTM ? D * layers * N * H : 0);
+    const hiddenGradNorms: number[][][] = [];
+
+    // Scratch, allocated once for the whole backward pass.
+    const dPreTape = new Float64Array(L * N * G); // dL/d(W_ih x + b_ih) for every step
+    const dHhGru = new Float64Array(isGRU ? N * G : 0);
+    const dHPrevDirect = new Float64Array(isGRU ? N * H : 0);
+    const dh = new Float64Array(N * Hout); // dL/dh_{t} flowing back through the recurrence
+    const dhTotal = new Float64Array(N * Hout);
+    const dM = new Float64Array(P > 0 ? N * H : 0);
+    const dC = new Float64Array(isLSTM ? N * H : 0);
+
+    const paramNames = (w: DirectionWeights) => ({
+      wIh: grad(`weight_ih${w.suffix}`, [G, w.inSize]),
+      wHh: grad(`weight_hh${w.suffix}`, [G, Hout]),
+      bIh: this.model.bias ? grad(`bias_ih${w.suffix}`, [G]) : null,
+      bHh: this.model.bias ? grad(`bias_hh${w.suffix}`, [G]) : null,
+      wHr: P > 0 ? grad(`weight_hr${w.suffix}`, [P, H]) : null,
+    });
+    // Register gradient entries in PyTorch's state_dict order (layer, direction).
+    const paramGrads = this.weights.map((row) => row.map(paramNames));
+
+    for (let l = layers - 1; l >= 0; l--) {
+      const tape = run.layers[l];
+      const inSize = tape.inSize;
+      const dX = new Float64Array(L * N * inSize);
+      const perDir: number[][] = [];
+      for (let d = 0; d < D; d++) {
+        const w = this.weights[l][d];
+        const g = paramGrads[l][d];
+        const dt = tape.dirs[d];
+        const state = l * D + d;
+        const norms = new Array<number>(L).fill(0);
+        w.wHhT ??= transpose(w.wHh, G, Hout);
+        w.wIhT ??= transpose(w.wIh, G, inSize);
+        if (w.wHr) w.wHrT ??= transpose(w.wHr, P, H);
+
+        for (let i = 0; i < N * Hout; i++) dh[i] = gHN ? gHN[state * N * Hout + i] : 0;
+        if (isLSTM) for (let i = 0; i < N * H; i++) dC[i] = gCN ? gCN[state * N * H + i] : 0;
+
+        for (let k = L - 1; k >= 0; k--) {
+          // k is the processing index; t the position in the sequence.
+          const t = d === 0 ? k : L - 1 - k;
+          const outOff = t * N * DH + d * Hout;
+          let sq = 0;
+          for (let b = 0; b < N; b++) {
+            for (let j = 0; j < Hout; j++) {
+              const v = dh[b * Hout + j] + dOut[outOff + b * DH + j];
+              dhTotal[b * Hout + j] = v;
+              sq += v * v;
+            }
+          }
+          norms[t] = Math.sqrt(sq);
+
+          const first = k === 0;
+          const prevT = d === 0 ? t - 1 : t + 1;
+          const hp = first ? run.h0 : tape.output;
+          const hpOff = first ? state * N * Hout : prevT * N * DH + d * Hout;
+          const hpStride = first ? Hout : DH;
+          const preOff = t * N * G;
+
+          if (this.model.type === 'RNN') {
+            rnnStepBackward(N, H, relu, tape.output, outOff, DH, dhTotal, dPreTape, preOff);
+          } else if (isLSTM) {
+            let dm = dhTotal;
+            if (w.wHr && w.wHrT && g.wHr) {
+              gemmTNAccumulate(N, P, H, dhTotal, 0, P, dt.m, t * N * H, H, g.wHr, 0);
+              gemmNT(N, H, P, dhTotal, 0, P, w.wHrT, 0, dM, 0, H, null, 0, false);
+              dm = dM;
+            }
+            const cp = first ? run.c0 : dt.c;
+            const cpOff = first ? state * N * H : prevT * N * H;
+            lstmStepBackward(N, H, dt.gates, t * N * G, cp, cpOff, dt.c, t * N * H, dm, dC, dPreTape, preOff);
+          } else {
+            gruStepBackward(N, H, dt.gates, t * N * G, dt.hh, t * N * G, hp, hpOff, hpStride, dhTotal, dPreTape, preOff, dHhGru, dHPrevDirect);
+          }
+
+          // The recurrent side: dW_hh, db_hh and dL/dh_{t-1}.
+          const dHh = isGRU ? dHhGru : dPreTape;
+          const dHhOff = isGRU ? 0 : preOff;
+          gemmTNAccumulate(N, G, Hout, dHh, dHhOff, G, hp, hpOff, hpStride, g.wHh, 0);
+          if (g.bHh) columnSumAccumulate(N, G, dHh, dHhOff, G, g.bHh);
+          gemmNT(N, Hout, G, dHh, dHhOff, G, w.wHhT, 0, dh, 0, Hout, null, 0, false);
+          if (isGRU) for (let i = 0; i < N * H; i++) dh[i] += dHPrevDirect[i];
+        }
+        dH0.set(dh, state * N * Hout);
+        if (isLSTM) dC0.set(dC, state * N * H);
+
+        // The input side for all steps at once.
+        gemmTNAccumulate(L * N, G, inSize, dPreTape, 0, G, tape.input, 0, inSize, g.wIh, 0);
+        if (g.bIh) columnSumAccumulate(L * N, G, dPreTape, 0, G, g.bIh);
+        gemmNT(L * N, inSize, G, dPreTape, 0, G, w.wIhT, 0, dX, 0, inSize, null, 0, true);
+        perDir.push(norms);
+      }
+      hiddenGradNorms[l] = perDir;
+      dOut = dX;
+    }
+
+    const In = this.model.inputSize;
+    const inputGradNorms: number[] = [];
+    for (let t = 0; t < L; t++) {
+      let sq = 0;
+      for (let i = t * N * In; i < (t + 1) * N * In; i++) sq += dOut[i] * dOut[i];
+      inputGradNorms.push(Math.sqrt(sq));
+    }
+
+    // Order the parameter gradients as the state_dict is ordered (head last).
+    const ordered: StateDict = {};
+    for (const key of Object.keys(grads).filter((k) => !k.startsWith('head.'))) ordered[key] = grads[key];
+    for (const key of Object.keys(grads).filter((k) => k.startsWith('head.'))) ordered[key] = grads[key];
+
+    const result: GradResult = {
+      input: { shape: input.shape.slice(), data: this.fromSeqFirst(dOut, L, N, In, batched) },
+      stateDict: ordered,
+      inputGradNorms,
+      hiddenGradNorms,
+    };
+    if (h0) result.h0 = { shape: h0.shape.slice(), data: dH0 };
+    if (c0 && isLSTM) result.c0 = { shape: c0.shape.slice(), data: dC0 };
+    return result;
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private notes(): string[] {
+    const notes: string[] = [];
+    if (this.model.dropout > 0) {
+      // PyTorch: dropout between layers is applied only in training mode.
+      notes.push(`dropout=${this.model.dropout} is only applied in training; inference ignores it, as model.eval() does`);
+    }
+    return notes;
+  }
+
+  private outputShape(L: number, N: number, batched: boolean, DH: number): number[] {
+    if (!batched) return [L, DH];
+    return this.model.batchFirst ? [N, L, DH] : [L, N, DH];
+  }
+
+  /** (N, L, F) -> (L, N, F) when batch_first; otherwise a copy. */
+  private toSeqFirst(data: Float64Array, L: number, N: number, F: number, batched: boolean): Float64Array {
+    if (!batched || !this.model.batchFirst) return Float64Array.from(data);
+    const out = new Float64Array(L * N * F);
+    for (let b = 0; b < N; b++) {
+      for (let t = 0; t < L; t++) out.set(data.subarray((b * L + t) * F, (b * L + t + 1) * F), (t * N + b) * F);
+    }
+    return out;
+  }
+
+  /** (L, N, F) -> (N, L, F) when batch_first; otherwise the same buffer. */
+  private fromSeqFirst(data: Float64Array, L: number, N: number, F: number, batched: boolean): Float64Array {
+    if (!batched || !this.model.batchFirst) return data;
+    const out = new Float64Array(L * N * F);
+    for (let t = 0; t < L; t++) {
+      for (let b = 0; b < N; b++) out.set(data.subarray((t * N + b) * F, (t * N + b + 1) * F), (b * L + t) * F);
+    }
+    return out;
+  }
+
+  /** Validate input and states (PyTorch's wording) and run every layer and direction. */
+  private run(input: Tensor, h0: Tensor | undefined, c0: Tensor | undefined, record: RecordMode): RunResult {
+    const model = this.model;
+    const { D, H, P, G } = this;
+    const Hout = this.hOut;
+    const DH = D * Hout;
+    const layers = model.numLayers;
+    const isLSTM = model.type === 'LSTM';
+    const isGRU = model.type === 'GRU';
+    const relu = model.type === 'RNN' && model.nonlinearity === 'relu';
+
+    const rank = input.shape.length;
+    if (rank !== 2 && rank !== 3) {
+      throw new Error(`${model.type}: Expected input to be 2-D or 3-D but received ${rank}-D tensor`);
+    }
+    checkData('input', input);
+    const batched = rank === 3;
+    const inputSize = input.shape[rank - 1];
+    if (inputSize !== model.inputSize) {
+      throw new Error(`input.size(-1) must be equal to input_size. Expected ${model.inputSize}, got ${inputSize}`);
+    }
+    // PyTorch: batch_first does not apply to unbatched (2-D) input.
+    const L = batched && model.batchFirst ? input.shape[1] : input.shape[0];
+    const N = batched ? (model.batchFirst ? input.shape[0] : input.shape[1]) : 1;
+    if (L === 0) throw new Error('Expected sequence length to be larger than 0 in RNN');
+
+    const stateRank = batched ? 3 : 2;
+    for (const [t, name] of [[h0, 'hx'], [c0, 'cx']] as const) {
+      if (t && t.shape.length !== stateRank) {
+        throw new Error(
+          batched
+            ? `For batched 3-D input, ${name} should also be 3-D but got ${t.shape.length}-D tensor`
+            : `For unbatched 2-D input, ${name} should also be 2-D but got ${t.shape.length}-D tensor`,
+        );
+      }
+    }
+    const checkState = (t: Tensor | undefined, size: number, label: string): Float64Array => {
+      const expected = batched ? [D * layers, N, size] : [D * layers, size];
+      if (!t) return new Float64Array(D * layers * N * size);
+      if (t.shape.some((s, i) => s !== expected[i])) {
+        throw new Error(`Expected ${label} size (${expected.join(', ')}), got ${shapeText(t.shape)}`);
+      }
+      checkData(label, t);
+      return t.data;
+    };
+    const h0Data = checkState(h0, Hout, isLSTM ? 'hidden[0]' : 'hidden');
+    const c0Data = isLSTM ? checkState(c0, H, 'hidden[1]') : EMPTY;
+
+    const x0 = this.toSeqFirst(input.data, L, N, model.inputSize, batched);
+    const hN = new Float64Array(D * layers * N * Hout);
+    const cN = new Float64Array(isLSTM ? D * layers * N * H : 0);
+
+    const keepTape = record !== 'none';
+    const keepTrace = record === 'trace';
+    // Scratch shared by all layers/directions when nothing is recorded.
+    const ihScratch = keepTrace ? EMPTY : new Float64Array(L * N * G);
+    const hhScratch = new Float64Array(N * G);
+    const gatesScratch = new Float64Array(N * G);
+    const cScratch = new Float64Array(isLSTM ? N * H : 0);
+    const mScratch = new Float64Array(P > 0 ? N * H : 0);
+
+    const tapes: LayerTape[] = [];
+    let layerIn: Float64Array = x0;
+    for (let l = 0; l < layers; l++) {
+      const inSize = l === 0 ? model.inputSize : DH;
+      const out = new Float64Array(L * N * DH);
+      const dirs: DirectionTape[] = [];
+      for (let d = 0; d < D; d++) {
+        const w = this.weights[l][d];
+        const state = l * D + d;
+        const tape: DirectionTape = {
+          ih: keepTrace ? new Float64Array(L * N * G) : ihScratch,
+          hh: keepTrace || (keepTape && isGRU) ? new Float64Array(L * N * G) : hhScratch,
+          gates: keepTape && model.type !== 'RNN' ? new Float64Array(L * N * G) : gatesScratch,
+          c: keepTape && isLSTM ? new Float64Array(L * N * H) : cScratch,
+          m: keepTape && P > 0 ? new Float64Array(L * N * H) : mScratch,
+        };
+        const hhAll = tape.hh.length === L * N * G && tape.hh !== hhScratch;
+        const gatesAll = tape.gates !== gatesScratch;
+        const cAll = tape.c !== cScratch;
+        const mAll = tape.m !== mScratch;
+
+        // 1. The input projection of every time step: one product.
+        gemmNT(L * N, G, inSize, layerIn, 0, inSize, w.wIh, 0, tape.ih, 0, G, w.bIh, 0, false);
+
+        // 2. The recurrence.
+        for (let k = 0; k < L; k++) {
+          const t = d === 0 ? k : L - 1 - k;
+          const first = k === 0;
+          const prevT = d === 0 ? t - 1 : t + 1;
+          const hp = first ? h0Data : out;
+          const hpOff = first ? state * N * Hout : prevT * N * DH + d * Hout;
+          const hpStride = first ? Hout : DH;
+          const ihOff = t * N * G;
+          const hhOff = hhAll ? t * N * G : 0;
+          const gOff = gatesAll ? t * N * G : 0;
+          const outOff = t * N * DH + d * Hout;
+
+          gemmNT(N, G, Hout, hp, hpOff, hpStride, w.wHh, 0, tape.hh, hhOff, G, w.bHh, 0, false);
+
+          if (model.type === 'RNN') {
+            rnnStep(N, H, relu, tape.ih, ihOff, tape.hh, hhOff, out, outOff, DH);
+          } else if (isGRU) {
+            gruStep(N, H, tape.ih, ihOff, tape.hh, hhOff, tape.gates, gOff, hp, hpOff, hpStride, out, outOff, DH);
+          } else {
+            const cp = first ? c0Data : tape.c;
+            const cpOff = first ? state * N * H : cAll ? prevT * N * H : 0;
+            const cOff = cAll ? t * N * H : 0;
+            if (w.wHr) {
+              const mOff = mAll ? t * N * H : 0;
+              lstmStep(N, H, tape.ih, ihOff, tape.hh, hhOff, tape.gates, gOff, cp, cpOff, tape.c, cOff, tape.m, mOff, H);
+              // PyTorch: h_t = W_hr (o_t * tanh(c_t)), no bias.
+              gemmNT(N, P, H, tape.m, mOff, H, w.wHr, 0, out, outOff, DH, null, 0, false);
+            } else {
+              lstmStep(N, H, tape.ih, ihOff, tape.hh, hhOff, tape.gates, gOff, cp, cpOff, tape.c, cOff, out, outOff, DH);
+            }
+          }
+        }
+
+        // h_n / c_n: the state after the last processed step (t = 0 for the reverse direction).
+        const lastT = d === 0 ? L - 1 : 0;
+        for (let b = 0; b < N; b++) {
+          hN.set(out.subarray(lastT * N * DH + b * DH + d * Hout, lastT * N * DH + b * DH + (d + 1) * Hout), (state * N + b) * Hout);
+        }
+        if (isLSTM) {
+          const cOff = cAll ? lastT * N * H : 0;
+          cN.set(tape.c.subarray(cOff, cOff + N * H), state * N * H);
+        }
+        dirs.push(tape);
+      }
+      tapes.push({ input: layerIn, inSize, output: out, dirs });
+      layerIn = out;
+    }
+
+    let head: Float64Array | null = null;
+    if (this.head && this.headWeight) {
+      const outF = this.head.outFeatures;
+      head = new Float64Array(N * outF);
+      // output[-1] (seq-first) / output[:, -1, :] (batch-first): the last time step either way.
+      gemmNT(N, outF, DH, layerIn, (L - 1) * N * DH, DH, this.headWeight, 0, head, 0, outF, this.headBias, 0, false);
+    }
+    return { L, N, batched, h0: h0Data, c0: c0Data, hN, cN, head, layers: tapes };
+  }
+
+  /** Cut the recorded tapes into per-step named vectors (only when a trace was asked for). */
+  private buildTrace(run: RunResult): Trace {
+    const { L, N } = run;
+    const { D, H, G } = this;
+    const Hout = this.hOut;
+    const DH = D * Hout;
+    const isLSTM = this.model.type === 'LSTM';
+    const names = gateNames(this.model.type);
+    const gather = (src: Float64Array, off: number, stride: number, width: number): Float64Array => {
+      const v = new Float64Array(N * width);
+      for (let b = 0; b < N; b++) v.set(src.subarray(off + b * stride, off + b * stride + width), b * width);
+      return v;
+    };
+    const steps: StepTrace[][][] = [];
+    run.layers.forEach((tape, l) => {
+      const perLayer: StepTrace[][] = [];
+      for (let d = 0; d < D; d++) {
+        const dt = tape.dirs[d];
+        const state = l * D + d;
+        const perDir: StepTrace[] = [];
+        for (let t = 0; t < L; t++) {
+          const first = d === 0 ? t === 0 : t === L - 1;
+          const prevT = d === 0 ? t - 1 : t + 1;
+          const vectors: Record<string, Float64Array> = {};
+          vectors.x = tape.input.slice(t * N * tape.inSize, (t + 1) * N * tape.inSize);
+          vectors.h_prev = first
+            ? run.h0.slice(state * N * Hout, (state + 1) * N * Hout)
+            : gather(tape.output, prevT * N * DH + d * Hout, DH, Hout);
+          if (isLSTM) {
+            vectors.c_prev = first ? run.c0.slice(state * N * H, (state + 1) * N * H) : dt.c.slice(prevT * N * H, (prevT + 1) * N * H);
+          }
+          vectors.ih = dt.ih.slice(t * N * G, (t + 1) * N * G);
+          vectors.hh = dt.hh.slice(t * N * G, (t + 1) * N * G);
+          names.forEach((name, k) => {
+            vectors[name] = gather(dt.gates, t * N * G + k * H, G, H);
+          });
+          if (isLSTM) vectors.c = dt.c.slice(t * N * H, (t + 1) * N * H);
+          vectors.h = gather(tape.output, t * N * DH + d * Hout, DH, Hout);
+          perDir.push({ layer: l, direction: d as 0 | 1, t, vectors });
+        }
+        perLayer.push(perDir);
+      }
+      steps.push(perLayer);
+    });
+    return { steps, batch: N, seqLen: L };
+  }
+}

@@ -1,0 +1,241 @@
+/*
+ * The engine against real PyTorch: every case in test/golden/*.json, forward (output, h_n,
+ * c_n, head) and, where given, backward (input, h0, c0 and every parameter), within
+ * 1e-6 * max(1, |expected|) per element. Plus facts derived by hand from those numbers
+ * (trace vectors, gradient norms, PyTorch-worded shape errors).
+ * Layer: test (Node). Set RNN_LENS_GOLDEN_REPORT=1 to print the worst error per case.
+ */
+import * as assert from 'assert';
+import { backward, forward, prepareModel } from '../../src/engine/unroll';
+import type { RunSpec, Tensor } from '../../src/engine/types';
+import { GoldenCase, loadGoldenCases, maxRelativeError } from './helpers/golden';
+
+const TOLERANCE = 1e-6;
+const cases = loadGoldenCases();
+const worst = new Map<string, number>();
+
+function specOf(c: GoldenCase): RunSpec {
+  return { model: c.model, head: c.head, stateDict: c.stateDict, input: c.input, h0: c.h0, c0: c.c0 };
+}
+
+function assertClose(label: string, caseName: string, actual: Tensor | undefined, expected: Tensor): void {
+  assert.ok(actual, `${label}: missing`);
+  assert.deepStrictEqual(actual.shape, expected.shape, `${label}: shape`);
+  assert.strictEqual(actual.data.length, expected.data.length, `${label}: length`);
+  const err = maxRelativeError(actual, expected);
+  worst.set(caseName, Math.max(worst.get(caseName) ?? 0, err));
+  assert.ok(err <= TOLERANCE, `${label}: max relative error ${err} > ${TOLERANCE}`);
+}
+
+function norm(values: ArrayLike<number>, from: number, to: number): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += values[i] * values[i];
+  return Math.sqrt(s);
+}
+
+describe('engine golden cases (PyTorch 1.13.1)', () => {
+  it('finds the golden cases', () => {
+    assert.ok(cases.length >= 29, `only ${cases.length} cases`);
+  });
+
+  for (const c of cases) {
+    describe(c.name, () => {
+      it('forward matches output, h_n, c_n and head', () => {
+        const r = forward(specOf(c));
+        assertClose('output', c.name, r.output, c.expected.output);
+        assertClose('h_n', c.name, r.hN, c.expected.hN);
+        if (c.expected.cN) assertClose('c_n', c.name, r.cN, c.expected.cN);
+        else assert.strictEqual(r.cN, undefined, 'c_n only for LSTM');
+        if (c.expected.head) assertClose('head', c.name, r.head, c.expected.head);
+        else assert.strictEqual(r.head, undefined, 'head only when configured');
+      });
+
+      if (c.backward) {
+        const bw = c.backward;
+        it(`backward matches every gradient (${bw.loss})`, () => {
+          const g = backward(specOf(c), bw.upstream);
+          assertClose('grad input', c.name, g.input, bw.expected.input);
+          if (bw.expected.h0) assertClose('grad h0', c.name, g.h0, bw.expected.h0);
+          else assert.strictEqual(g.h0, undefined, 'no h0 given, no h0 gradient');
+          if (bw.expected.c0) assertClose('grad c0', c.name, g.c0, bw.expected.c0);
+          else assert.strictEqual(g.c0, undefined, 'no c0 given, no c0 gradient');
+          assert.deepStrictEqual(Object.keys(g.stateDict).sort(), Object.keys(bw.expected.stateDict).sort());
+          for (const [name, expected] of Object.entries(bw.expected.stateDict)) {
+            assertClose(`grad ${name}`, c.name, g.stateDict[name], expected);
+          }
+        });
+
+        it('per-step input gradient norms are the norms of dL/dx_t', () => {
+          const g = backward(specOf(c), bw.upstream);
+          const exp = bw.expected.input;
+          const batched = exp.shape.length === 3;
+          const L = batched && c.model.batchFirst ? exp.shape[1] : exp.shape[0];
+          const N = batched ? (c.model.batchFirst ? exp.shape[0] : exp.shape[1]) : 1;
+          const F = c.model.inputSize;
+          assert.strictEqual(g.inputGradNorms.length, L);
+          for (let t = 0; t < L; t++) {
+            let s = 0;
+            for (let b = 0; b < N; b++) {
+              const off = batched && c.model.batchFirst ? (b * L + t) * F : (t * N + b) * F;
+              for (let k = 0; k < F; k++) s += exp.data[off + k] ** 2;
+            }
+            const want = Math.sqrt(s);
+            assert.ok(Math.abs(g.inputGradNorms[t] - want) <= 1e-6 * Math.max(1, want), `t=${t}: ${g.inputGradNorms[t]} vs ${want}`);
+          }
+        });
+      }
+    });
+  }
+
+  after(() => {
+    if (process.env.RNN_LENS_GOLDEN_REPORT) {
+      for (const [name, err] of worst) console.log(`${name.padEnd(22)} ${err.toExponential(2)}`);
+    }
+  });
+});
+
+describe('engine facts derived from the golden cases', () => {
+  const byName = (name: string): GoldenCase => {
+    const c = cases.find((k) => k.name === name);
+    if (!c) throw new Error(`golden case ${name} missing`);
+    return c;
+  };
+
+  it('notes that dropout is ignored at inference', () => {
+    const c = byName('lstm_dropout_eval');
+    const r = forward(specOf(c));
+    assert.deepStrictEqual(r.notes, ['dropout=0.5 is only applied in training; inference ignores it, as model.eval() does']);
+    assert.deepStrictEqual(forward(specOf(byName('lstm_basic'))).notes, []);
+  });
+
+  it('trace h of the top layer equals PyTorch output; LSTM gates obey c = f*c_prev + i*g', () => {
+    const c = byName('lstm_bi_2layer_bf'); // batch_first, bidirectional, 2 layers
+    const r = forward(specOf(c), { trace: true });
+    assert.ok(r.trace);
+    const [N, L, DH] = c.expected.output.shape;
+    const H = c.model.hiddenSize;
+    assert.strictEqual(r.trace.batch, N);
+    assert.strictEqual(r.trace.seqLen, L);
+    const top = r.trace.steps[c.model.numLayers - 1];
+    for (let d = 0; d < 2; d++) {
+      for (let t = 0; t < L; t++) {
+        const step = top[d][t];
+        assert.strictEqual(step.t, t);
+        assert.strictEqual(step.direction, d);
+        const v = step.vectors;
+        for (const key of ['x', 'h_prev', 'c_prev', 'ih', 'hh', 'i', 'f', 'g', 'o', 'c', 'h']) assert.ok(v[key], key);
+        for (let b = 0; b < N; b++) {
+          for (let j = 0; j < H; j++) {
+            const want = c.expected.output.data[(b * L + t) * DH + d * H + j];
+            assert.ok(Math.abs(v.h[b * H + j] - want) <= 1e-9, `h d=${d} t=${t}`);
+            const k = b * H + j;
+            assert.ok(Math.abs(v.c[k] - (v.f[k] * v.c_prev[k] + v.i[k] * v.g[k])) <= 1e-12);
+            assert.ok(Math.abs(v.h[k] - v.o[k] * Math.tanh(v.c[k])) <= 1e-12);
+            assert.ok(v.i[k] > 0 && v.i[k] < 1 && v.f[k] > 0 && v.f[k] < 1 && v.o[k] > 0 && v.o[k] < 1);
+          }
+        }
+      }
+    }
+    // The reverse direction starts from zeros at the last time step.
+    assert.ok(top[1][L - 1].vectors.h_prev.every((x) => x === 0));
+    // Layer 1 reads layer 0's concatenated output (width 2H).
+    assert.strictEqual(top[0][0].vectors.x.length, N * 2 * H);
+    assert.strictEqual(forward(specOf(c)).trace, undefined, 'no trace unless asked');
+  });
+
+  it('trace of a GRU: h = (1 - z) * n + z * h_prev and ih/hh widths are 3H', () => {
+    const c = byName('gru_bi_bf_h0');
+    const r = forward(specOf(c), { trace: true });
+    const H = c.model.hiddenSize;
+    for (const dir of r.trace!.steps[0]) {
+      for (const s of dir) {
+        const v = s.vectors;
+        assert.strictEqual(v.ih.length, r.trace!.batch * 3 * H);
+        for (let k = 0; k < v.h.length; k++) {
+          assert.ok(Math.abs(v.h[k] - ((1 - v.z[k]) * v.n[k] + v.z[k] * v.h_prev[k])) <= 1e-12);
+        }
+      }
+    }
+  });
+
+  it('hidden gradient norm at the last step is ||grad_output[-1] + grad_h_n|| (one-layer RNN)', () => {
+    const c = byName('rnn_long_vanishing');
+    const g = backward(specOf(c), c.backward!.upstream);
+    const go = c.backward!.upstream.gradOutput!; // (N=1, L, H) batch_first
+    const gh = c.backward!.upstream.gradHN!; // (1, 1, H)
+    const L = go.shape[1];
+    const H = go.shape[2];
+    const v = Array.from({ length: H }, (_, j) => go.data[(L - 1) * H + j] + gh.data[j]);
+    assert.ok(Math.abs(g.hiddenGradNorms[0][0][L - 1] - norm(v, 0, H)) <= 1e-12);
+    assert.strictEqual(g.hiddenGradNorms[0][0].length, L);
+  });
+
+  it('a vanishing gradient: in the long tanh RNN early inputs get far smaller gradients', () => {
+    const c = byName('rnn_long_vanishing');
+    const exp = c.backward!.expected.input; // (1, 60, 2)
+    // Hand-derived from PyTorch's numbers: the first step's gradient is tiny next to the last's.
+    const first = norm(exp.data, 0, 2);
+    const last = norm(exp.data, exp.data.length - 2, exp.data.length);
+    assert.ok(first < last, 'fixture itself shows the effect');
+    const g = backward(specOf(c), c.backward!.upstream);
+    assert.ok(g.inputGradNorms[0] < g.inputGradNorms[g.inputGradNorms.length - 1]);
+  });
+
+  it('prepareModel packs the weights once: later edits of the caller tensors do not leak in', () => {
+    const c = byName('gru_basic');
+    const sd = Object.fromEntries(Object.entries(c.stateDict).map(([k, t]) => [k, { shape: t.shape, data: Float64Array.from(t.data) }]));
+    const m = prepareModel(c.model, c.head, sd);
+    sd.weight_ih_l0.data.fill(123);
+    const r1 = m.forward(c.input);
+    const r2 = m.forward(c.input);
+    assertClose('prepared output', 'prepared', r1.output, c.expected.output);
+    assert.deepStrictEqual(Array.from(r2.output.data), Array.from(r1.output.data));
+  });
+
+  it('unbatched input gives unbatched results (the N axis dropped, as in PyTorch)', () => {
+    const c = byName('lstm_unbatched_h0');
+    const r = forward(specOf(c));
+    assert.strictEqual(c.input.shape.length, 2);
+    assert.strictEqual(r.output.shape.length, 2);
+    assert.deepStrictEqual(r.hN.shape, [1, c.model.hiddenSize]);
+    assert.deepStrictEqual(r.cN!.shape, [1, c.model.hiddenSize]);
+  });
+
+  describe('shape errors use PyTorch wording', () => {
+    const c = () => byName('rnn_tanh_bf0'); // input (L, N, 3), hidden 5
+    it('wrong input_size', () => {
+      const k = c();
+      const [L, N] = k.input.shape;
+      const input = { shape: [L, N, 7], data: new Float64Array(L * N * 7) };
+      assert.throws(() => forward({ ...specOf(k), input }), {
+        message: 'input.size(-1) must be equal to input_size. Expected 3, got 7',
+      });
+    });
+    it('wrong h0 size', () => {
+      const k = c();
+      const [, N] = k.input.shape;
+      const h0 = { shape: [1, N + 1, 5], data: new Float64Array((N + 1) * 5) };
+      assert.throws(() => forward({ ...specOf(k), h0 }), {
+        message: `Expected hidden size (1, ${N}, 5), got [1, ${N + 1}, 5]`,
+      });
+    });
+    it('4-D input', () => {
+      const k = c();
+      const input = { shape: [1, 1, 1, 3], data: new Float64Array(3) };
+      assert.throws(() => forward({ ...specOf(k), input }), {
+        message: 'RNN: Expected input to be 2-D or 3-D but received 4-D tensor',
+      });
+    });
+    it('missing and mis-shaped parameters', () => {
+      const k = c();
+      const sd = { ...k.stateDict };
+      delete sd.bias_hh_l0;
+      sd.weight_hh_l0 = { shape: [5, 4], data: new Float64Array(20) };
+      assert.throws(() => forward({ ...specOf(k), stateDict: sd }), (e: Error) => {
+        assert.match(e.message, /Missing key\(s\) in state_dict: "bias_hh_l0"/);
+        assert.match(e.message, /size mismatch for weight_hh_l0: copying a param with shape torch\.Size\(\[5, 4\]\)/);
+        return true;
+      });
+    });
+  });
+});
