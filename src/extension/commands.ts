@@ -1,0 +1,388 @@
+/*
+ * The RNN commands: Run Forward on Selection, Open Unroll View, Show Shapes, New RNN Document.
+ * Each is a thin layer over pure code (selection.ts, hoverContent.ts, templates.ts, payload.ts):
+ * here only the editor, notifications, QuickPicks and the panel are touched.
+ * Layer: extension (imports vscode, document, engine through the pure modules).
+ *
+ * Never modifies the user's text: a run reads the document; new documents are untitled.
+ *
+ * rnnLens.runForward accepts an optional argument for scripts and tests:
+ *   { model: "<uri of an RNN document>" }  or  { model: "template:<id>" }  (ids in templates.ts)
+ * which answers the "which model?" question when a nested array is selected in a file that is
+ * not an RNN document (otherwise a QuickPick asks). A vscode.Uri argument (from a menu) is the
+ * document to run and is ignored here: the active editor is always the one that runs.
+ */
+import * as vscode from 'vscode';
+import { checkInputShape, estimateCost } from '../document/reader';
+import { readDocument } from '../document/reader';
+import type { Diagnostic, RnnDocument, Span } from '../document/types';
+import type { Tensor } from '../engine/types';
+import type { RunPayload } from '../protocol/messages';
+import { publishDiagnostics } from './diagnostics';
+import { readCached } from './documentCache';
+import { isRnnDocument, RNN_DOCUMENT_SUFFIX } from './documentSelector';
+import { treeOf } from './hover';
+import { modelMarkdown, modelView } from './hoverContent';
+import { shapeMarkdown } from './hoverMarkdown';
+import { buildRunPayload } from './payload';
+import * as python from './python';
+import { checkStateShape, decideRun } from './selection';
+import { getSettings } from './settings';
+import { templateById, templateCursorOffset, TEMPLATES, type RnnTemplate } from './templates';
+import { openUnrollView, showRun, showRunError } from './unrollPanel';
+
+/** Command ids (category "RNN" in package.json). */
+export const COMMANDS = {
+  runForward: 'rnnLens.runForward',
+  openUnrollView: 'rnnLens.openUnrollView',
+  showShapes: 'rnnLens.showShapes',
+  newDocument: 'rnnLens.newDocument',
+} as const;
+
+/** Scheme of the read-only Markdown documents that Show Shapes opens. */
+export const SHAPES_SCHEME = 'rnn-lens-shapes';
+
+/** Optional argument of rnnLens.runForward (see the header). */
+export interface RunForwardArgs {
+  model?: string;
+}
+
+/** Optional argument of rnnLens.newDocument: skip the QuickPick. */
+export interface NewDocumentArgs {
+  template?: string;
+}
+
+let lastPayload: RunPayload | undefined;
+
+/** The payload of the last successful run (tests read it through the extension's API). */
+export function lastRun(): RunPayload | undefined {
+  return lastPayload;
+}
+
+const t = vscode.l10n.t;
+
+function fileName(uri: vscode.Uri): string {
+  const parts = uri.path.split('/');
+  return parts[parts.length - 1] || uri.toString();
+}
+
+function lineOf(doc: vscode.TextDocument, offset: number): number {
+  return doc.positionAt(offset).line + 1;
+}
+
+/** Shows what is wrong and where ("line 3: ..."), with a pointer to the rest. */
+function reportErrors(where: string, doc: vscode.TextDocument | undefined, text: string, diagnostics: readonly Diagnostic[]): void {
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  const first = errors[0] ?? diagnostics[0];
+  if (!first) return;
+  const line = doc ? lineOf(doc, first.span.start) : text.slice(0, first.span.start).split('\n').length;
+  let message = t('{0}, line {1}: {2}', where, line, first.message);
+  if (errors.length > 1) message += ` ${t('(and {0} more problems: see the Problems panel)', errors.length - 1)}`;
+  void vscode.window.showErrorMessage(message);
+  showRunError(message);
+}
+
+/** The input shape of a document as written (literal or rand), if any. */
+function documentInputShape(doc: RnnDocument): number[] | undefined {
+  const src = doc.input;
+  if (!src) return undefined;
+  return src.kind === 'rand' ? [...src.shape] : [...src.tensor.shape];
+}
+
+/**
+ * Checks an input given for this model with PyTorch's messages: the input itself, then the
+ * document's h0/c0 against the input's batch size.
+ */
+function inputProblem(doc: RnnDocument, input: Tensor): string | undefined {
+  const own = checkInputShape(doc.model, input.shape);
+  if (own) return own;
+  for (const which of ['h0', 'c0'] as const) {
+    const src = doc[which];
+    if (!src) continue;
+    const shape = src.kind === 'rand' ? src.shape : src.tensor.shape;
+    const problem = checkStateShape(doc.model, input.shape, shape, which);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+/**
+ * Builds the payload and shows it. Runs above the FLOP threshold show a cancellable progress
+ * notification: the engine itself runs in one go (a worker comes later), so cancelling drops
+ * the result instead of interrupting the computation.
+ */
+async function execute(doc: RnnDocument, title: string, source: string | undefined, input?: Tensor): Promise<RunPayload | undefined> {
+  const shape = input?.shape ?? documentInputShape(doc);
+  const flops = estimateCost(doc.model, doc.head, shape).flops;
+  const build = (): RunPayload => buildRunPayload(doc, { title, source, input, translate: t });
+  let payload: RunPayload | undefined;
+  try {
+    if (flops > getSettings().progressFlopThreshold) {
+      payload = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: t('Running {0} forward…', doc.model.type), cancellable: true },
+        async (_progress, token) => {
+          await new Promise((resolve) => setTimeout(resolve, 0)); // let the notification appear
+          if (token.isCancellationRequested) return undefined;
+          const result = build();
+          return token.isCancellationRequested ? undefined : result;
+        },
+      );
+      if (!payload) return undefined;
+    } else {
+      payload = build();
+    }
+  } catch (e) {
+    const message = t('The run failed: {0}', (e as Error)?.message ?? String(e));
+    void vscode.window.showErrorMessage(message);
+    showRunError(message);
+    return undefined;
+  }
+  lastPayload = payload;
+  showRun(payload);
+  return payload;
+}
+
+interface ModelPick extends vscode.QuickPickItem {
+  uri?: vscode.Uri;
+  template?: RnnTemplate;
+}
+
+/** The RNN documents of the workspace and the open editors, then the built-in examples. */
+async function modelPicks(): Promise<ModelPick[]> {
+  const picks: ModelPick[] = [];
+  const seen = new Set<string>();
+  const add = (uri: vscode.Uri) => {
+    if (seen.has(uri.toString())) return;
+    seen.add(uri.toString());
+    picks.push({ label: fileName(uri), description: vscode.workspace.asRelativePath(uri), uri });
+  };
+  for (const d of vscode.workspace.textDocuments) if (d.uri.scheme !== SHAPES_SCHEME && isRnnDocument(d)) add(d.uri);
+  try {
+    for (const uri of await vscode.workspace.findFiles(`**/*${RNN_DOCUMENT_SUFFIX}`, '**/node_modules/**', 200)) add(uri);
+  } catch {
+    // No folder open, or a file system without search: the open documents and examples remain.
+  }
+  picks.sort((a, b) => (a.description ?? '').localeCompare(b.description ?? ''));
+  if (picks.length > 0) picks.unshift({ label: t('RNN documents'), kind: vscode.QuickPickItemKind.Separator });
+  picks.push({ label: t('Built-in examples'), kind: vscode.QuickPickItemKind.Separator });
+  for (const tpl of TEMPLATES) picks.push({ label: t(tpl.label), detail: t(tpl.detail), template: tpl });
+  return picks;
+}
+
+/** Reads the model chosen for a selected array: from a URI, or a template. */
+async function loadModel(choice: { uri?: vscode.Uri; template?: RnnTemplate }): Promise<{ doc?: RnnDocument; title: string; source?: string }> {
+  if (choice.template) {
+    const read = readDocument(choice.template.text, { budget: getSettings().budget });
+    if (!read.document) reportErrors(t('Example: {0}', t(choice.template.label)), undefined, choice.template.text, read.diagnostics);
+    return { doc: read.document, title: t('Example: {0}', t(choice.template.label)) };
+  }
+  const uri = choice.uri as vscode.Uri;
+  const textDoc = await vscode.workspace.openTextDocument(uri);
+  const read = readCached(textDoc);
+  if (!read.document) {
+    publishDiagnostics(textDoc, read.diagnostics);
+    reportErrors(fileName(uri), textDoc, textDoc.getText(), read.diagnostics);
+  }
+  return { doc: read.document, title: fileName(uri), source: uri.toString() };
+}
+
+function parseModelArg(arg: unknown): { uri?: vscode.Uri; template?: RnnTemplate } | undefined {
+  if (!arg || typeof arg !== 'object' || arg instanceof vscode.Uri) return undefined;
+  const model = (arg as RunForwardArgs).model;
+  if (typeof model !== 'string' || model === '') return undefined;
+  if (model.startsWith('template:')) {
+    const template = templateById(model.slice('template:'.length));
+    return template ? { template } : undefined;
+  }
+  return { uri: vscode.Uri.parse(model) };
+}
+
+/** rnnLens.runForward. Returns the payload shown, or undefined. */
+export async function runForward(arg?: unknown): Promise<RunPayload | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    void vscode.window.showInformationMessage(t('Open an RNN document (*.rnn.json), or select a nested array of numbers, then run again.'));
+    return undefined;
+  }
+  const doc = editor.document;
+  const text = doc.getText();
+  const rnn = isRnnDocument(doc);
+  const settings = getSettings(doc.uri);
+  const decision = decideRun(
+    {
+      text,
+      start: doc.offsetAt(editor.selection.start),
+      end: doc.offsetAt(editor.selection.end),
+      languageId: doc.languageId,
+      isRnnDocument: rnn,
+      maxElements: settings.budget.maxElements,
+    },
+    t,
+  );
+  const here = fileName(doc.uri);
+  switch (decision.kind) {
+    case 'nothing':
+      void vscode.window.showInformationMessage(
+        decision.reason === 'noSelection'
+          ? t('Nothing to run here: select a nested array of numbers (a tensor), or open an RNN document (*.rnn.json).')
+          : t('The selection is not a nested array of numbers. Select an array such as [[0.1, 0.2], [0.3, 0.4]].'),
+      );
+      return undefined;
+    case 'error':
+      reportErrors(here, doc, text, [{ severity: 'error', code: 'selection', message: decision.message, span: decision.span }]);
+      return undefined;
+    case 'document':
+    case 'documentWithInput': {
+      const read = readCached(doc);
+      publishDiagnostics(doc, read.diagnostics);
+      if (!read.document) {
+        reportErrors(here, doc, text, read.diagnostics);
+        return undefined;
+      }
+      if (decision.kind === 'document') return execute(read.document, here, doc.uri.toString());
+      return runWithInput(read.document, decision.tensor, decision.span, doc, here, doc.uri.toString());
+    }
+    case 'askModel': {
+      let choice = parseModelArg(arg);
+      if (!choice) {
+        const picked = await vscode.window.showQuickPick(modelPicks(), {
+          title: t('Run the selected array (shape {0}) through which model?', `(${decision.tensor.shape.join(', ')})`),
+          placeHolder: t('Choose an RNN document or a built-in example'),
+          matchOnDescription: true,
+          matchOnDetail: true,
+        });
+        if (!picked) return undefined;
+        choice = picked;
+      }
+      const model = await loadModel(choice);
+      if (!model.doc) return undefined;
+      return runWithInput(model.doc, decision.tensor, decision.span, doc, t('{0} → {1}', here, model.title), model.source);
+    }
+  }
+}
+
+async function runWithInput(
+  model: RnnDocument,
+  input: Tensor,
+  span: Span,
+  where: vscode.TextDocument,
+  title: string,
+  source: string | undefined,
+): Promise<RunPayload | undefined> {
+  const problem = inputProblem(model, input);
+  if (problem) {
+    const message = t('{0}, line {1}: the selected array does not fit the model: {2}', fileName(where.uri), lineOf(where, span.start), problem);
+    void vscode.window.showErrorMessage(message);
+    showRunError(message);
+    return undefined;
+  }
+  return execute(model, title, source, input);
+}
+
+/** Read-only Markdown documents of Show Shapes, by URI. */
+class ShapesContent implements vscode.TextDocumentContentProvider {
+  private readonly texts = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private counter = 0;
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.texts.get(uri.toString()) ?? '';
+  }
+
+  /** A new URI holding this Markdown. */
+  add(name: string, markdown: string): vscode.Uri {
+    const uri = vscode.Uri.from({ scheme: SHAPES_SCHEME, path: `/${name}.md`, query: String(++this.counter) });
+    this.texts.set(uri.toString(), markdown);
+    this.changed.fire(uri);
+    return uri;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+    this.texts.clear();
+  }
+}
+
+type PythonShapes = (document: vscode.TextDocument, position: vscode.Position) => unknown;
+
+/** The Python engineer's pythonShapeReportAt, when python.ts provides it. */
+function pythonShapes(): PythonShapes | undefined {
+  const fn = (python as unknown as Record<string, unknown>).pythonShapeReportAt;
+  return typeof fn === 'function' ? (fn as PythonShapes) : undefined;
+}
+
+/** Markdown for a Python result: a ShapeReport, or { report, model?, head? }. */
+function pythonMarkdown(result: unknown): string | undefined {
+  if (!result || typeof result !== 'object') return undefined;
+  const r = result as Record<string, unknown>;
+  if (Array.isArray(r.params) && typeof r.paramCount === 'number') return shapeMarkdown(r as never, t);
+  if (r.report && typeof r.report === 'object') {
+    return shapeMarkdown(r.report as never, t, { model: r.model as never, head: r.head as never });
+  }
+  if (typeof r.markdown === 'string') return r.markdown;
+  return undefined;
+}
+
+/** rnnLens.showShapes: the shape report of the active RNN document, or of the Python model under the cursor. */
+async function showShapes(content: ShapesContent): Promise<string | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  const doc = editor?.document;
+  let markdown: string | undefined;
+  if (doc && isRnnDocument(doc)) {
+    const view = modelView(doc.getText(), readCached(doc), treeOf(doc), getSettings(doc.uri).budget);
+    if (view) markdown = modelMarkdown(view, t);
+  } else if (doc && editor && doc.languageId === 'python') {
+    const fn = pythonShapes();
+    if (fn) markdown = pythonMarkdown(await Promise.resolve(fn(doc, editor.selection.active)));
+  }
+  if (!markdown) {
+    void vscode.window.showInformationMessage(
+      t('No model found: open an RNN document (*.rnn.json) or put the cursor on nn.RNN / nn.LSTM / nn.GRU in Python.'),
+    );
+    return undefined;
+  }
+  const name = doc ? fileName(doc.uri) : 'model';
+  const uri = content.add(t('Shapes of {0}', name), `# ${t('Shapes of {0}', name.replace(/[\\`*_[\]#<>]/g, '\\$&'))}\n\n${markdown}\n`);
+  try {
+    await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
+  } catch {
+    // Without the built-in Markdown extension the source is still readable.
+    await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+  }
+  return uri.toString();
+}
+
+/** rnnLens.newDocument: an untitled JSON document from a template, cursor on the input. */
+async function newDocument(arg?: unknown): Promise<string | undefined> {
+  let template: RnnTemplate | undefined;
+  const id = arg && typeof arg === 'object' ? (arg as NewDocumentArgs).template : undefined;
+  if (typeof id === 'string') template = templateById(id);
+  if (!template) {
+    const picked = await vscode.window.showQuickPick(
+      TEMPLATES.map((tpl) => ({ label: t(tpl.label), detail: t(tpl.detail), tpl })),
+      { title: t('New RNN Document'), placeHolder: t('Choose a starting point (save it as *.rnn.json)') },
+    );
+    if (!picked) return undefined;
+    template = picked.tpl;
+  }
+  const doc = await vscode.workspace.openTextDocument({ language: 'json', content: template.text });
+  const editor = await vscode.window.showTextDocument(doc);
+  const cursor = doc.positionAt(templateCursorOffset(template));
+  editor.selection = new vscode.Selection(cursor, cursor);
+  editor.revealRange(new vscode.Range(cursor, cursor));
+  return doc.uri.toString();
+}
+
+/** Registers the four commands and the Show Shapes content provider. */
+export function registerCommands(_context: vscode.ExtensionContext): vscode.Disposable {
+  const content = new ShapesContent();
+  return vscode.Disposable.from(
+    content,
+    vscode.workspace.registerTextDocumentContentProvider(SHAPES_SCHEME, content),
+    vscode.commands.registerCommand(COMMANDS.runForward, (arg?: unknown) => runForward(arg)),
+    vscode.commands.registerCommand(COMMANDS.openUnrollView, () => openUnrollView()),
+    vscode.commands.registerCommand(COMMANDS.showShapes, () => showShapes(content)),
+    vscode.commands.registerCommand(COMMANDS.newDocument, (arg?: unknown) => newDocument(arg)),
+  );
+}

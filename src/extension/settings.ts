@@ -1,0 +1,62 @@
+/*
+ * Every RNN Lens setting in one typed place, with its default. Nothing else calls
+ * vscode.workspace.getConfiguration('rnnLens'): features ask here, so a renamed key or a new
+ * default is one edit (package.json "contributes.configuration" mirrors these keys).
+ * Layer: extension (imports vscode and document types only).
+ */
+import * as vscode from 'vscode';
+import { DEFAULT_BUDGET, type Budget } from '../document/types';
+
+/** The settings RNN Lens reads, defaults applied and values clamped to sane ranges. */
+export interface RnnLensSettings {
+  /** Limits checked by the document reader before any tensor is allocated. */
+  budget: Budget;
+  /** Diagnostics while typing: on or off, and how long to wait after the last keystroke. */
+  diagnosticsEnabled: boolean;
+  diagnosticsDebounceMs: number;
+  /** Show shapes and parameter roles on hover in RNN documents. */
+  hoverEnabled: boolean;
+  /** Runs above this many FLOPs show a cancellable progress notification (later: a worker). */
+  progressFlopThreshold: number;
+}
+
+/** Defaults, also used by pure code and tests. Keep in step with package.json. */
+export const DEFAULT_SETTINGS: RnnLensSettings = {
+  budget: { ...DEFAULT_BUDGET },
+  diagnosticsEnabled: true,
+  diagnosticsDebounceMs: 300,
+  hoverEnabled: true,
+  progressFlopThreshold: 200_000_000,
+};
+
+function num(config: vscode.WorkspaceConfiguration, key: string, fallback: number, min: number, max: number): number {
+  const v = config.get<unknown>(key);
+  if (typeof v !== 'number' || !Number.isFinite(v)) return fallback;
+  return Math.min(max, Math.max(min, v));
+}
+
+function bool(config: vscode.WorkspaceConfiguration, key: string, fallback: boolean): boolean {
+  const v = config.get<unknown>(key);
+  return typeof v === 'boolean' ? v : fallback;
+}
+
+/** Reads the current settings (optionally for one document's folder). Cheap: call when needed. */
+export function getSettings(scope?: vscode.ConfigurationScope): RnnLensSettings {
+  const c = vscode.workspace.getConfiguration('rnnLens', scope);
+  const d = DEFAULT_SETTINGS;
+  return {
+    budget: {
+      maxElements: num(c, 'budget.maxElements', d.budget.maxElements, 1, 1e12),
+      maxFlops: num(c, 'budget.maxFlops', d.budget.maxFlops, 1, 1e15),
+    },
+    diagnosticsEnabled: bool(c, 'diagnostics.enabled', d.diagnosticsEnabled),
+    diagnosticsDebounceMs: num(c, 'diagnostics.debounceMs', d.diagnosticsDebounceMs, 0, 10_000),
+    hoverEnabled: bool(c, 'hover.enabled', d.hoverEnabled),
+    progressFlopThreshold: num(c, 'run.progressFlopThreshold', d.progressFlopThreshold, 0, 1e15),
+  };
+}
+
+/** True when a configuration change touches RNN Lens settings. */
+export function affectsRnnLens(e: vscode.ConfigurationChangeEvent): boolean {
+  return e.affectsConfiguration('rnnLens');
+}
