@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const minify = process.argv.includes('--minify');
-const common = { bundle: true, sourcemap: true, minify, logLevel: 'warning', target: 'es2022' };
+// mainFields: jsonc-parser's UMD build requires './impl/*' dynamically, which esbuild cannot
+// bundle; its ESM build ('module') bundles cleanly on every platform.
+const common = { bundle: true, sourcemap: true, minify, logLevel: 'warning', target: 'es2022', mainFields: ['module', 'main'] };
 
 /** Only entries whose source exists are built, so the tree can grow piece by piece. */
 const targets = [

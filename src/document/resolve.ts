@@ -33,20 +33,31 @@ export interface Resolved {
 /** Thrown when a document cannot be run as it stands (e.g. it has no input). */
 export class ResolveError extends Error {}
 
+/** Parameters and input of a document, before a run: what `rnn-lens init` prints. */
+export interface ResolvedParameters {
+  /** Complete state_dict, canonical names, in registration order. */
+  stateDict: StateDict;
+  /** The document's input (drawn when {"rand": shape}), or the override; undefined when there is none. */
+  input?: Tensor;
+  notes: string[];
+  seed: number;
+  drawn: string[];
+}
+
 /**
- * Turn a document that passed the reader into a RunSpec. Throws ResolveError when the
- * document has no input (and none is given in options).
+ * Draw what the document leaves to the seed and load what it gives, in PyTorch's order.
+ * Never throws for a document that passed the reader.
  */
-export function resolveRun(doc: RnnDocument, options: ResolveOptions = {}): Resolved {
+export function resolveParameters(doc: RnnDocument, options: ResolveOptions = {}): ResolvedParameters {
   const notes: string[] = [];
   const given: StateDict = Object.create(null);
   for (const e of doc.stateDict) given[e.name] = e.tensor;
   const seed = doc.seed ?? 0;
   const useRandInput = !options.input && doc.input?.kind === 'rand';
-  const needsParams = !isComplete(doc, given);
-  let stateDict: StateDict = Object.create(null);
+  const stateDict: StateDict = Object.create(null);
   const drawn: string[] = [];
-  if (needsParams || useRandInput) {
+  let input = options.input ?? (doc.input?.kind === 'literal' ? doc.input.tensor : undefined);
+  if (!isComplete(doc, given) || useRandInput) {
     // PyTorch: constructing the modules draws every parameter, even those load_state_dict
     // replaces later, so the input's draws always come after all parameter draws.
     const gen = createGenerator(seed);
@@ -63,30 +74,31 @@ export function resolveRun(doc: RnnDocument, options: ResolveOptions = {}): Reso
     if (useRandInput && doc.input?.kind === 'rand') {
       const shape = doc.input.shape;
       if (doc.seed === undefined) notes.push(`no seed: the input is torch.rand(${shape.join(', ')}) after torch.manual_seed(0)`);
-      const input = torchRand(gen, shape);
-      return finish(doc, stateDict, input, notes, seed, drawn);
+      input = torchRand(gen, shape);
     }
   } else {
-    for (const name of Object.keys(given)) stateDict[name] = given[name];
+    for (const info of parameterInfos(doc.model, doc.head)) stateDict[info.name] = given[info.name];
   }
-  const input = options.input ?? (doc.input?.kind === 'literal' ? doc.input.tensor : undefined);
-  if (!input) throw new ResolveError('the document has no "input": add "input": [[...]] or "input": {"rand": [L, N, input_size]}');
-  return finish(doc, stateDict, input, notes, seed, drawn);
+  if (doc.model.dropout > 0) notes.push(`dropout=${doc.model.dropout} is ignored: dropout only acts in training (model.train()); this is model.eval()`);
+  return { stateDict, input, notes, seed, drawn };
+}
+
+/**
+ * Turn a document that passed the reader into a RunSpec. Throws ResolveError when the
+ * document has no input (and none is given in options).
+ */
+export function resolveRun(doc: RnnDocument, options: ResolveOptions = {}): Resolved {
+  const p = resolveParameters(doc, options);
+  if (!p.input) throw new ResolveError('the document has no "input": add "input": [[...]] or "input": {"rand": [L, N, input_size]}');
+  const spec: RunSpec = { model: doc.model, head: doc.head, stateDict: p.stateDict, input: p.input };
+  if (doc.h0?.kind === 'literal') spec.h0 = doc.h0.tensor;
+  if (doc.c0?.kind === 'literal') spec.c0 = doc.c0.tensor;
+  return { spec, notes: p.notes, seed: p.seed, drawn: p.drawn };
 }
 
 function isComplete(doc: RnnDocument, given: StateDict): boolean {
   // The reader has already reported unknown and missing keys; here only completeness matters.
   return parameterInfos(doc.model, doc.head).every((info) => given[info.name] !== undefined);
-}
-
-function finish(doc: RnnDocument, stateDict: StateDict, input: Tensor, notes: string[], seed: number, drawn: string[]): Resolved {
-  if (doc.model.dropout > 0) notes.push(`dropout=${doc.model.dropout} is ignored: dropout only acts in training (model.train()); this is model.eval()`);
-  const spec: RunSpec = { model: doc.model, head: doc.head, stateDict, input };
-  const h0 = doc.h0?.kind === 'literal' ? doc.h0.tensor : undefined;
-  const c0 = doc.c0?.kind === 'literal' ? doc.c0.tensor : undefined;
-  if (h0) spec.h0 = h0;
-  if (c0) spec.c0 = c0;
-  return { spec, notes, seed, drawn };
 }
 
 /**

@@ -1,0 +1,155 @@
+/*
+ * The library entry (`rnn-lens/engine`, bundled to dist/engine.js): run, grad, init and shapes
+ * on an RNN document given as a plain object (as JSON.parse returns it), and createModel for
+ * running the same weights on many inputs.
+ * Layer: library edge. Imports src/document and src/engine only; no vscode, no DOM, no Node,
+ * so the bundle works in Node, a browser or a worker.
+ *
+ * Every document goes through the same reader as the editor and the CLI (it is serialised
+ * first), so the same rules and the same messages apply; problems throw an Error whose message
+ * lists them.
+ */
+import type { Budget, Diagnostic, RnnDocument } from './document/types';
+import { checkInputShape, readDocument } from './document/reader';
+import { isProblem, nestedToTensor, tensorToNested } from './document/nested';
+import { ResolveError } from './document/resolve';
+import {
+  forwardJson,
+  gradDocumentJson,
+  initDocumentJson,
+  prepareDocumentModel,
+  runDocumentJson,
+  shapesDocument,
+  type GradJson,
+  type InitJson,
+  type RunJson,
+} from './document/commands';
+import type { HeadConfig, ModelConfig, ShapeReport, Tensor } from './engine/types';
+
+export { readDocument, readTensorText } from './document/reader';
+export { DEFAULT_BUDGET } from './document/types';
+export type { Budget, Diagnostic, ReadResult, RnnDocument } from './document/types';
+export type { GradJson, InitJson, RunJson } from './document/commands';
+export type { Tensor, ShapeReport, ModelConfig, HeadConfig } from './engine/types';
+
+/** Options of every entry point. */
+export interface ApiOptions {
+  /** Limits checked before anything is allocated (DEFAULT_BUDGET when absent). */
+  budget?: Budget;
+}
+
+/** Results carry the notes a run produced (seed defaulted to 0, dropout ignored, ...). */
+export type WithNotes<T> = T & { notes: string[] };
+
+/** Thrown for an invalid document: `diagnostics` holds every problem the reader found. */
+export class DocumentError extends Error {
+  constructor(message: string, readonly diagnostics: Diagnostic[]) {
+    super(message);
+    this.name = 'DocumentError';
+  }
+}
+
+/** Forward pass: {output, h_n, c_n?, head?} as nested arrays in PyTorch's shapes. */
+export function run(document: unknown, options?: ApiOptions): WithNotes<RunJson> {
+  const doc = validate(document, options);
+  const r = guard(() => runDocumentJson(doc));
+  return { ...r.result, notes: r.notes };
+}
+
+/** Gradients of the loss the document's `backward` block describes: {input, h0?, c0?, state_dict}. */
+export function grad(document: unknown, options?: ApiOptions): WithNotes<GradJson> {
+  const doc = validate(document, options);
+  const r = guard(() => gradDocumentJson(doc));
+  return { ...r.result, notes: r.notes };
+}
+
+/** The parameters (seeded and given) and the input a run would use: {state_dict, input?}. */
+export function init(document: unknown, options?: ApiOptions): WithNotes<InitJson> {
+  const doc = validate(document, options);
+  const r = guard(() => initDocumentJson(doc));
+  return { ...r.result, notes: r.notes };
+}
+
+/** Shapes, parameter list and FLOPs, from sizes alone. */
+export function shapes(document: unknown, options?: ApiOptions): ShapeReport {
+  return shapesDocument(validate(document, options));
+}
+
+/** A model prepared once from a document: run `forward` on as many inputs as needed. */
+export interface Model {
+  readonly model: ModelConfig;
+  readonly head?: HeadConfig;
+  /** Notes from preparing the weights (seed defaulted to 0, ...). */
+  readonly notes: string[];
+  /**
+   * Run on `input` (nested arrays or a Tensor; the document's input when omitted), with the
+   * document's h0/c0 unless given. Returns nested arrays in PyTorch's shapes.
+   */
+  forward(input?: unknown, h0?: unknown, c0?: unknown): RunJson;
+}
+
+/** Read the document's weights once (drawing from the seed what it leaves out). */
+export function createModel(document: unknown, options?: ApiOptions): Model {
+  const doc = validate(document, options);
+  const p = guard(() => prepareDocumentModel(doc));
+  return {
+    model: doc.model,
+    head: doc.head,
+    notes: p.notes,
+    forward(input?: unknown, h0?: unknown, c0?: unknown): RunJson {
+      const x = input === undefined ? p.input : toTensor(input, 'input');
+      if (!x) throw new Error('no input: pass one to forward(input), or give the document an "input"');
+      const problem = checkInputShape(doc.model, x.shape);
+      if (problem) throw new Error(problem);
+      const h = h0 === undefined ? (input === undefined ? p.h0 : undefined) : toTensor(h0, 'h0');
+      const c = c0 === undefined ? (input === undefined ? p.c0 : undefined) : toTensor(c0, 'c0');
+      return guard(() => forwardJson(p.prepared.forward(x, h, c)));
+    },
+  };
+}
+
+/** Nested arrays in a tensor's shape (handy with Tensor results of the engine). */
+export { tensorToNested };
+
+function validate(document: unknown, options?: ApiOptions): RnnDocument {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(document);
+  } catch (e) {
+    // A cycle, a BigInt, or nesting deep enough to overflow JSON.stringify itself.
+    throw new DocumentError(`invalid RNN document: it cannot be serialised as JSON (${(e as Error).message})`, []);
+  }
+  if (text === undefined) throw new DocumentError('invalid RNN document: expected an object, got ' + typeof document, []);
+  const read = readDocument(text, { budget: options?.budget });
+  if (!read.document) {
+    const lines = read.diagnostics
+      .filter((d) => d.severity === 'error')
+      .map((d) => `  ${d.severity}: ${d.message}${d.message.includes('got null') ? ' (NaN and Infinity become null in JSON)' : ''}`);
+    throw new DocumentError(`invalid RNN document:\n${lines.join('\n')}`, read.diagnostics);
+  }
+  return read.document;
+}
+
+function toTensor(value: unknown, what: string): Tensor {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const t = value as { shape?: unknown; data?: unknown };
+    if (Array.isArray(t.shape) && (t.data instanceof Float64Array || t.data instanceof Float32Array || Array.isArray(t.data))) {
+      const n = t.shape.reduce((a, b) => a * b, 1);
+      if (t.data.length !== n) throw new Error(`${what}: shape ${JSON.stringify(t.shape)} holds ${n} values, data has ${t.data.length}`);
+      return { shape: [...t.shape], data: Float64Array.from(t.data as ArrayLike<number>, (x) => Math.fround(x)) };
+    }
+  }
+  const t = nestedToTensor(value, true);
+  if (isProblem(t)) throw new Error(`${what}: ${t.message}`);
+  return t;
+}
+
+/** Engine errors (PyTorch-worded) and resolve errors pass through as plain Errors with their message. */
+function guard<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ResolveError) throw new Error(e.message);
+    throw e;
+  }
+}

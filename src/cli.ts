@@ -1,0 +1,208 @@
+/*
+ * rnn-lens: the engine from a terminal. Reads an RNN document (a file, or `-` for standard
+ * input) and prints JSON to standard output; problems go to standard error as
+ * `FILE:LINE:COL: severity: message` (1-based), the format editors and CI understand.
+ * Layer: cli (Node). The only file of the project that may import Node modules besides the
+ * extension; everything it computes comes from src/document and src/engine.
+ *
+ * Exit codes: 0 success, 1 a bad document or a failed run, 2 bad usage.
+ */
+import { readFileSync } from 'node:fs';
+import { readDocument } from './document/reader';
+import {
+  gradDocumentJson,
+  initDocumentJson,
+  runDocumentJson,
+  shapesDocument,
+  shapesText,
+} from './document/commands';
+import { DEFAULT_BUDGET, type Budget, type Diagnostic } from './document/types';
+import pkg from '../package.json';
+
+const USAGE = `Usage: rnn-lens <command> [options] DOC
+
+Runs an RNN document (*.rnn.json: JSON with comments allowed) the way PyTorch would.
+DOC is a file path, or - to read standard input.
+
+Commands:
+  run DOC      print {"output", "h_n", "c_n" (LSTM), "head" (with a head)} as nested
+               arrays in PyTorch's shapes
+  grad DOC     print the gradients {"input", "h0", "c0", "state_dict"} of the loss
+               sum(output*grad_output) + sum(h_n*grad_h_n) + sum(c_n*grad_c_n)
+               + sum(head*grad_head), with grad_* from DOC's "backward" block (absent
+               ones are zeros). h0/c0 appear when DOC gives them. state_dict keys are
+               canonical PyTorch names (weight_ih_l0, head.weight), even when DOC wrote
+               them with a prefix (rnn.weight_ih_l0, fc.weight).
+  init DOC     print the parameters and input a run uses, {"state_dict", "input"}:
+               drawn as torch.manual_seed(seed) would, then replaced by DOC's state_dict
+  shapes DOC   print the shapes, parameters and FLOPs as JSON (--text for a table)
+
+Options:
+  --text               shapes: a readable table instead of JSON
+  --max-elements N     refuse runs holding more than N numbers (default ${DEFAULT_BUDGET.maxElements})
+  --max-flops N        refuse runs needing more than N FLOPs (default ${DEFAULT_BUDGET.maxFlops})
+  -h, --help           show this help
+  -v, --version        show the version
+
+Notes (seed defaulted to 0, dropout ignored, ...) go to standard error as "note:" lines.
+Exit codes: 0 ok, 1 bad document or failed run, 2 bad usage.
+`;
+
+type Command = 'run' | 'grad' | 'init' | 'shapes';
+const COMMANDS: readonly Command[] = ['run', 'grad', 'init', 'shapes'];
+
+interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  readStdin: () => string;
+  readFile: (path: string) => string;
+}
+
+class UsageError extends Error {}
+
+/** Runs the CLI with `args` (without node and script); returns the exit code. */
+export function main(args: string[], io: Io): number {
+  try {
+    return mainUnsafe(args, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`rnn-lens: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    // Never a stack trace: one line saying what happened.
+    const message = e instanceof Error ? e.message : String(e);
+    io.stderr(`rnn-lens: error: ${message.split('\n')[0]}\n`);
+    return 1;
+  }
+}
+
+function mainUnsafe(args: string[], io: Io): number {
+  let command: Command | undefined;
+  let file: string | undefined;
+  let text = false;
+  const budget: Budget = { ...DEFAULT_BUDGET };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '-h' || a === '--help') {
+      io.stdout(USAGE);
+      return 0;
+    }
+    if (a === '-v' || a === '--version') {
+      io.stdout(`${pkg.version}\n`);
+      return 0;
+    }
+    if (a === '--text') { text = true; continue; }
+    if (a === '--max-elements' || a === '--max-flops') {
+      const v = Number(args[++i]);
+      if (!Number.isFinite(v) || v <= 0) throw new UsageError(`${a} needs a positive number`);
+      if (a === '--max-elements') budget.maxElements = v;
+      else budget.maxFlops = v;
+      continue;
+    }
+    if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
+    if (!command) {
+      if (!(COMMANDS as readonly string[]).includes(a)) throw new UsageError(`unknown command ${JSON.stringify(a)}: use run, grad, init or shapes`);
+      command = a as Command;
+    } else if (file === undefined) {
+      file = a;
+    } else {
+      throw new UsageError(`unexpected argument ${JSON.stringify(a)}: give one document`);
+    }
+  }
+  if (!command) throw new UsageError('missing command');
+  if (file === undefined) throw new UsageError(`missing document: rnn-lens ${command} DOC (or - for standard input)`);
+  if (text && command !== 'shapes') throw new UsageError('--text is an option of shapes');
+
+  const name = file === '-' ? '<stdin>' : file;
+  let source: string;
+  try {
+    source = file === '-' ? io.readStdin() : io.readFile(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException)?.code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error)?.message;
+    io.stderr(`${name}: error: cannot read the document: ${why}\n`);
+    return 1;
+  }
+  if (source.charCodeAt(0) === 0xfeff) source = ' ' + source.slice(1); // a BOM: keep offsets, drop the mark
+
+  const read = readDocument(source, { budget });
+  const lines = lineStarts(source);
+  for (const d of read.diagnostics) {
+    io.stderr(formatDiagnostic(name, source, lines, d));
+  }
+  if (!read.document) return 1;
+  const doc = read.document;
+
+  const notes = (ns: string[]) => { for (const n of ns) io.stderr(`note: ${n}\n`); };
+  switch (command) {
+    case 'run': {
+      const r = runDocumentJson(doc);
+      notes(r.notes);
+      io.stdout(json(r.result as unknown as Record<string, unknown>));
+      return 0;
+    }
+    case 'grad': {
+      const r = gradDocumentJson(doc);
+      notes(r.notes);
+      io.stdout(json(r.result as unknown as Record<string, unknown>));
+      return 0;
+    }
+    case 'init': {
+      const r = initDocumentJson(doc);
+      notes(r.notes);
+      io.stdout(json(r.result as unknown as Record<string, unknown>));
+      return 0;
+    }
+    case 'shapes': {
+      const report = shapesDocument(doc);
+      io.stdout(text ? shapesText(doc, report) : JSON.stringify(report, null, 2) + '\n');
+      return 0;
+    }
+  }
+}
+
+/** One key per line, each value compact: readable, and still one JSON document. */
+function json(obj: Record<string, unknown>): string {
+  const parts = Object.entries(obj).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
+  return `{\n${parts.join(',\n')}\n}\n`;
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) starts.push(i + 1);
+    else if (c === 13 && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
+  }
+  return starts;
+}
+
+/** `FILE:LINE:COL: severity: message`, LINE and COL 1-based (COL in UTF-16 units, as editors count). */
+export function formatDiagnostic(file: string, text: string, starts: number[], d: Diagnostic): string {
+  let lo = 0;
+  let hi = starts.length - 1;
+  const at = Math.min(d.span.start, text.length);
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return `${file}:${lo + 1}:${at - starts[lo] + 1}: ${d.severity}: ${d.message}\n`;
+}
+
+if (require.main === module) {
+  const io: Io = {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    readStdin: () => readFileSync(0, 'utf8'),
+    readFile: (p) => readFileSync(p, 'utf8'),
+  };
+  let code: number;
+  try {
+    code = main(process.argv.slice(2), io);
+  } catch {
+    process.stderr.write('rnn-lens: internal error\n');
+    code = 1;
+  }
+  process.exitCode = code;
+}

@@ -1,0 +1,141 @@
+/*
+ * What `rnn-lens run|grad|init|shapes` and the library's run()/grad()/init()/shapes() compute,
+ * on a document that passed the reader, as plain JSON (nested arrays in PyTorch's shapes).
+ * Layer: document. Imports src/engine; no vscode, no DOM, no Node.
+ */
+import { backward, forward, prepareModel, type PreparedModel } from '../engine/unroll';
+import { shapeReport } from '../engine/shapes';
+import type { Dim, ShapeReport, Tensor, Upstream } from '../engine/types';
+import { tensorToNested } from './nested';
+import { resolveParameters, resolveRun, type ResolveOptions } from './resolve';
+import type { RnnDocument } from './types';
+
+/** `rnn-lens run`: the module's outputs, PyTorch's names and shapes. */
+export interface RunJson {
+  output: unknown;
+  h_n: unknown;
+  c_n?: unknown;
+  head?: unknown;
+}
+
+/** `rnn-lens grad`: gradients of the document's backward loss; state_dict keys are canonical names. */
+export interface GradJson {
+  input: unknown;
+  h0?: unknown;
+  c0?: unknown;
+  state_dict: Record<string, unknown>;
+}
+
+/** `rnn-lens init`: the parameters and input a run would use. */
+export interface InitJson {
+  state_dict: Record<string, unknown>;
+  input?: unknown;
+}
+
+/** A result and the plain-language notes about how it was obtained. */
+export interface WithNotes<T> {
+  result: T;
+  notes: string[];
+}
+
+/** Forward pass of the document (or of `options.input`). */
+export function runDocumentJson(doc: RnnDocument, options?: ResolveOptions): WithNotes<RunJson> {
+  const r = resolveRun(doc, options);
+  const f = forward(r.spec);
+  return { result: forwardJson(f), notes: [...r.notes, ...f.notes] };
+}
+
+/** Outputs of a forward pass as JSON, PyTorch's names. */
+export function forwardJson(f: { output: Tensor; hN: Tensor; cN?: Tensor; head?: Tensor }): RunJson {
+  const out: RunJson = { output: tensorToNested(f.output), h_n: tensorToNested(f.hN) };
+  if (f.cN) out.c_n = tensorToNested(f.cN);
+  if (f.head) out.head = tensorToNested(f.head);
+  return out;
+}
+
+/** Backward pass with the document's `backward` block; absent upstream gradients are zeros. */
+export function gradDocumentJson(doc: RnnDocument, options?: ResolveOptions): WithNotes<GradJson> {
+  const r = resolveRun(doc, options);
+  const notes = [...r.notes];
+  const b = doc.backward;
+  if (!b || (!b.gradOutput && !b.gradHN && !b.gradCN && !b.gradHead)) {
+    notes.push('no "backward" block with grad_output, grad_h_n, grad_c_n or grad_head: every upstream gradient is zero, so every gradient is zero');
+  }
+  const upstream: Upstream = {};
+  if (b?.gradOutput) upstream.gradOutput = b.gradOutput;
+  if (b?.gradHN) upstream.gradHN = b.gradHN;
+  if (b?.gradCN) upstream.gradCN = b.gradCN;
+  if (b?.gradHead) upstream.gradHead = b.gradHead;
+  const g = backward(r.spec, upstream);
+  const result: GradJson = { input: tensorToNested(g.input), state_dict: {} };
+  if (g.h0) result.h0 = tensorToNested(g.h0);
+  if (g.c0) result.c0 = tensorToNested(g.c0);
+  // Registration order, as the run's state_dict (PyTorch's named_parameters order).
+  for (const name of Object.keys(r.spec.stateDict)) {
+    if (g.stateDict[name]) result.state_dict[name] = tensorToNested(g.stateDict[name]);
+  }
+  return { result, notes };
+}
+
+/** Parameters (drawn and given) and the input, as a run would use them. */
+export function initDocumentJson(doc: RnnDocument, options?: ResolveOptions): WithNotes<InitJson> {
+  const p = resolveParameters(doc, options);
+  const result: InitJson = { state_dict: {} };
+  for (const [name, t] of Object.entries(p.stateDict)) result.state_dict[name] = tensorToNested(t);
+  if (p.input) result.input = tensorToNested(p.input);
+  const notes = [...p.notes];
+  if (p.drawn.length > 0 && doc.seed !== undefined) notes.push(`drawn from seed ${doc.seed}: ${p.drawn.join(', ')}`);
+  return { result, notes };
+}
+
+/** Shapes, parameter count and FLOPs, from sizes alone (the input's shape when known). */
+export function shapesDocument(doc: RnnDocument): ShapeReport {
+  const inputShape = doc.input ? (doc.input.kind === 'literal' ? doc.input.tensor.shape : doc.input.shape) : undefined;
+  return shapeReport(doc.model, doc.head, inputShape);
+}
+
+/** The shape report as a small readable table (for `rnn-lens shapes --text`). */
+export function shapesText(doc: RnnDocument, report: ShapeReport): string {
+  const m = doc.model;
+  const dims = (s: Dim[] | undefined) => (s ? `(${s.join(', ')})` : '');
+  const rows: [string, string][] = [
+    ['input', dims(report.input)],
+    ['h0', dims(report.h0)],
+  ];
+  if (report.c0) rows.push(['c0', dims(report.c0)]);
+  rows.push(['output', dims(report.output)], ['h_n', dims(report.hN)]);
+  if (report.cN) rows.push(['c_n', dims(report.cN)]);
+  if (report.head) rows.push(['head', dims(report.head)]);
+  const lines: string[] = [];
+  const opts = [`input_size=${m.inputSize}`, `hidden_size=${m.hiddenSize}`, `num_layers=${m.numLayers}`];
+  if (m.type === 'RNN' && m.nonlinearity !== 'tanh') opts.push(`nonlinearity='${m.nonlinearity}'`);
+  if (!m.bias) opts.push('bias=False');
+  if (m.batchFirst) opts.push('batch_first=True');
+  if (m.dropout > 0) opts.push(`dropout=${m.dropout}`);
+  if (m.bidirectional) opts.push('bidirectional=True');
+  if (m.projSize > 0) opts.push(`proj_size=${m.projSize}`);
+  lines.push(`nn.${m.type}(${opts.join(', ')})${doc.head ? ` + nn.Linear(out_features=${doc.head.outFeatures})` : ''}`);
+  lines.push('');
+  const w = Math.max(...rows.map((r) => r[0].length), ...report.params.map((p) => p.name.length));
+  for (const [k, v] of rows) lines.push(`  ${k.padEnd(w)}  ${v}`);
+  lines.push('');
+  lines.push('  parameters:');
+  for (const p of report.params) lines.push(`  ${p.name.padEnd(w)}  (${p.shape.join(', ')})`);
+  lines.push('');
+  lines.push(`  total parameters  ${report.paramCount.toLocaleString('en-US')} (${report.weightBytes.toLocaleString('en-US')} bytes as float32)`);
+  lines.push(`  FLOPs per step    ${report.flopsPerStep.toLocaleString('en-US')}`);
+  if (report.flopsPerSequence !== undefined) lines.push(`  FLOPs per run     ${report.flopsPerSequence.toLocaleString('en-US')}`);
+  return lines.join('\n') + '\n';
+}
+
+/** A prepared model: weights read and packed once, run as often as needed. */
+export function prepareDocumentModel(doc: RnnDocument): { prepared: PreparedModel; notes: string[]; input?: Tensor; h0?: Tensor; c0?: Tensor } {
+  const p = resolveParameters(doc);
+  return {
+    prepared: prepareModel(doc.model, doc.head, p.stateDict),
+    notes: p.notes,
+    input: p.input,
+    h0: doc.h0?.kind === 'literal' ? doc.h0.tensor : undefined,
+    c0: doc.c0?.kind === 'literal' ? doc.c0.tensor : undefined,
+  };
+}
