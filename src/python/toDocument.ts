@@ -1,0 +1,68 @@
+/*
+ * Turns a model read from a PyTorch snippet into the RNN document (docs/rnn-document.md):
+ * the JSON text "Unroll" runs and "Open as JSON" opens. Unresolved fields are left out, so the
+ * document reader points at exactly what the user must fill in.
+ * Layer: python (pure). May import engine types; no vscode, DOM or Node.
+ */
+import type { SnippetModel } from './snippet';
+import { msg, type Msg } from './messages';
+
+/** Sequence length and batch used when the snippet has no torch.rand/torch.randn input. */
+export const DEFAULT_SEQ_LEN = 5;
+export const DEFAULT_BATCH = 1;
+
+/** The input the view will use: the snippet's, or a small default (then `assumed` is a note). */
+export function effectiveInput(model: SnippetModel): { kind: 'rand' | 'randn'; shape?: number[]; assumed?: Msg } {
+  if (model.input?.shape) return { kind: model.input.kind, shape: model.input.shape };
+  const c = model.config;
+  if (c.inputSize === undefined) return { kind: model.input?.kind ?? 'rand' };
+  const shape = c.batchFirst ? [DEFAULT_BATCH, DEFAULT_SEQ_LEN, c.inputSize] : [DEFAULT_SEQ_LEN, DEFAULT_BATCH, c.inputSize];
+  const kind = model.input?.kind ?? 'rand';
+  const call = `torch.${kind}(${shape.join(', ')})`;
+  return {
+    kind,
+    shape,
+    assumed: model.input
+      ? msg('The input shape could not be read; the view uses {0}.', call)
+      : msg('No torch.rand or torch.randn input was found; the view uses {0}.', call),
+  };
+}
+
+/** The document as a plain object with PyTorch's key names, in the documented key order. */
+export function toRnnDocumentObject(model: SnippetModel, description?: string): Record<string, unknown> {
+  const c = model.config;
+  const m: Record<string, unknown> = { type: model.type };
+  if (c.inputSize !== undefined) m.input_size = c.inputSize;
+  if (c.hiddenSize !== undefined) m.hidden_size = c.hiddenSize;
+  if (c.numLayers !== undefined) m.num_layers = c.numLayers;
+  if (model.type === 'RNN' && c.nonlinearity !== undefined) m.nonlinearity = c.nonlinearity;
+  if (c.bias !== undefined) m.bias = c.bias;
+  if (c.batchFirst !== undefined) m.batch_first = c.batchFirst;
+  if (c.dropout !== undefined) m.dropout = c.dropout;
+  if (c.bidirectional !== undefined) m.bidirectional = c.bidirectional;
+  if (model.type === 'LSTM' && c.projSize !== undefined) m.proj_size = c.projSize;
+  const doc: Record<string, unknown> = {};
+  if (description) doc.description = description;
+  doc.model = m;
+  if (model.head) {
+    const h: Record<string, unknown> = { type: 'Linear' };
+    if (model.head.outFeatures !== undefined) h.out_features = model.head.outFeatures;
+    // PyTorch: Linear(bias=False) has no head.bias; the document format keeps the key only when false.
+    if (!model.head.bias) h.bias = false;
+    doc.head = h;
+  }
+  if (model.seed) doc.seed = model.seed.value;
+  const input = effectiveInput(model);
+  if (input.shape) doc.input = { [input.kind]: input.shape };
+  return doc;
+}
+
+/**
+ * The RNN document JSON text for a model read from a snippet (two-space indent, arrays of
+ * numbers on one line).
+ */
+export function toRnnDocument(model: SnippetModel, description?: string): string {
+  const text = JSON.stringify(toRnnDocumentObject(model, description), null, 2);
+  // Keep short number arrays on one line: "[\n 3,\n 5\n]" -> "[3, 5]".
+  return text.replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g, (_w, inner: string) => `[${inner.split(/,\s*/).join(', ')}]`) + '\n';
+}
