@@ -91,10 +91,31 @@ export function gemmNT(
     }
   }
   if (m < rows) {
-    // The odd last row.
+    // The odd last row (the whole product when the batch is 1: a matrix-vector product),
+    // still 4 outputs at a time.
     const a0 = aOff + m * lda;
     const c0 = cOff + m * ldc;
-    for (let n = 0; n < cols; n++) {
+    let n = 0;
+    for (; n < colsBlocked; n += 4) {
+      const w0 = wOff + n * depth;
+      const w1 = w0 + depth;
+      const w2 = w1 + depth;
+      const w3 = w2 + depth;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let k = 0; k < depth; k++) {
+        const x = a[a0 + k];
+        s0 += x * w[w0 + k]; s1 += x * w[w1 + k]; s2 += x * w[w2 + k]; s3 += x * w[w3 + k];
+      }
+      if (bias !== null) {
+        s0 += bias[biasOff + n]; s1 += bias[biasOff + n + 1]; s2 += bias[biasOff + n + 2]; s3 += bias[biasOff + n + 3];
+      }
+      if (accumulate) {
+        c[c0 + n] += s0; c[c0 + n + 1] += s1; c[c0 + n + 2] += s2; c[c0 + n + 3] += s3;
+      } else {
+        c[c0 + n] = s0; c[c0 + n + 1] = s1; c[c0 + n + 2] = s2; c[c0 + n + 3] = s3;
+      }
+    }
+    for (; n < cols; n++) {
       const w0 = wOff + n * depth;
       let s = 0;
       for (let k = 0; k < depth; k++) s += a[a0 + k] * w[w0 + k];

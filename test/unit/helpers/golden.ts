@@ -46,12 +46,16 @@ export interface GoldenCase {
   raw: Record<string, unknown>;
 }
 
-/** The repository root: the nearest folder above this file holding package.json. */
+/**
+ * The repository root: the nearest folder above this file holding both package.json and
+ * tsconfig.json (out/ may hold a copy of package.json when a test imports it).
+ */
 export function repoRoot(): string {
   let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+  const isRoot = (d: string) => fs.existsSync(path.join(d, 'package.json')) && fs.existsSync(path.join(d, 'tsconfig.json'));
+  while (!isRoot(dir)) {
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('package.json not found above ' + __dirname);
+    if (parent === dir) throw new Error('repository root not found above ' + __dirname);
     dir = parent;
   }
   return dir;
