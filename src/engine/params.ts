@@ -35,10 +35,6 @@ export const GATES: Record<CellType, { gate: string; label: string }[]> = {
   ],
 };
 
-/** Number of stacked gate blocks: 1 (RNN), 4 (LSTM), 3 (GRU). */
-export function gateCount(type: CellType): number {
-  return GATES[type].length;
-}
 
 /** D: 2 for a bidirectional model, else 1. */
 export function numDirections(model: ModelConfig): 1 | 2 {
@@ -69,7 +65,7 @@ function gateBlocks(type: CellType, hiddenSize: number): GateBlock[] {
  * also the order of `module.state_dict()` and of the seeded draws.
  */
 export function parameterInfos(model: ModelConfig, head?: HeadConfig): ParamInfo[] {
-  const G = gateCount(model.type);
+  const G = GATES[model.type].length;
   const H = model.hiddenSize;
   const D = numDirections(model);
   const hOut = hiddenOutSize(model);

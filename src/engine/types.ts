@@ -149,4 +149,6 @@ export interface ShapeReport {
   flopsPerStep: number;
   /** flopsPerStep * L when L known, else undefined. */
   flopsPerSequence?: number;
+  /** FLOPs of the Linear head, applied once per sequence (same batch rule); absent without head. */
+  headFlops?: number;
 }
