@@ -42,6 +42,17 @@ export interface RunPayload {
   stateDict: Record<string, WireTensor>;
   /** steps[layer][direction][t]; may be omitted for very long runs beyond the trace budget. */
   steps?: WireStep[][][];
+  /**
+   * Present when the run was too long to send every time step: the 0-based time indices that
+   * were kept, ascending. Then `steps[layer][direction][k]` is time `times[k]`, and `input` and
+   * `output` hold only those time steps (their time axis has length `times.length`; every
+   * other axis is unchanged). `seqLen` is still the full length.
+   */
+  times?: number[];
+  /** The seed the parameters (and a {"rand"} input) were drawn with (torch.manual_seed). */
+  seed?: number;
+  /** Names of parameters left out of `stateDict` because they were too large to send. */
+  omittedParams?: string[];
   /** Gradient norms per time step (input order); absent when not computed. */
   gradients?: {
     /** ||dL/dx_t|| for L = sum of the last layer's outputs at the last step (or head). */
@@ -69,6 +80,12 @@ export interface RunPayload {
 /** Comparison of RNN, LSTM and GRU on the same input (the "why LSTM" view). */
 export interface ComparePayload {
   rows: { type: 'RNN' | 'LSTM' | 'GRU'; inputNorms: number[] }[];
+  /** The seed the three models were initialised with (torch.manual_seed). */
+  seed?: number;
+  /** What the loss is, in words (already localised). */
+  loss?: string;
+  /** Why the comparison could not be made, when it could not (already localised). */
+  error?: string;
 }
 
 /** Extension -> webview. */
@@ -80,7 +97,9 @@ export type HostMessage =
   /** Sent by the host in answer to 'compare'. */
   | { type: 'compare'; payload: ComparePayload }
   /** Sent by the host while a long run is in flight (0..1). */
-  | { type: 'progress'; fraction: number };
+  | { type: 'progress'; fraction: number }
+  /** Sent by the host after 'ready' when there is no run yet: the UI strings only. */
+  | { type: 'idle'; strings: Record<string, string> };
 
 /** Webview -> extension. Untrusted: validate with isViewMessage before use. */
 export type ViewMessage =

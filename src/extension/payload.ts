@@ -1,0 +1,243 @@
+/*
+ * Builds what the RNN Unroll View draws (a RunPayload) from a read document: resolves the run
+ * (seeded parameters, rand input), runs the engine forward with a trace, backward for the
+ * gradient norms when affordable, and the shape report. Also the RNN/LSTM/GRU comparison.
+ * Layer: extension, but PURE: imports engine, document and protocol; no vscode, so unit tests
+ * run it on Node. Localised text is passed in (`translate`); English otherwise.
+ *
+ * Long runs: the payload must stay small enough to post and to keep in the webview's state, so
+ * beyond TRACE_BUDGET elements only the first and last time steps are sent (`times`), and
+ * parameters larger than PARAM_BUDGET are left out (`omittedParams`).
+ */
+import { backward, createGenerator, forward, initStateDict, shapeReport } from '../engine/index';
+import type { ModelConfig, RunSpec, Tensor, Upstream } from '../engine/types';
+import { resolveRun } from '../document/resolve';
+import type { RnnDocument } from '../document/types';
+import type { ComparePayload, RunPayload, WireStep, WireTensor } from '../protocol/messages';
+
+/** Max numbers of traced step vectors sent to the webview. */
+export const TRACE_BUDGET = 600_000;
+/** Max numbers held by the engine's trace (memory of the extension host). */
+export const TRACE_MEMORY_BUDGET = 8_000_000;
+/** Max elements of one parameter sent to the webview; total max is 4x this. */
+export const PARAM_BUDGET = 65_536;
+/** Max elements of input/output rows sent (the rest is windowed like the trace). */
+export const ROWS_BUDGET = 400_000;
+/** Backward is skipped above this many forward FLOPs (it costs about twice the forward). */
+export const GRADIENT_FLOP_BUDGET = 400_000_000;
+
+export interface BuildOptions {
+  title: string;
+  source?: string;
+  /** Run on this input instead of the document's. */
+  input?: Tensor;
+  /** Localises English notes and sentences (vscode.l10n.t on the host); identity by default. */
+  translate?: (english: string, ...args: (string | number)[]) => string;
+}
+
+const identity = (s: string, ...args: (string | number)[]) => s.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ''));
+
+/** Tensor -> JSON; NaN and +-Infinity travel as null. */
+export function toWire(t: Tensor): WireTensor {
+  return { shape: [...t.shape], data: Array.from(t.data, (v) => (Number.isFinite(v) ? v : null)) };
+}
+
+function wireVec(v: Float64Array): (number | null)[] {
+  return Array.from(v, (x) => (Number.isFinite(x) ? x : null));
+}
+
+/** Rows of an input/output tensor kept for times `keep` (ascending), time axis shortened. */
+function windowRows(t: Tensor, keep: number[], batchFirst: boolean, unbatched: boolean): WireTensor {
+  const width = t.shape[t.shape.length - 1];
+  if (unbatched) {
+    const data: (number | null)[] = [];
+    for (const k of keep) data.push(...wireVec(t.data.subarray(k * width, (k + 1) * width)));
+    return { shape: [keep.length, width], data };
+  }
+  const data: (number | null)[] = [];
+  if (batchFirst) {
+    const [n, l] = t.shape;
+    for (let b = 0; b < n; b++) for (const k of keep) data.push(...wireVec(t.data.subarray((b * l + k) * width, (b * l + k + 1) * width)));
+    return { shape: [n, keep.length, width], data };
+  }
+  const n = t.shape[1];
+  for (const k of keep) data.push(...wireVec(t.data.subarray(k * n * width, (k + 1) * n * width)));
+  return { shape: [keep.length, n, width], data };
+}
+
+/** Numbers one traced step holds, over all layers and directions. */
+function traceElementsPerStep(model: ModelConfig, inputSize: number, batch: number): number {
+  const D = model.bidirectional ? 2 : 1;
+  const H = model.hiddenSize;
+  const Hout = model.projSize > 0 ? model.projSize : H;
+  const G = (model.type === 'LSTM' ? 4 : model.type === 'GRU' ? 3 : 1) * H;
+  let per = 0;
+  for (let l = 0; l < model.numLayers; l++) {
+    const inSize = l === 0 ? inputSize : D * Hout;
+    per += D * (inSize + Hout + 2 * G + G + Hout + (model.type === 'LSTM' ? 2 * H : 0));
+  }
+  return per * batch;
+}
+
+/** The time steps to keep when `perStep * T` is over `budget`: the first and the last ones. */
+export function keptTimes(seqLen: number, perStep: number, budget: number): number[] | undefined {
+  if (perStep * seqLen <= budget) return undefined;
+  const half = Math.max(1, Math.floor(budget / Math.max(1, perStep) / 2));
+  if (2 * half >= seqLen) return undefined;
+  const keep: number[] = [];
+  for (let t = 0; t < half; t++) keep.push(t);
+  for (let t = seqLen - half; t < seqLen; t++) keep.push(t);
+  return keep;
+}
+
+/**
+ * The payload of the Unroll View for a document (see RunPayload). Throws the document layer's
+ * ResolveError (no input) or the engine's PyTorch-worded errors; the caller shows them.
+ */
+export function buildRunPayload(doc: RnnDocument, opts: BuildOptions): RunPayload {
+  const tr = opts.translate ?? identity;
+  const resolved = resolveRun(doc, opts.input ? { input: opts.input } : {});
+  const spec = resolved.spec;
+  const model = spec.model;
+  const unbatched = spec.input.shape.length === 2;
+  const seqLen = unbatched || !model.batchFirst ? spec.input.shape[0] : spec.input.shape[1];
+  const batch = unbatched ? 1 : model.batchFirst ? spec.input.shape[0] : spec.input.shape[1];
+  const notes = resolved.notes.map((n) => tr(n));
+
+  const perStep = traceElementsPerStep(model, model.inputSize, batch);
+  const traceFits = perStep * seqLen <= TRACE_MEMORY_BUDGET;
+  const result = forward(spec, { trace: traceFits });
+  for (const n of result.notes) if (!notes.includes(tr(n))) notes.push(tr(n));
+
+  const rowWidth = (model.bidirectional ? 2 : 1) * (model.projSize || model.hiddenSize) + model.inputSize;
+  const keepByTrace = keptTimes(seqLen, perStep, TRACE_BUDGET);
+  const keepByRows = keptTimes(seqLen, rowWidth * batch, ROWS_BUDGET);
+  const keep = keepByTrace && keepByRows ? (keepByTrace.length < keepByRows.length ? keepByTrace : keepByRows) : keepByTrace ?? keepByRows;
+
+  let steps: WireStep[][][] | undefined;
+  if (result.trace) {
+    const indices = keep ?? result.trace.steps[0][0].map((_, t) => t);
+    steps = result.trace.steps.map((perLayer) =>
+      perLayer.map((perDir) =>
+        indices.map((t) => {
+          const s = perDir[t];
+          const vectors: Record<string, (number | null)[]> = {};
+          for (const [name, v] of Object.entries(s.vectors)) vectors[name] = wireVec(v);
+          return { layer: s.layer, direction: s.direction, t: s.t, vectors };
+        }),
+      ),
+    );
+  } else {
+    notes.push(tr('The run is too long to record every step: the diagram shows inputs and outputs, without the gates.'));
+  }
+  if (keep) {
+    notes.push(tr('Long sequence: only the first and last {0} time steps are sent to the view.', keep.length / 2));
+  }
+
+  // gradients: L = sum of the head's outputs, or of the last layer's output at the last step
+  let gradients: RunPayload['gradients'];
+  const report = shapeReport(model, spec.head, spec.input.shape);
+  const flops = report.flopsPerSequence ?? report.flopsPerStep * seqLen;
+  if (flops <= GRADIENT_FLOP_BUDGET) {
+    const upstream = lossUpstream(spec, result.output, result.head);
+    const g = backward(spec, upstream.upstream);
+    gradients = { inputNorms: g.inputGradNorms, hiddenNorms: g.hiddenGradNorms, loss: tr(upstream.loss) };
+  } else {
+    notes.push(tr('Gradients were not computed: this run is over the gradient budget.'));
+  }
+
+  const stateDict: Record<string, WireTensor> = {};
+  const omittedParams: string[] = [];
+  let total = 0;
+  for (const [name, t] of Object.entries(spec.stateDict)) {
+    if (t.data.length > PARAM_BUDGET || total + t.data.length > 4 * PARAM_BUDGET) {
+      omittedParams.push(name);
+      continue;
+    }
+    total += t.data.length;
+    stateDict[name] = toWire(t);
+  }
+
+  const payload: RunPayload = {
+    title: opts.title,
+    model,
+    batch,
+    seqLen,
+    unbatched,
+    input: keep ? windowRows(spec.input, keep, model.batchFirst, unbatched) : toWire(spec.input),
+    output: keep ? windowRows(result.output, keep, model.batchFirst, unbatched) : toWire(result.output),
+    hN: toWire(result.hN),
+    stateDict,
+    shapes: {
+      input: report.input,
+      output: report.output,
+      hN: report.hN,
+      params: report.params,
+      paramCount: report.paramCount,
+      flopsPerStep: report.flopsPerStep,
+    },
+    notes,
+  };
+  payload.seed = resolved.seed;
+  if (opts.source !== undefined) payload.source = opts.source;
+  if (spec.head) payload.head = spec.head;
+  if (result.cN) payload.cN = toWire(result.cN);
+  if (result.head) payload.headOutput = toWire(result.head);
+  if (steps) payload.steps = steps;
+  if (keep) payload.times = keep;
+  if (omittedParams.length) payload.omittedParams = omittedParams;
+  if (gradients) payload.gradients = gradients;
+  if (report.cN) payload.shapes.cN = report.cN;
+  if (report.head) payload.shapes.head = report.head;
+  if (report.flopsPerSequence !== undefined) payload.shapes.flopsPerSequence = report.flopsPerSequence;
+  return payload;
+}
+
+/** The upstream gradients of the loss the gradient chart explains. */
+function lossUpstream(spec: RunSpec, output: Tensor, head: Tensor | undefined): { upstream: Upstream; loss: string } {
+  if (head && spec.head) {
+    return { upstream: { gradHead: { shape: [...head.shape], data: new Float64Array(head.data.length).fill(1) } }, loss: 'L = head(output at the last step).sum()' };
+  }
+  const g = new Float64Array(output.data.length);
+  const model = spec.model;
+  const unbatched = output.shape.length === 2;
+  const width = output.shape[output.shape.length - 1];
+  if (unbatched) g.fill(1, (output.shape[0] - 1) * width);
+  else if (model.batchFirst) {
+    const [n, l] = output.shape;
+    for (let b = 0; b < n; b++) g.fill(1, (b * l + l - 1) * width, (b * l + l) * width);
+  } else {
+    const [l, n] = output.shape;
+    g.fill(1, (l - 1) * n * width);
+  }
+  return {
+    upstream: { gradOutput: { shape: [...output.shape], data: g } },
+    loss: model.batchFirst ? 'L = output[:, -1].sum()' : 'L = output[-1].sum()',
+  };
+}
+
+/**
+ * The same input through an RNN, an LSTM and a GRU of the same size, each initialised as
+ * torch.manual_seed(seed) would, and ||dL/dx_t|| of L = output[-1].sum() for each: the picture
+ * of why gated cells keep early information.
+ */
+export function buildComparePayload(model: ModelConfig, input: Tensor, seed: number, translate?: BuildOptions['translate']): ComparePayload {
+  const tr = translate ?? identity;
+  const rows: ComparePayload['rows'] = [];
+  for (const type of ['RNN', 'LSTM', 'GRU'] as const) {
+    const m: ModelConfig = { ...model, type, projSize: 0, nonlinearity: 'tanh', dropout: 0 };
+    const stateDict = initStateDict(m, undefined, createGenerator(seed));
+    const spec: RunSpec = { model: m, stateDict, input };
+    const out = forward(spec);
+    const { upstream } = lossUpstream(spec, out.output, undefined);
+    rows.push({ type, inputNorms: backward(spec, upstream).inputGradNorms });
+  }
+  return { rows, seed, loss: tr(model.batchFirst ? 'L = output[:, -1].sum()' : 'L = output[-1].sum()') };
+}
+
+/** Would the comparison fit the gradient budget? (Three models, forward and backward.) */
+export function compareAffordable(model: ModelConfig, input: Tensor): boolean {
+  const m: ModelConfig = { ...model, type: 'LSTM', projSize: 0 };
+  const r = shapeReport(m, undefined, input.shape);
+  return (r.flopsPerSequence ?? Infinity) * 3 <= GRADIENT_FLOP_BUDGET;
+}

@@ -1,0 +1,169 @@
+/*
+ * The RNN Unroll View panel on the host side: opens/reveals the webview beside the editor,
+ * sends it runs, answers its messages (compare, export, copy, reveal) after validating them,
+ * and restores it after a reload (WebviewPanelSerializer).
+ * Layer: extension (vscode). Talks to the webview only through src/protocol.
+ */
+import * as vscode from 'vscode';
+import type { HostMessage, RunPayload, WireTensor } from '../protocol/messages';
+import { isRunPayload, isViewMessage } from '../protocol/validate';
+import type { Tensor } from '../engine/types';
+import { buildWebviewHtml, makeNonce } from './webviewHtml';
+import { webviewStrings } from './webviewStrings';
+import { buildComparePayload, compareAffordable } from './payload';
+
+/** The webview panel type (also in package.json's activationEvents). */
+export const VIEW_TYPE = 'rnnLens.unrollView';
+
+let extensionUri: vscode.Uri | undefined;
+let panel: vscode.WebviewPanel | undefined;
+let current: RunPayload | undefined;
+let pendingError: string | undefined;
+
+function l10nStrings(): Record<string, string> {
+  return webviewStrings((s) => vscode.l10n.t(s));
+}
+
+function post(m: HostMessage): void {
+  void panel?.webview.postMessage(m);
+}
+
+function configure(p: vscode.WebviewPanel): void {
+  const root = extensionUri!;
+  p.webview.options = {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(root, 'media'), vscode.Uri.joinPath(root, 'dist')],
+  };
+  p.webview.html = buildWebviewHtml({
+    cspSource: p.webview.cspSource,
+    nonce: makeNonce(),
+    scriptUri: p.webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview.js')).toString(),
+    styleUri: p.webview.asWebviewUri(vscode.Uri.joinPath(root, 'media', 'unroll.css')).toString(),
+    title: vscode.l10n.t('RNN Unroll View'),
+    lang: vscode.env.language,
+  });
+  p.iconPath = vscode.Uri.joinPath(root, 'media', 'unroll.svg');
+  p.onDidDispose(() => {
+    if (panel === p) panel = undefined;
+  });
+  p.webview.onDidReceiveMessage((m: unknown) => void onMessage(m));
+}
+
+function createPanel(): vscode.WebviewPanel {
+  const p = vscode.window.createWebviewPanel(
+    VIEW_TYPE,
+    vscode.l10n.t('RNN Unroll View'),
+    { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+    { enableScripts: true, retainContextWhenHidden: false },
+  );
+  configure(p);
+  return p;
+}
+
+function fromWire(w: WireTensor): Tensor {
+  return { shape: [...w.shape], data: Float64Array.from(w.data, (v) => (v === null ? NaN : v)) };
+}
+
+async function onMessage(m: unknown): Promise<void> {
+  if (!isViewMessage(m)) return; // untrusted: anything malformed is ignored
+  switch (m.type) {
+    case 'ready':
+      if (current) post({ type: 'run', payload: current, strings: l10nStrings() });
+      else if (pendingError) post({ type: 'error', message: pendingError });
+      else post({ type: 'idle', strings: l10nStrings() });
+      return;
+    case 'compare': {
+      if (!current) return;
+      if (current.times || !compareAffordable(current.model, fromWire(current.input))) {
+        post({ type: 'compare', payload: { rows: [], error: vscode.l10n.t('This input is too long to compare three models here.') } });
+        return;
+      }
+      try {
+        const payload = buildComparePayload(current.model, fromWire(current.input), current.seed ?? 0, (s, ...a) => vscode.l10n.t(s, ...a));
+        post({ type: 'compare', payload });
+      } catch (e) {
+        post({ type: 'compare', payload: { rows: [], error: String((e as Error).message ?? e) } });
+      }
+      return;
+    }
+    case 'copy':
+      await vscode.env.clipboard.writeText(m.text);
+      void vscode.window.showInformationMessage(vscode.l10n.t('RNN Lens: values copied to the clipboard as JSON.'));
+      return;
+    case 'export': {
+      const filters: Record<string, string[]> = m.format === 'png' ? { PNG: ['png'] } : m.format === 'svg' ? { SVG: ['svg'] } : { JSON: ['json'] };
+      const base = (current?.title ?? 'rnn').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/\.(rnn\.)?json$/, '') || 'rnn';
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      const target = await vscode.window.showSaveDialog({
+        filters,
+        defaultUri: folder ? vscode.Uri.joinPath(folder, `${base}-unrolled.${m.format}`) : undefined,
+        saveLabel: vscode.l10n.t('Save'),
+      });
+      if (!target) return;
+      const bytes = m.format === 'png' ? Buffer.from(m.data, 'base64') : Buffer.from(m.data, 'utf8');
+      await vscode.workspace.fs.writeFile(target, bytes);
+      void vscode.window.showInformationMessage(vscode.l10n.t('RNN Lens: saved {0}', target.fsPath || target.toString()));
+      return;
+    }
+    case 'reveal': {
+      if (!current?.source) return;
+      try {
+        await vscode.window.showTextDocument(vscode.Uri.parse(current.source, true), { viewColumn: vscode.ViewColumn.One });
+      } catch {
+        /* the document is gone: nothing to reveal */
+      }
+      return;
+    }
+  }
+}
+
+/** Opens (or reveals) the panel beside the editor without taking focus, and draws the payload. */
+export function showRun(payload: RunPayload): void {
+  current = payload;
+  pendingError = undefined;
+  if (!panel) panel = createPanel();
+  else panel.reveal(vscode.ViewColumn.Beside, true);
+  post({ type: 'run', payload, strings: l10nStrings() });
+}
+
+/** Shows a failed run's message (already localised) in the panel. */
+export function showRunError(message: string): void {
+  pendingError = message;
+  if (!panel) panel = createPanel();
+  else panel.reveal(vscode.ViewColumn.Beside, true);
+  post({ type: 'error', message });
+}
+
+/** Opens the panel (empty until a run, or with the last run). */
+export function openUnrollView(): void {
+  if (panel) {
+    panel.reveal(vscode.ViewColumn.Beside, true);
+    return;
+  }
+  panel = createPanel();
+}
+
+/** The payload the panel shows now (tests read the panel's state through this). */
+export function lastRunPayload(): RunPayload | undefined {
+  return current;
+}
+
+/** Registers the panel's serializer; the commands that open it are wired by the extension. */
+export function registerUnrollView(context: vscode.ExtensionContext): vscode.Disposable {
+  extensionUri = context.extensionUri;
+  const serializer = vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+    async deserializeWebviewPanel(p: vscode.WebviewPanel, state: unknown) {
+      panel?.dispose();
+      panel = p;
+      const saved = (state ?? {}) as { payload?: unknown };
+      if (!current && isRunPayload(saved.payload)) current = saved.payload;
+      configure(p);
+    },
+  });
+  return vscode.Disposable.from(serializer, {
+    dispose: () => {
+      panel?.dispose();
+      panel = undefined;
+    },
+  });
+}

@@ -1,0 +1,103 @@
+/*
+ * Every English string the RNN Unroll View shows, in one place. The host translates them with
+ * vscode.l10n.t (Japanese in l10n/bundle.l10n.ja.json) and sends them in the 'run' message; the
+ * webview has no strings of its own. `{0}`-style placeholders are filled in by the webview.
+ * Layer: extension, but PURE: no vscode import (the translator is passed in).
+ */
+
+/** Key -> English text. Keys are what the webview asks for; the English is the l10n key. */
+export const WEBVIEW_STRINGS = {
+  panelTitle: 'RNN Unroll View',
+  waiting: 'Run "RNN: Run Forward on Selection" on an RNN document or a PyTorch snippet to see it unrolled here.',
+  errorTitle: 'The run failed',
+  diagramLabel: 'Unrolled diagram: {0} over {1} time steps',
+  forward: 'forward',
+  reverse: 'reverse',
+  rowX: 'input x_t',
+  rowLayer: 'layer {0}',
+  rowCell: 'cell c_t',
+  rowY: 'output y_t',
+  gapLabel: '{0} steps',
+  gapExpand: 'Show the steps around {0} (steps {1} to {2} are collapsed)',
+  initialState: 'initial state h0 (zeros unless given)',
+  initialCell: 'initial cell state c0 (zeros unless given)',
+  finalState: 'h_n[{0}]: the final state PyTorch returns',
+  finalCell: 'c_n[{0}]: the final cell state PyTorch returns',
+  reverseEndNote: 'reverse h_n is taken here, after reading back to t = 1',
+  headLabel: 'head: Linear on the output at the last step',
+  nodeAria: '{0}: {1}',
+  notSent: 'not sent (long sequence)',
+  batch: 'Batch element',
+  fullPrecision: 'Full precision',
+  results: 'Results, printed as PyTorch prints them',
+  outputAt: 'output at t = {0} (PyTorch index {1})',
+  noHead: 'no head in this document',
+  play: 'Play',
+  pause: 'Pause',
+  stepBack: 'Step back',
+  stepForward: 'Step forward',
+  timeSlider: 'Time step shown',
+  stepStatus: 'showing t = 1..{0} of {1}',
+  stepStatusBi: 'showing t = 1..{0} forward and t = {1}..{2} reverse (of {3})',
+  inspector: 'Inspector',
+  inspectorHint: 'Select a cell (click it, or Tab to the diagram and press Enter) to see its equation with your numbers.',
+  stepNotSent: 'This step was not sent to the view (long sequence). The first and last steps are available.',
+  gatesNotTraced: 'The gates of this step were not recorded (long run).',
+  equationRnn: 'h_t = {0}(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh)',
+  termInput: 'input',
+  termPrev: 'previous hidden state',
+  termPrevCell: 'previous cell state',
+  termIh: 'input projection',
+  termHh: 'recurrent projection',
+  termResult: 'result',
+  gateI: 'input gate: how much new content enters the cell',
+  gateF: 'forget gate: how much of c_(t-1) is kept',
+  gateG: 'candidate content',
+  gateO: 'output gate: how much of tanh(c_t) shows in h_t',
+  gateR: 'reset gate: how much of h_(t-1) feeds the candidate',
+  gateZ: 'update gate: how much of h_(t-1) is kept',
+  gateN: 'candidate state',
+  projection: 'projection (proj_size): h_t = W_hr (o_t * tanh(c_t))',
+  headEquation: 'head = output[-1] W^T + b',
+  weightsOmitted: 'too large to send: {0}',
+  gradients: 'Gradients through time',
+  gradInput: '||dL/dx_t|| per input step (log scale)',
+  gradHidden: '||dL/dh_t||, layer {0} {1} (log scale)',
+  gradLoss: 'loss: {0}',
+  gradNone: 'Gradients were not computed for this run.',
+  gradExplain: 'Backpropagation through time multiplies the gradient by W_hh and the slope of tanh once per step. When those factors are below 1, the gradient from early steps shrinks exponentially: early information fades (vanishing gradients). When they are above 1, it blows up (exploding gradients; clip it). LSTM and GRU add a path (the cell state, the update gate) along which the gradient passes almost unchanged.',
+  compare: 'Compare RNN, LSTM and GRU',
+  compareTitle: 'The same input through RNN, LSTM and GRU of the same size, weights as torch.manual_seed({0}): ||dL/dx_t||',
+  compareWorking: 'Computing the comparison…',
+  shapes: 'Shapes',
+  paramCount: '{0} parameters',
+  flops: '{0} FLOPs per step',
+  explainTitle: 'What am I looking at?',
+  explainH: 'h_t is the hidden state: a vector that summarises what the network has read up to step t. Each step mixes the new input x_t with the previous state h_(t-1), using the same weights at every step: drawing each step as its own column is what "unrolled" means.',
+  explainBi: 'A bidirectional layer runs a second RNN from the last step back to the first. Its h_t has read x_t..x_T. The output at step t is both concatenated: y_t = [forward h_t ; reverse h_t]. PyTorch\'s h_n for the reverse direction is its state after reading back to t = 1, so it sits at the LEFT end, and output[-1] holds the reverse state after only one step.',
+  explainLstm: 'An LSTM carries a second state, the cell c_t (the lane above h). Its gates are numbers between 0 and 1 per element: the forget gate f keeps or erases c_(t-1), the input gate i lets new content g in, and the output gate o decides how much of tanh(c_t) becomes h_t.',
+  explainGru: 'A GRU has two gates: the reset gate r decides how much of h_(t-1) feeds the candidate n, and the update gate z mixes old and new: h_t = (1 - z) * n + z * h_(t-1).',
+  explainHead: 'The head is nn.Linear applied to the output at the last time step only: one prediction per sequence.',
+  explainLayers: 'Stacked layers: layer k reads the outputs of layer k - 1 as its input sequence.',
+  explainGrad: 'Why gradients fade: see the chart below. Gated cells keep early information alive longer.',
+  legend: 'Colour scale',
+  legendZero: 'zero is the background colour',
+  nonFinite: 'NaN or inf',
+  exportTitle: 'Export',
+  copyJson: 'Copy values as JSON',
+  saveSvg: 'Save diagram as SVG',
+  savePng: 'Save diagram as PNG',
+  notes: 'Notes',
+  reveal: 'Go to the source',
+  params: 'Parameters',
+  window: 'Collapsed: the middle of the sequence is hidden. Click a gap to show the steps there.',
+} as const;
+
+export type WebviewStringKey = keyof typeof WEBVIEW_STRINGS;
+
+/** The strings for the webview, each passed through `translate` (vscode.l10n.t on the host). */
+export function webviewStrings(translate: (english: string) => string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, english] of Object.entries(WEBVIEW_STRINGS)) out[key] = translate(english);
+  return out;
+}

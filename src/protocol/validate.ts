@@ -1,0 +1,118 @@
+/*
+ * Pure validators for the messages that cross the webview boundary.
+ * Layer: protocol. Imports protocol types only; no vscode, no DOM, no Node.
+ *
+ * The webview is untrusted from the host's point of view (it renders document strings), and the
+ * host's messages or a restored webview state may be stale or malformed from the webview's point
+ * of view. Both sides check before they act.
+ */
+import type { HostMessage, RunPayload, ViewMessage } from './messages';
+
+/** Largest export the host accepts from the webview (characters of data). */
+export const MAX_EXPORT_CHARS = 32 * 1024 * 1024;
+/** Largest text the host copies to the clipboard on the webview's request. */
+export const MAX_COPY_CHARS = 8 * 1024 * 1024;
+
+const EXPORT_FORMATS = new Set(['svg', 'png', 'json']);
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Only these keys (and `type`) may appear: anything else is a malformed message. */
+function hasOnlyKeys(o: Record<string, unknown>, keys: string[]): boolean {
+  return Object.keys(o).every((k) => k === 'type' || keys.includes(k));
+}
+
+/** PNG data is sent as plain base64 (no data: prefix). */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Is `x` a well-formed message from the webview? Checks the type, the fields and their types,
+ * the export format and the size limits; rejects extra keys. PNG data must be base64; SVG data
+ * must start like an SVG document.
+ */
+export function isViewMessage(x: unknown): x is ViewMessage {
+  if (!isObject(x) || typeof x.type !== 'string') return false;
+  switch (x.type) {
+    case 'ready':
+    case 'compare':
+    case 'reveal':
+      return hasOnlyKeys(x, []);
+    case 'copy':
+      return hasOnlyKeys(x, ['text']) && typeof x.text === 'string' && x.text.length <= MAX_COPY_CHARS;
+    case 'export': {
+      if (!hasOnlyKeys(x, ['format', 'data'])) return false;
+      if (typeof x.format !== 'string' || !EXPORT_FORMATS.has(x.format)) return false;
+      if (typeof x.data !== 'string' || x.data.length === 0 || x.data.length > MAX_EXPORT_CHARS) return false;
+      if (x.format === 'png') return x.data.length % 4 === 0 && BASE64.test(x.data);
+      if (x.format === 'svg') return /^\s*(<\?xml[^>]*\?>\s*)?<svg[\s>]/.test(x.data);
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+function isNumberArray(x: unknown, allowNull: boolean): boolean {
+  if (!Array.isArray(x)) return false;
+  for (const v of x) {
+    if (typeof v === 'number' ? !Number.isFinite(v) : !(allowNull && v === null)) return false;
+  }
+  return true;
+}
+
+function isWireTensor(x: unknown): boolean {
+  if (!isObject(x) || !Array.isArray(x.shape) || !isNumberArray(x.data, true)) return false;
+  const shape = x.shape as unknown[];
+  if (!shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) return false;
+  return true;
+}
+
+/**
+ * Is `x` shaped like a RunPayload (enough for the webview to draw it safely)? Used by the
+ * webview on host messages and on restored state, and by the host's serializer.
+ * Checks the fields the drawing depends on; the strings inside are still treated as text only.
+ */
+export function isRunPayload(x: unknown): x is RunPayload {
+  if (!isObject(x)) return false;
+  if (typeof x.title !== 'string') return false;
+  if (!isObject(x.model)) return false;
+  const m = x.model;
+  if (m.type !== 'RNN' && m.type !== 'LSTM' && m.type !== 'GRU') return false;
+  for (const k of ['inputSize', 'hiddenSize', 'numLayers'] as const) {
+    if (!Number.isInteger(m[k]) || (m[k] as number) < 1) return false;
+  }
+  if (typeof m.bidirectional !== 'boolean') return false;
+  if (!Number.isInteger(x.batch) || (x.batch as number) < 1) return false;
+  if (!Number.isInteger(x.seqLen) || (x.seqLen as number) < 1) return false;
+  if (typeof x.unbatched !== 'boolean') return false;
+  if (!isWireTensor(x.input) || !isWireTensor(x.output) || !isWireTensor(x.hN)) return false;
+  if (x.cN !== undefined && !isWireTensor(x.cN)) return false;
+  if (x.headOutput !== undefined && !isWireTensor(x.headOutput)) return false;
+  if (!isObject(x.stateDict)) return false;
+  if (x.steps !== undefined && !Array.isArray(x.steps)) return false;
+  if (x.times !== undefined && !isNumberArray(x.times, false)) return false;
+  if (!isObject(x.shapes)) return false;
+  if (!Array.isArray(x.notes) || !x.notes.every((n) => typeof n === 'string')) return false;
+  return true;
+}
+
+/** Is `x` a well-formed message from the host? (The webview checks before drawing.) */
+export function isHostMessage(x: unknown): x is HostMessage {
+  if (!isObject(x) || typeof x.type !== 'string') return false;
+  switch (x.type) {
+    case 'run':
+      return isRunPayload(x.payload) && isObject(x.strings) && Object.values(x.strings).every((v) => typeof v === 'string');
+    case 'error':
+      return typeof x.message === 'string';
+    case 'compare':
+      return isObject(x.payload) && Array.isArray(x.payload.rows);
+    case 'idle':
+      return isObject(x.strings) && Object.values(x.strings).every((v) => typeof v === 'string');
+    case 'progress':
+      return typeof x.fraction === 'number' && x.fraction >= 0 && x.fraction <= 1;
+    default:
+      return false;
+  }
+}

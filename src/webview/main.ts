@@ -1,0 +1,382 @@
+/*
+ * Entry point of the RNN Unroll View webview (bundled to dist/webview.js). Says 'ready', draws
+ * whatever run the host sends (or the one restored from state), and wires the controls: batch
+ * selector, precision toggle, play/step/slider, selection and keyboard, gap expansion, export.
+ * Layer: webview (DOM only). Talks to the host only through src/protocol messages.
+ */
+import type { ComparePayload, HostMessage, RunPayload, ViewMessage } from '../protocol/messages';
+import { isHostMessage, isRunPayload } from '../protocol/validate';
+import { computeLayout, type LayoutNode } from './layout';
+import { renderDiagram, nodeLabel } from './diagram';
+import { renderInspector } from './inspector';
+import { renderExplanations, renderGradients, renderNotes, renderResults, renderShapes } from './panels';
+import { clear, fill, h } from './dom';
+import { legend, maxAbs } from './heatmap';
+import { formatTorchTensor } from './format';
+import { batchOf, nodeVector } from './data';
+import { diagramToSvg, svgToPngBase64 } from './export';
+
+interface VsCodeApi {
+  postMessage(m: ViewMessage): void;
+  getState(): unknown;
+  setState(s: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+interface Ui {
+  batch: number;
+  full: boolean;
+  cursor: number;
+  center: number;
+  selected?: string;
+}
+interface Saved {
+  payload?: RunPayload;
+  strings?: Record<string, string>;
+  ui?: Ui;
+}
+
+const vscode = acquireVsCodeApi();
+const app = document.getElementById('app') ?? document.body.appendChild(h('main', { id: 'app' }));
+
+let payload: RunPayload | undefined;
+let strings: Record<string, string> = {};
+let ui: Ui = { batch: 0, full: false, cursor: 0, center: -1 };
+let compare: ComparePayload | 'working' | undefined;
+let error: string | undefined;
+let timer: number | undefined;
+let focusId: string | undefined;
+let readout: HTMLElement | undefined;
+
+const str = (key: string, ...args: (string | number)[]) => fill(strings[key] ?? key, ...args);
+
+function post(m: ViewMessage): void {
+  vscode.postMessage(m);
+}
+
+function save(): void {
+  vscode.setState({ payload, strings, ui } satisfies Saved);
+}
+
+function setPayload(p: RunPayload, s: Record<string, string>, keepUi = false): void {
+  payload = p;
+  strings = s;
+  error = undefined;
+  compare = undefined;
+  if (!keepUi) ui = { batch: 0, full: false, cursor: p.seqLen, center: -1 };
+  ui.batch = Math.min(ui.batch, p.batch - 1);
+  ui.cursor = Math.min(Math.max(0, ui.cursor), p.seqLen);
+  stop();
+  save();
+  render();
+}
+
+function scales(p: RunPayload): Record<string, number> {
+  const hN = p.hN.data;
+  const out = p.output.data;
+  return {
+    x: Math.max(1e-12, maxAbs(p.input.data)),
+    h: Math.max(1e-12, maxAbs(out, hN)),
+    c: Math.max(1e-12, maxAbs(p.cN?.data)),
+    head: Math.max(1e-12, maxAbs(p.headOutput?.data)),
+  };
+}
+
+function selectedNode(): LayoutNode | undefined {
+  if (!payload || !ui.selected) return undefined;
+  return currentLayout()?.nodes.find((n) => n.id === ui.selected);
+}
+
+function currentLayout() {
+  if (!payload) return undefined;
+  return computeLayout({
+    seqLen: payload.seqLen,
+    numLayers: payload.model.numLayers,
+    bidirectional: payload.model.bidirectional,
+    hasCell: payload.model.type === 'LSTM',
+    hasHead: !!payload.headOutput,
+    collapse: { center: ui.center },
+  });
+}
+
+function stop(): void {
+  if (timer !== undefined) window.clearInterval(timer);
+  timer = undefined;
+}
+
+function setCursor(c: number): void {
+  if (!payload) return;
+  ui.cursor = Math.max(0, Math.min(payload.seqLen, c));
+  if (payload.seqLen > 12 && ui.cursor > 0) ui.center = ui.cursor - 1;
+  save();
+  render();
+}
+
+function play(): void {
+  if (!payload) return;
+  if (timer !== undefined) {
+    stop();
+    render();
+    return;
+  }
+  if (ui.cursor >= payload.seqLen) ui.cursor = 0;
+  const step = payload.seqLen <= 50 ? 1 : Math.ceil(payload.seqLen / 100);
+  timer = window.setInterval(() => {
+    if (!payload || ui.cursor >= payload.seqLen) {
+      stop();
+      render();
+      return;
+    }
+    setCursor(ui.cursor + step);
+  }, 450);
+  render();
+}
+
+function button(label: string, icon: string, onClick: () => void, extra?: Record<string, string>): HTMLButtonElement {
+  const b = h('button', { type: 'button', class: 'icon-button', 'aria-label': label, title: label, ...(extra ?? {}) }, h('span', { 'aria-hidden': 'true' }, icon));
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function valuesJson(p: RunPayload): string {
+  const t = selectedTime(p);
+  const o: Record<string, unknown> = { title: p.title, model: p.model };
+  if (p.headOutput) o.head = p.headOutput;
+  o.h_n = p.hN;
+  if (p.cN) o.c_n = p.cN;
+  o.output = p.output;
+  if (p.times) o.times = p.times;
+  o.selected_t = t;
+  return JSON.stringify(o, null, 2);
+}
+
+function selectedTime(p: RunPayload): number {
+  const n = selectedNode();
+  if (n && n.t >= 0) return n.t;
+  return Math.max(0, Math.min(p.seqLen - 1, ui.cursor - 1));
+}
+
+async function exportDiagram(format: 'svg' | 'png'): Promise<void> {
+  const svg = app.querySelector('svg.diagram') as SVGSVGElement | null;
+  if (!svg) return;
+  const text = diagramToSvg(svg);
+  if (format === 'svg') post({ type: 'export', format, data: text });
+  else {
+    const data = await svgToPngBase64(text, Number(svg.getAttribute('width')), Number(svg.getAttribute('height')));
+    post({ type: 'export', format, data });
+  }
+}
+
+function render(): void {
+  const restoreFocus = focusId ?? (document.activeElement as HTMLElement | null)?.getAttribute?.('data-id') ?? undefined;
+  clear(app);
+  if (error) {
+    app.appendChild(h('section', { class: 'error-box', role: 'alert' }, h('h2', {}, str('errorTitle')), h('pre', {}, error)));
+  }
+  if (!payload) {
+    if (!error) app.appendChild(h('p', { class: 'waiting' }, strings.waiting ?? 'Waiting for a run…'));
+    return;
+  }
+  const p = payload;
+  const T = p.seqLen;
+  const layout = currentLayout()!;
+
+  // header: title, batch, precision, export
+  const header = h('header', { class: 'toolbar' });
+  header.appendChild(h('h1', { class: 'title' }, p.title));
+  if (p.source) {
+    const rev = h('button', { type: 'button', class: 'link-button' }, str('reveal'));
+    rev.addEventListener('click', () => post({ type: 'reveal' }));
+    header.appendChild(rev);
+  }
+  const spacer = h('span', { class: 'spacer' });
+  header.appendChild(spacer);
+  if (p.batch > 1) {
+    const sel = h('select', { 'aria-label': str('batch'), class: 'batch-select' });
+    for (let b = 0; b < p.batch; b++) {
+      const o = h('option', { value: b }, `${str('batch')} ${b}`);
+      if (b === ui.batch) o.selected = true;
+      sel.appendChild(o);
+    }
+    sel.addEventListener('change', () => {
+      ui.batch = Number(sel.value);
+      save();
+      render();
+    });
+    header.appendChild(sel);
+  }
+  const full = h('input', { type: 'checkbox', id: 'full-precision' });
+  full.checked = ui.full;
+  full.addEventListener('change', () => {
+    ui.full = full.checked;
+    save();
+    render();
+  });
+  header.appendChild(h('label', { class: 'toggle', for: 'full-precision' }, full, str('fullPrecision')));
+  const copy = h('button', { type: 'button' }, str('copyJson'));
+  copy.addEventListener('click', () => post({ type: 'copy', text: valuesJson(p) }));
+  const svgB = h('button', { type: 'button' }, str('saveSvg'));
+  svgB.addEventListener('click', () => void exportDiagram('svg'));
+  const pngB = h('button', { type: 'button' }, str('savePng'));
+  pngB.addEventListener('click', () => void exportDiagram('png'));
+  header.appendChild(h('span', { class: 'export', role: 'group', 'aria-label': str('exportTitle') }, copy, svgB, pngB));
+  app.appendChild(header);
+
+  // shapes strip
+  app.appendChild(renderShapes(p, str));
+
+  const grid = h('div', { class: 'grid' });
+  const left = h('div', { class: 'col-main' });
+  const right = h('div', { class: 'col-side' });
+
+  // controls
+  const controls = h('div', { class: 'controls', role: 'group', 'aria-label': str('timeSlider') });
+  controls.appendChild(button(str('stepBack'), '⏮', () => setCursor(ui.cursor - 1)));
+  controls.appendChild(button(timer !== undefined ? str('pause') : str('play'), timer !== undefined ? '⏸' : '▶', play, { class: 'icon-button play' }));
+  controls.appendChild(button(str('stepForward'), '⏭', () => setCursor(ui.cursor + 1)));
+  const slider = h('input', { type: 'range', min: 0, max: T, step: 1, value: ui.cursor, 'aria-label': str('timeSlider'), class: 'slider' });
+  slider.addEventListener('input', () => setCursor(Number(slider.value)));
+  controls.appendChild(slider);
+  const status = p.model.bidirectional
+    ? str('stepStatusBi', ui.cursor, Math.max(1, T - ui.cursor + 1), T, T)
+    : str('stepStatus', ui.cursor, T);
+  controls.appendChild(h('span', { class: 'status', 'aria-live': 'polite' }, status));
+  left.appendChild(controls);
+
+  // the diagram
+  const wrap = h('div', { class: 'diagram-wrap' });
+  const svg = renderDiagram({
+    payload: p,
+    layout,
+    batch: ui.batch,
+    cursor: ui.cursor,
+    selected: ui.selected,
+    scales: scales(p),
+    str,
+    onSelect: (n) => {
+      ui.selected = n.id;
+      focusId = n.id;
+      save();
+      render();
+    },
+    onRead: (n, v) => {
+      focusId = n.id;
+      if (readout) {
+        clear(readout);
+        readout.appendChild(h('code', { class: 'readout-name' }, nodeLabel(n, p)));
+        readout.appendChild(h('pre', { class: 'tensor' }, v ? formatTorchTensor([v.length], v, { precision: ui.full ? 8 : 4 }) : str('notSent')));
+      }
+    },
+    onGap: (first, last) => {
+      ui.center = Math.floor((first + last) / 2);
+      save();
+      render();
+    },
+  });
+  wrap.appendChild(svg);
+  left.appendChild(wrap);
+  if (layout.gaps.length) left.appendChild(h('p', { class: 'muted small' }, str('window')));
+  const sc = scales(p);
+  left.appendChild(
+    legend(
+      [
+        { label: 'x', scale: sc.x },
+        { label: 'h', scale: sc.h },
+        ...(p.cN ? [{ label: 'c', scale: sc.c }] : []),
+      ],
+      { zero: str('legendZero'), nonFinite: str('nonFinite'), legend: str('legend') },
+    ),
+  );
+  readout = h('div', { class: 'readout', 'aria-live': 'polite' });
+  left.appendChild(readout);
+  left.appendChild(renderResults(p, selectedTime(p), ui.batch, ui.full ? 8 : 4, str));
+
+  // inspector and explanations
+  const insp = h('section', { class: 'inspector', 'aria-label': str('inspector') }, h('h2', {}, str('inspector')));
+  insp.appendChild(
+    renderInspector(
+      {
+        payload: p,
+        batch: ui.batch,
+        precision: ui.full ? 8 : 4,
+        str,
+        onRead: (text) => {
+          if (readout) {
+            clear(readout);
+            readout.appendChild(h('code', {}, text));
+          }
+        },
+      },
+      selectedNode(),
+    ),
+  );
+  right.appendChild(insp);
+  right.appendChild(renderExplanations(p, str));
+  grid.appendChild(left);
+  grid.appendChild(right);
+  app.appendChild(grid);
+
+  const lower = h('div', { class: 'lower' });
+  lower.appendChild(
+    renderGradients(
+      p,
+      str,
+      () => {
+        compare = 'working';
+        post({ type: 'compare' });
+        render();
+      },
+      compare,
+    ),
+  );
+  const notes = renderNotes(p, str);
+  if (notes) lower.appendChild(notes);
+  app.appendChild(lower);
+
+  if (restoreFocus) {
+    const el = app.querySelector(`[data-id="${CSS.escape(restoreFocus)}"]`) as SVGGElement | null;
+    if (el && document.activeElement === document.body) {
+      for (const other of Array.from(app.querySelectorAll('g.node[tabindex="0"]'))) other.setAttribute('tabindex', '-1');
+      el.setAttribute('tabindex', '0');
+      el.focus();
+    }
+  }
+  void batchOf;
+  void nodeVector;
+}
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const m: unknown = event.data;
+  if (!isHostMessage(m)) return;
+  const msg = m as HostMessage;
+  switch (msg.type) {
+    case 'run':
+      setPayload(msg.payload, msg.strings);
+      break;
+    case 'error':
+      error = msg.message;
+      render();
+      break;
+    case 'compare':
+      compare = msg.payload;
+      render();
+      break;
+    case 'idle':
+      strings = msg.strings;
+      if (!payload) render();
+      break;
+    case 'progress': {
+      const bar = document.querySelector('.progress') ?? app.insertBefore(h('progress', { class: 'progress', max: 1 }), app.firstChild);
+      (bar as HTMLProgressElement).value = msg.fraction;
+      break;
+    }
+  }
+});
+
+// restore from state (panel reload / serializer), then ask the host for the current run
+const saved = vscode.getState() as Saved | undefined;
+if (saved && isRunPayload(saved.payload)) {
+  if (saved.ui) ui = saved.ui;
+  setPayload(saved.payload, saved.strings ?? {}, !!saved.ui);
+} else render();
+post({ type: 'ready' });
