@@ -239,3 +239,129 @@ describe('engine facts derived from the golden cases', () => {
     });
   });
 });
+
+/*
+ * Configurations the golden backward cases do not cover (multi-layer bidirectional LSTM with
+ * projection, head and batch_first; GRU without bias; relu RNN; unbatched), checked against
+ * central finite differences of the forward pass, which the golden cases pin to PyTorch.
+ */
+describe('engine backward against finite differences of the forward', () => {
+  // A small deterministic generator (no Math.random: failures must be reproducible).
+  let seed = 12345;
+  const next = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32 - 0.5;
+  };
+  const randTensor = (shape: number[], scale = 1): Tensor => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    return { shape, data: Float64Array.from({ length: n }, () => Math.fround(next() * 2 * scale)) };
+  };
+
+  type Model = RunSpec['model'];
+  const model = (m: Partial<Model> & Pick<Model, 'type' | 'inputSize' | 'hiddenSize'>): Model => ({
+    numLayers: 1, nonlinearity: 'tanh', bias: true, batchFirst: false, dropout: 0, bidirectional: false, projSize: 0, ...m,
+  });
+
+  function build(m: Model, inputShape: number[], opts: { head?: number; h0?: boolean; c0?: boolean }): { spec: RunSpec; up: Parameters<typeof backward>[1] } {
+    const D = m.bidirectional ? 2 : 1;
+    const Hout = m.projSize || m.hiddenSize;
+    const G = (m.type === 'LSTM' ? 4 : m.type === 'GRU' ? 3 : 1) * m.hiddenSize;
+    const sd: RunSpec['stateDict'] = {};
+    for (let l = 0; l < m.numLayers; l++) {
+      for (let d = 0; d < D; d++) {
+        const s = `_l${l}${d ? '_reverse' : ''}`;
+        sd[`weight_ih${s}`] = randTensor([G, l ? D * Hout : m.inputSize]);
+        sd[`weight_hh${s}`] = randTensor([G, Hout]);
+        if (m.bias) {
+          sd[`bias_ih${s}`] = randTensor([G]);
+          sd[`bias_hh${s}`] = randTensor([G]);
+        }
+        if (m.projSize) sd[`weight_hr${s}`] = randTensor([m.projSize, m.hiddenSize]);
+      }
+    }
+    const head = opts.head ? { type: 'Linear' as const, outFeatures: opts.head, bias: true } : undefined;
+    if (head) {
+      sd['head.weight'] = randTensor([head.outFeatures, D * Hout]);
+      sd['head.bias'] = randTensor([head.outFeatures]);
+    }
+    const batched = inputShape.length === 3;
+    const N = batched ? (m.batchFirst ? inputShape[0] : inputShape[1]) : 1;
+    const L = batched && m.batchFirst ? inputShape[1] : inputShape[0];
+    const state = (size: number) => (batched ? [D * m.numLayers, N, size] : [D * m.numLayers, size]);
+    const spec: RunSpec = {
+      model: m,
+      head,
+      stateDict: sd,
+      input: randTensor(inputShape, 2),
+      h0: opts.h0 ? randTensor(state(Hout)) : undefined,
+      c0: opts.c0 ? randTensor(state(m.hiddenSize)) : undefined,
+    };
+    const outShape = !batched ? [L, D * Hout] : m.batchFirst ? [N, L, D * Hout] : [L, N, D * Hout];
+    const up = {
+      gradOutput: randTensor(outShape),
+      gradHN: randTensor(state(Hout)),
+      gradCN: m.type === 'LSTM' ? randTensor(state(m.hiddenSize)) : undefined,
+      gradHead: head ? randTensor(batched ? [N, head.outFeatures] : [head.outFeatures]) : undefined,
+    };
+    return { spec, up };
+  }
+
+  function loss(spec: RunSpec, up: Parameters<typeof backward>[1]): number {
+    const r = forward(spec);
+    const dot = (a?: Tensor, b?: Tensor) => (a && b ? a.data.reduce((s, v, i) => s + v * b.data[i], 0) : 0);
+    return dot(r.output, up.gradOutput) + dot(r.hN, up.gradHN) + dot(r.cN, up.gradCN) + dot(r.head, up.gradHead);
+  }
+
+  function check(label: string, spec: RunSpec, up: Parameters<typeof backward>[1]): void {
+    const g = backward(spec, up);
+    const targets: [string, Tensor, Tensor | undefined][] = [
+      ['input', spec.input, g.input],
+      ...(spec.h0 ? [['h0', spec.h0, g.h0] as [string, Tensor, Tensor | undefined]] : []),
+      ...(spec.c0 ? [['c0', spec.c0, g.c0] as [string, Tensor, Tensor | undefined]] : []),
+      ...Object.entries(spec.stateDict).map(([k, t]) => [k, t, g.stateDict[k]] as [string, Tensor, Tensor | undefined]),
+    ];
+    assert.deepStrictEqual(Object.keys(g.stateDict).sort(), Object.keys(spec.stateDict).sort(), `${label}: parameter names`);
+    const eps = 1e-6;
+    for (const [name, tensor, grad] of targets) {
+      assert.ok(grad, `${label}: no gradient for ${name}`);
+      assert.deepStrictEqual(grad.shape, tensor.shape, `${label}: shape of grad ${name}`);
+      // A few entries of each tensor, spread over it (first, last, and between).
+      const n = tensor.data.length;
+      for (const i of new Set([0, n - 1, Math.floor(n / 3), Math.floor((2 * n) / 3)])) {
+        const keep = tensor.data[i];
+        tensor.data[i] = keep + eps;
+        const plus = loss(spec, up);
+        tensor.data[i] = keep - eps;
+        const minus = loss(spec, up);
+        tensor.data[i] = keep;
+        const numeric = (plus - minus) / (2 * eps);
+        const err = Math.abs(grad.data[i] - numeric) / Math.max(1, Math.abs(numeric));
+        assert.ok(err <= 1e-6, `${label}: d/d${name}[${i}] = ${grad.data[i]}, finite difference ${numeric}`);
+      }
+    }
+  }
+
+  it('LSTM, 2 layers, bidirectional, proj_size, batch_first, h0/c0, head', () => {
+    const m = model({ type: 'LSTM', inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, projSize: 2, batchFirst: true });
+    const { spec, up } = build(m, [2, 5, 3], { head: 3, h0: true, c0: true });
+    check('lstm', spec, up);
+  });
+
+  it('GRU, 2 layers, bidirectional, no bias, h0', () => {
+    const m = model({ type: 'GRU', inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, bias: false });
+    const { spec, up } = build(m, [4, 3, 3], { h0: true });
+    check('gru', spec, up);
+  });
+
+  it('relu RNN, bidirectional, batch_first, head', () => {
+    const m = model({ type: 'RNN', inputSize: 2, hiddenSize: 5, nonlinearity: 'relu', bidirectional: true, batchFirst: true });
+    const { spec, up } = build(m, [3, 4, 2], { head: 2 });
+    check('relu', spec, up);
+  });
+
+  it('unbatched LSTM with h0/c0 and head (batch_first does not apply to 2-D input)', () => {
+    const m = model({ type: 'LSTM', inputSize: 3, hiddenSize: 3, batchFirst: true });
+    const { spec, up } = build(m, [5, 3], { head: 2, h0: true, c0: true });
+    check('unbatched', spec, up);
+  });
+});
