@@ -1,0 +1,67 @@
+// Unit tests of the protocol validators (src/protocol/validate.ts): what the webview may send.
+import * as assert from 'node:assert/strict';
+import { isHostMessage, isRunPayload, isViewMessage, MAX_EXPORT_CHARS } from '../../src/protocol/validate';
+
+describe('webview protocol validation', () => {
+  it('accepts the well-formed messages', () => {
+    assert.ok(isViewMessage({ type: 'ready' }));
+    assert.ok(isViewMessage({ type: 'compare' }));
+    assert.ok(isViewMessage({ type: 'reveal' }));
+    assert.ok(isViewMessage({ type: 'copy', text: '{"a":1}' }));
+    assert.ok(isViewMessage({ type: 'export', format: 'svg', data: '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"></svg>' }));
+    assert.ok(isViewMessage({ type: 'export', format: 'png', data: 'iVBORw0KGgo=' }));
+    assert.ok(isViewMessage({ type: 'export', format: 'json', data: '{}' }));
+  });
+
+  it('rejects malformed messages', () => {
+    const bad: unknown[] = [
+      null,
+      undefined,
+      42,
+      'ready',
+      [],
+      {},
+      { type: 'READY' },
+      { type: 'ready', extra: 1 },
+      { type: 'copy' },
+      { type: 'copy', text: 5 },
+      { type: 'export', format: 'exe', data: 'x' },
+      { type: 'export', format: 'svg' },
+      { type: 'export', format: 'svg', data: '' },
+      { type: 'export', format: 'svg', data: '<html><script>alert(1)</script>' },
+      { type: 'export', format: 'png', data: 'not base64!' },
+      { type: 'export', format: 'png', data: 'abc' },
+      { type: 'export', format: 'json', data: 'x'.repeat(MAX_EXPORT_CHARS + 1) },
+      { type: 'export', format: 'json', data: '{}', path: '/etc/passwd' },
+      { type: '__proto__' },
+      { type: 'eval', code: '1' },
+    ];
+    for (const m of bad) assert.equal(isViewMessage(m), false, JSON.stringify(m)?.slice(0, 80));
+  });
+
+  it('checks host messages and payloads before the webview draws them', () => {
+    assert.equal(isHostMessage({ type: 'run', payload: {}, strings: {} }), false);
+    assert.equal(isHostMessage({ type: 'progress', fraction: 2 }), false);
+    assert.equal(isHostMessage({ type: 'error', message: 3 }), false);
+    assert.ok(isHostMessage({ type: 'error', message: '<b>x</b>' }));
+    assert.ok(isHostMessage({ type: 'idle', strings: { a: 'b' } }));
+    assert.equal(isRunPayload({ title: 't', model: { type: 'RNN' } }), false);
+    const p = {
+      title: 't',
+      model: { type: 'RNN', inputSize: 1, hiddenSize: 1, numLayers: 1, bidirectional: false },
+      batch: 1,
+      seqLen: 1,
+      unbatched: true,
+      input: { shape: [1, 1], data: [0.5] },
+      output: { shape: [1, 1], data: [null] },
+      hN: { shape: [1, 1], data: [0.1] },
+      stateDict: {},
+      shapes: {},
+      notes: [],
+    };
+    assert.ok(isRunPayload(p));
+    assert.equal(isRunPayload({ ...p, seqLen: 0 }), false);
+    assert.equal(isRunPayload({ ...p, input: { shape: [1], data: ['x'] } }), false);
+    assert.equal(isRunPayload({ ...p, notes: [1] }), false);
+  });
+});
