@@ -739,13 +739,14 @@ class Reader {
     return `It is not a parameter of this nn.${model.type}.`;
   }
 
-  /** `input`: a nested array, or {"rand": shape} for torch.rand(*shape). */
+  /** `input`: a nested array, or {"rand": shape} for torch.rand(*shape), or {"randn": shape} for torch.randn(*shape). */
   private input(prop: Prop): TensorSource | undefined {
     const v = prop.value;
     if (v.type === 'object') {
       const m = this.props(v);
-      for (const p of m.values()) if (p.key !== 'rand') this.unknownKey(p, 'input', ['rand']);
-      const r = m.get('rand');
+      for (const p of m.values()) if (p.key !== 'rand' && p.key !== 'randn') this.unknownKey(p, 'input', ['rand', 'randn']);
+      const normal = !m.get('rand') && !!m.get('randn');
+      const r = m.get('rand') ?? m.get('randn');
       if (!r) {
         this.report('error', 'missing-key', spanOf(prop.keyNode), 'input must be a nested array of numbers or {"rand": [L, N, input_size]}');
         return undefined;
@@ -771,7 +772,7 @@ class Reader {
         this.report('error', 'budget', spanOf(r.value), `torch.rand(${shape.join(', ')}) would hold ${groupDigits(n)} numbers, more than the limit of ${groupDigits(this.budget.maxElements)}: nothing was allocated`);
         return undefined;
       }
-      return { kind: 'rand', shape, span: spanOf(v) };
+      return normal ? { kind: 'rand', shape, span: spanOf(v), normal } : { kind: 'rand', shape, span: spanOf(v) };
     }
     if (v.type !== 'array') {
       this.report('error', 'wrong-type', spanOf(v), `input must be a nested array of numbers or {"rand": [L, N, input_size]}, got ${typeWords(v)}`);

@@ -8,7 +8,7 @@
  *   x = torch.rand(*shape)                                                <- input drawn next
  *   model.load_state_dict(...)                                            <- given entries replace drawn ones
  */
-import { createGenerator, torchRand } from '../engine/random';
+import { createGenerator, torchRand, torchRandn } from '../engine/random';
 import { initStateDict, parameterInfos } from '../engine/params';
 import type { RunSpec, StateDict, Tensor } from '../engine/types';
 import { checkInputShape, readTensorText, runShapes } from './reader';
@@ -73,8 +73,9 @@ export function resolveParameters(doc: RnnDocument, options: ResolveOptions = {}
     }
     if (useRandInput && doc.input?.kind === 'rand') {
       const shape = doc.input.shape;
-      if (doc.seed === undefined) notes.push(`no seed: the input is torch.rand(${shape.join(', ')}) after torch.manual_seed(0)`);
-      input = torchRand(gen, shape);
+      const fn = doc.input.normal ? 'torch.randn' : 'torch.rand';
+      if (doc.seed === undefined) notes.push(`no seed: the input is ${fn}(${shape.join(', ')}) after torch.manual_seed(0)`);
+      input = doc.input.normal ? torchRandn(gen, shape) : torchRand(gen, shape);
     }
   } else {
     for (const info of parameterInfos(doc.model, doc.head)) stateDict[info.name] = given[info.name];

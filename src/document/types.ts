@@ -23,10 +23,10 @@ export interface Diagnostic {
   code: string;
 }
 
-/** A tensor read from the document, or a request for torch.rand(shape). */
+/** A tensor read from the document, or a request for torch.rand(shape) (torch.randn when `normal`). */
 export type TensorSource =
   | { kind: 'literal'; tensor: Tensor; span: Span }
-  | { kind: 'rand'; shape: number[]; span: Span };
+  | { kind: 'rand'; shape: number[]; span: Span; /** {"randn": shape}: drawn as torch.randn. */ normal?: boolean };
 
 export interface StateDictEntry {
   /** Canonical name (`weight_ih_l0`, `head.weight`). */
