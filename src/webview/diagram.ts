@@ -126,7 +126,9 @@ export function renderDiagram(ctx: DiagramContext): SVGSVGElement {
   if (D === 2) {
     const topRev = L.nodes.find((n) => n.kind === 'hn' && n.direction === 1 && n.layer === p.model.numLayers - 1);
     if (topRev) {
-      svg.appendChild(s('text', { x: topRev.x + topRev.w / 2, y: topRev.y - 6, 'text-anchor': 'middle', class: 'end-note' }, str('reverseEndNote')));
+      const noteY = 28;
+      svg.appendChild(s('polyline', { points: `${topRev.x + topRev.w / 2},${noteY + 4} ${topRev.x + topRev.w / 2},${topRev.y}`, class: 'end-leader' }));
+      svg.appendChild(s('text', { x: topRev.x, y: noteY, class: 'end-note' }, str('reverseEndNote')));
     }
   }
 

@@ -165,7 +165,8 @@ export function computeLayout(input: LayoutInput): Layout {
     }
     if (D === 2) bottomUp.push({ kind: 'y', layer: l, direction: 0, height: G.nodeHeight, gapAbove: G.rowGap });
   }
-  const top = G.margin + (input.hasHead ? G.headHeight + G.headGap : 8);
+  // room on top for the head, and for the note on where the reverse h_n is taken
+  const top = G.margin + (input.hasHead || input.bidirectional ? G.headHeight + G.headGap : 8);
   const rowsTopDown = [...bottomUp].reverse();
   const rows: LayoutRow[] = [];
   const rowTop = new Map<string, number>();

@@ -10,7 +10,7 @@ import { computeLayout, type LayoutNode } from './layout';
 import { renderDiagram, nodeLabel } from './diagram';
 import { renderInspector } from './inspector';
 import { renderExplanations, renderGradients, renderNotes, renderResults, renderShapes } from './panels';
-import { clear, fill, h } from './dom';
+import { clear, fill, h, s } from './dom';
 import { legend, maxAbs } from './heatmap';
 import { formatTorchTensor } from './format';
 import { batchOf, nodeVector } from './data';
@@ -132,8 +132,17 @@ function play(): void {
   render();
 }
 
+/** Play/pause/step icons as SVG paths (icon fonts are not available inside the webview). */
+const ICONS: Record<string, string> = {
+  back: 'M3 2h2v12H3zM13 2v12L6 8z',
+  play: 'M4 2v12l10-6z',
+  pause: 'M4 2h3v12H4zM9 2h3v12H9z',
+  forward: 'M11 2h2v12h-2zM3 2v12l7-6z',
+};
+
 function button(label: string, icon: string, onClick: () => void, extra?: Record<string, string>): HTMLButtonElement {
-  const b = h('button', { type: 'button', class: 'icon-button', 'aria-label': label, title: label, ...(extra ?? {}) }, h('span', { 'aria-hidden': 'true' }, icon));
+  const glyph = s('svg', { width: 14, height: 14, viewBox: '0 0 16 16', 'aria-hidden': 'true', class: 'icon' }, s('path', { d: ICONS[icon] ?? '' }));
+  const b = h('button', { type: 'button', class: 'icon-button', 'aria-label': label, title: label, ...(extra ?? {}) }, glyph);
   b.addEventListener('click', onClick);
   return b;
 }
@@ -231,9 +240,9 @@ function render(): void {
 
   // controls
   const controls = h('div', { class: 'controls', role: 'group', 'aria-label': str('timeSlider') });
-  controls.appendChild(button(str('stepBack'), '⏮', () => setCursor(ui.cursor - 1)));
-  controls.appendChild(button(timer !== undefined ? str('pause') : str('play'), timer !== undefined ? '⏸' : '▶', play, { class: 'icon-button play' }));
-  controls.appendChild(button(str('stepForward'), '⏭', () => setCursor(ui.cursor + 1)));
+  controls.appendChild(button(str('stepBack'), 'back', () => setCursor(ui.cursor - 1)));
+  controls.appendChild(button(timer !== undefined ? str('pause') : str('play'), timer !== undefined ? 'pause' : 'play', play, { class: 'icon-button play' }));
+  controls.appendChild(button(str('stepForward'), 'forward', () => setCursor(ui.cursor + 1)));
   const slider = h('input', { type: 'range', min: 0, max: T, step: 1, value: ui.cursor, 'aria-label': str('timeSlider'), class: 'slider' });
   slider.addEventListener('input', () => setCursor(Number(slider.value)));
   controls.appendChild(slider);
