@@ -154,9 +154,23 @@ def randn_reference():
     run(2**40 + 11, [{'op': 'init', 'model': gru, 'head': {'type': 'Linear', 'out_features': 2}},
                      {'op': 'randn', 'shape': [2, 4, 3]}],
         'GRU then Linear head, then randn input, with a seed above 2^32')
+    # Large draws, stored as a checksum (too big to store): FNV-1a 32-bit over the float32
+    # values' little-endian bytes. Rare last-bit effects (a fused multiply-add in the polynomials)
+    # only show up over many values.
+    big = []
+    for seed, n in ((0, 2**18 + 5), (2**33 + 9, 100_000)):
+        torch.manual_seed(seed)
+        big.append({'seed': seed_json(seed), 'shape': [n], 'fnv1a32': fnv1a32(torch.randn(n).numpy().tobytes())})
     write('test/golden/randn/randn.json', {
         'generator': f'scripts/make_golden.py, torch {torch.__version__}, CPU capability AVX2',
-        'cases': cases})
+        'cases': cases, 'checksums': big})
+
+
+def fnv1a32(data):
+    h = 0x811c9dc5
+    for b in data:
+        h = ((h ^ b) * 0x01000193) & 0xffffffff
+    return h
 
 
 # --------------------------------------------------------------------------------------------

@@ -24,11 +24,13 @@
  *   uses the Cephes-style float polynomials log256_ps and sincos256_ps of avx_mathfun.h (not
  *   libm). The compiled library fuses their multiply-adds (GCC -mfma -ffp-contract=fast); we
  *   replay the same float operations and the same fusions lane by lane (`avxLog`, `avxSinCos`).
- *   Result: bit-identical to torch (see the test: 1,048,576 values, 0 differ).
- *   PyTorch: on CPUs without AVX2 (e.g. arm64, Apple silicon) torch uses the scalar
- *   normal_fill_16 with libm logf/cosf/sinf instead; `{ path: 'scalar' }` follows that recipe
- *   with correctly rounded float functions, which matches glibc on all values we measured
- *   but is not guaranteed to match other C libraries in the last bit.
+ *   Measured: bit-identical to torch on 1,264,123 values (seeds 0, 1, 123, 2^33 + 9; sizes up
+ *   to 2^20, with and without a partial last block): 0 values differ.
+ *   PyTorch: on CPUs without AVX2 (e.g. arm64, Apple silicon, or ATEN_CPU_CAPABILITY=default)
+ *   torch uses the scalar normal_fill_16 with the C library's logf/cosf/sinf instead;
+ *   `{ path: 'scalar' }` follows that recipe with correctly rounded float functions. Against
+ *   Debian's torch forced to the default capability (glibc's logf/cosf/sinf are not always
+ *   correctly rounded) 1.5% of values differ, by at most 3 ulp; other C libraries differ again.
  * - torch.randn with numel < 16 (or a non-contiguous tensor): per element
  *   at::normal_distribution<double>: two double uniforms u1, u2 (each from random64: two 32-bit
  *   outputs, the first is the high word, masked to 53 bits, times 2^-53); r = sqrt(-2 log(1 - u2)),
@@ -36,8 +38,8 @@
  *   scalar normal draw (this cache survives across calls until the next manual_seed). Each value
  *   is then rounded to float32. Computed here in double with Math.log/cos/sin: V8's fdlibm
  *   results can differ from glibc's in the last bit of the double, which changes the float32
- *   only if the double lands within 1 ulp of a float32 rounding boundary (about 1 in 10^8);
- *   no differences were seen in the reference data.
+ *   only when the double lies within an ulp of a float32 rounding boundary (about 1 in 10^8).
+ *   Measured: 0 of 159,975 values differ (20,000 calls of sizes 1..15 in one stream).
  */
 import type { Tensor } from './types';
 

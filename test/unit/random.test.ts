@@ -37,7 +37,15 @@ interface RandnCase {
 
 const reference = JSON.parse(
   fs.readFileSync(path.join(goldenDir(), 'randn', 'randn.json'), 'utf8'),
-) as { cases: RandnCase[] };
+) as { cases: RandnCase[]; checksums: { seed: number | string; shape: number[]; fnv1a32: number }[] };
+
+/** FNV-1a (32-bit) over the little-endian bytes of the values as float32, as make_golden.py computes it. */
+function fnv1a32(values: Float64Array): number {
+  const bytes = new Uint8Array(Float32Array.from(values).buffer);
+  let h = 0x811c9dc5;
+  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h;
+}
 
 function seedOf(s: number | string): number | bigint {
   return typeof s === 'string' ? BigInt(s) : s;
@@ -80,6 +88,13 @@ describe('random: torch.manual_seed / rand / randn (PyTorch 1.13, CPU)', () => {
 
   for (const c of reference.cases) {
     it(`${c.description} [seed ${c.seed}]`, () => runOps(createGenerator(seedOf(c.seed)), c));
+  }
+
+  for (const c of reference.checksums) {
+    it(`randn(${c.shape}) after manual_seed(${c.seed}): every value, by checksum`, () => {
+      const t = torchRandn(createGenerator(seedOf(c.seed)), c.shape);
+      assert.strictEqual(fnv1a32(t.data), c.fnv1a32);
+    });
   }
 
   it('covers both randn paths: sizes below 16 (double Box-Muller) and from 16 (normal_fill)', () => {
@@ -138,6 +153,13 @@ describe('random: torch.manual_seed / rand / randn (PyTorch 1.13, CPU)', () => {
     const again = torchRandn(createGenerator(0), [1]).data[0];
     assert.strictEqual(first, again);
     assert.notStrictEqual(torchRandn(g, [1]).data[0], first);
+  });
+
+  it("the scalar (non-AVX2) normal_fill recipe stays within a few ulp of torch's AVX2 values", () => {
+    const c = reference.cases.find((k) => k.seed === 0 && k.ops.length === 1 && k.ops[0].shape![0] === 100)!;
+    const got = torchRandn(createGenerator(0), [100], { path: 'scalar' }).data;
+    const want = c.results[0] as number[];
+    want.forEach((w, i) => assert.ok(Math.abs(got[i] - w) <= 1e-6 * Math.max(1, Math.abs(w)), `value ${i}: ${got[i]} vs ${w}`));
   });
 
   it('randn of an empty shape draws nothing', () => {
