@@ -7,3 +7,4 @@ export * from './messages';
 export * from './snippet';
 export * from './toDocument';
 export { tokenize } from './tokenizer';
+export * from './report';

@@ -903,7 +903,7 @@ class Reader {
     }
 
     const complete = unresolved.filter((u) => !u.field.startsWith('torch.') && u.field !== 'seed').length === 0 && config.inputSize !== undefined && config.hiddenSize !== undefined;
-    for (const u of unresolved) notes.unshift(msg('{0}: could not read `{1}` ({2})', u.field, u.text, u.reason));
+    notes.unshift(...unresolved.map((u) => msg('{0}: could not read `{1}` ({2})', u.field, u.text, u.reason)));
     return {
       type,
       callee: this.src(call.fn.span),

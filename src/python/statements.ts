@@ -234,10 +234,16 @@ function parseParams(parser: ExprParser, toks: Token[], open: number, limit: num
 function parseImport(toks: Token[], from: number, to: number, indent: number, span: Span): Stmt {
   const items: ImportItem[] = [];
   const readDotted = (i: number): [string, number] => {
+    // Relative dots first (`from . import x`), then name(.name)*; stops at `import` / `as`.
     let s = '';
-    while (i < to && (toks[i].kind === 'name' || toks[i].text === '.' || toks[i].text === '...')) {
+    while (i < to && (toks[i].text === '.' || toks[i].text === '...')) s += toks[i++].text;
+    while (i < to && toks[i].kind === 'name') {
       s += toks[i].text;
       i++;
+      if (i + 1 < to && toks[i].text === '.' && toks[i + 1].kind === 'name') {
+        s += '.';
+        i++;
+      } else break;
     }
     return [s, i];
   };
