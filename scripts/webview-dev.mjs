@@ -33,7 +33,7 @@ function page(payload, theme, title) {
   return `<!DOCTYPE html><html><head><meta charset="utf-8">
 <link rel="stylesheet" href="file://${root}/media/unroll.css">
 <style>:root{--vscode-foreground:${t.fg};--vscode-editor-background:${t.bg};--vscode-font-family:system-ui,sans-serif;--vscode-font-size:13px;--vscode-editor-font-family:monospace;--vscode-focusBorder:#0078d4;--vscode-button-background:#0078d4;--vscode-button-foreground:#fff;--vscode-descriptionForeground:${theme === 'dark' ? '#9d9d9d' : '#717171'}}</style>
-</head><body class="${t.cls}"><main id="app"></main>
+</head><body class="${t.cls}"><main id="unroll-root"></main>
 <script>
 window.__posted=[];window.acquireVsCodeApi=()=>({postMessage:(m)=>{window.__posted.push(m); if(m.type==='ready') setTimeout(()=>window.postMessage(${msg},'*'),0);},getState:()=>undefined,setState:()=>{}});
 </script>

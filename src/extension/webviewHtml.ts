@@ -65,7 +65,7 @@ export function buildWebviewHtml(o: WebviewHtmlOptions): string {
     `<title>${escapeHtml(o.title)}</title>`,
     '</head>',
     '<body>',
-    '<main id="app" aria-live="polite"></main>',
+    '<main id="unroll-root"></main>',
     `<script nonce="${escapeHtml(o.nonce)}" src="${escapeHtml(o.scriptUri)}"></script>`,
     '</body>',
     '</html>',

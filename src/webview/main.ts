@@ -37,7 +37,7 @@ interface Saved {
 }
 
 const vscode = acquireVsCodeApi();
-const app = document.getElementById('app') ?? document.body.appendChild(h('main', { id: 'app' }));
+const app = document.getElementById('unroll-root') ?? document.body.appendChild(h('main', { id: 'unroll-root' }));
 
 let payload: RunPayload | undefined;
 let strings: Record<string, string> = {};
