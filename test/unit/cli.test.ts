@@ -130,6 +130,16 @@ describe('rnn-lens CLI (dist/cli.js)', function () {
     assert.match(noInput.stderr, /no "input"/);
   });
 
+  it('the bundled library dist/engine.js runs a golden document', () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const engine = require(path.join(root, 'dist/engine.js'));
+    const g = golden('seed_snippet');
+    const r = engine.run(g);
+    assertClose(r.head, g.expected.head, 'head');
+    const m = engine.createModel(g);
+    assertClose(m.forward(g.expected.input).output, g.expected.output, 'createModel output');
+  });
+
   it('bad usage exits 2 with the usage text; --help and --version exit 0', () => {
     for (const args of [[], ['fly', 'x.json'], ['run'], ['run', 'a', 'b'], ['run', '--frobnicate', 'a'], ['run', '--text', 'a']]) {
       const r = rnnLens(args);
