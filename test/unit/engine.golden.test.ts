@@ -7,11 +7,14 @@
  */
 import * as assert from 'assert';
 import { backward, forward, prepareModel } from '../../src/engine/unroll';
+import { gemmNT } from '../../src/engine/kernels';
 import type { RunSpec, Tensor } from '../../src/engine/types';
 import { GoldenCase, loadGoldenCases, maxRelativeError } from './helpers/golden';
 
 const TOLERANCE = 1e-6;
 const cases = loadGoldenCases();
+// More cases of the same format (also run by golden-extra.test.ts); they cost milliseconds.
+const extraCases = loadGoldenCases('extra').map((c) => ({ ...c, name: `extra/${c.name}` }));
 const worst = new Map<string, number>();
 
 function specOf(c: GoldenCase): RunSpec {
@@ -38,7 +41,7 @@ describe('engine golden cases (PyTorch 1.13.1)', () => {
     assert.ok(cases.length >= 29, `only ${cases.length} cases`);
   });
 
-  for (const c of cases) {
+  for (const c of [...cases, ...extraCases]) {
     describe(c.name, () => {
       it('forward matches output, h_n, c_n and head', () => {
         const r = forward(specOf(c));
@@ -363,5 +366,38 @@ describe('engine backward against finite differences of the forward', () => {
     const m = model({ type: 'LSTM', inputSize: 3, hiddenSize: 3, batchFirst: true });
     const { spec, up } = build(m, [5, 3], { head: 2, h0: true, c0: true });
     check('unbatched', spec, up);
+  });
+});
+
+describe('engine kernels', () => {
+  it('gemmNT equals the textbook triple loop for every block/tail shape, stride, bias and accumulate', () => {
+    // Small integers: every product and sum is exact in double, so equality is exact.
+    const val = (i: number) => ((i * 7919) % 11) - 5;
+    for (let rows = 1; rows <= 9; rows++) {
+      for (let cols = 1; cols <= 9; cols++) {
+        for (const depth of [1, 3, 8]) {
+          for (const withBias of [false, true]) {
+            for (const accumulate of [false, true]) {
+              const lda = depth + 2, ldc = cols + 3, aOff = 1, wOff = 2, cOff = 4, biasOff = 1;
+              const a = Float64Array.from({ length: aOff + rows * lda }, (_, i) => val(i));
+              const w = Float64Array.from({ length: wOff + cols * depth }, (_, i) => val(i + 3));
+              const bias = withBias ? Float64Array.from({ length: biasOff + cols }, (_, i) => val(i + 5)) : null;
+              const c = Float64Array.from({ length: cOff + rows * ldc }, (_, i) => val(i + 9));
+              const want = Float64Array.from(c);
+              for (let m = 0; m < rows; m++) {
+                for (let n = 0; n < cols; n++) {
+                  let s = 0;
+                  for (let k = 0; k < depth; k++) s += a[aOff + m * lda + k] * w[wOff + n * depth + k];
+                  if (bias) s += bias[biasOff + n];
+                  want[cOff + m * ldc + n] = accumulate ? want[cOff + m * ldc + n] + s : s;
+                }
+              }
+              gemmNT(rows, cols, depth, a, aOff, lda, w, wOff, c, cOff, ldc, bias, biasOff, accumulate);
+              assert.deepStrictEqual(Array.from(c), Array.from(want), `rows=${rows} cols=${cols} depth=${depth} bias=${withBias} acc=${accumulate}`);
+            }
+          }
+        }
+      }
+    }
   });
 });

@@ -168,9 +168,9 @@ export function parseGolden(name: string, raw: Record<string, unknown>): GoldenC
   return c;
 }
 
-/** Every case in test/golden/*.json, sorted by name. */
-export function loadGoldenCases(): GoldenCase[] {
-  const dir = path.join(repoRoot(), 'test', 'golden');
+/** Every case in test/golden/*.json (or test/golden/<subdir>/*.json), sorted by name. */
+export function loadGoldenCases(subdir?: string): GoldenCase[] {
+  const dir = path.join(repoRoot(), 'test', 'golden', ...(subdir ? [subdir] : []));
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
