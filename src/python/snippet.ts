@@ -170,7 +170,7 @@ const FIELDS: Record<CellType, string[]> = {
   // PyTorch 2.x spells nn.RNN's signature with nonlinearity 4th; GRU/LSTM go straight to RNNBase.
   RNN: ['input_size', 'hidden_size', 'num_layers', 'nonlinearity', 'bias', 'batch_first', 'dropout', 'bidirectional', 'device', 'dtype'],
   LSTM: ['input_size', 'hidden_size', 'num_layers', 'bias', 'batch_first', 'dropout', 'bidirectional', 'proj_size', 'device', 'dtype'],
-  GRU: ['input_size', 'hidden_size', 'num_layers', 'bias', 'batch_first', 'dropout', 'bidirectional', 'device', 'dtype'],
+  GRU: ['input_size', 'hidden_size', 'num_layers', 'bias', 'batch_first', 'dropout', 'bidirectional', 'proj_size', 'device', 'dtype'],
 };
 const LINEAR_FIELDS = ['in_features', 'out_features', 'bias', 'device', 'dtype'];
 
@@ -645,7 +645,7 @@ class Reader {
     if (type === 'RNN' && call.args.length > 3) {
       notes.push(msg('PyTorch before 2.x read the 4th positional argument of nn.RNN as bias, not nonlinearity; keywords avoid the ambiguity.'));
     }
-    if (type !== 'LSTM' && call.kwargs.some((k) => k.name === 'proj_size')) {
+    if (type !== 'LSTM' && bound.has('proj_size')) {
       notes.push(msg('proj_size is only supported for LSTM; PyTorch would raise a ValueError.'));
     }
     const config: SnippetModel['config'] = { type };

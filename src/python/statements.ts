@@ -47,10 +47,12 @@ export function lineStatements(line: LogicalLine): Stmt[] {
   while (work.length > 0 && guard++ < 10_000) {
     const [from, to, indent] = work.shift()!;
     const toks = line.tokens;
-    // Split at top-level ';'.
+    // Split at top-level ';' (not after a compound header: `def f(): a; b` is all f's body).
     let depth = 0;
     let cut = -1;
-    for (let i = from; i < to; i++) {
+    const head = toks[from];
+    const compound = head?.kind === 'name' && (head.text === 'def' || head.text === 'class' || COMPOUND.has(head.text));
+    for (let i = compound ? to : from; i < to; i++) {
       const t = toks[i].text;
       if (t === '(' || t === '[' || t === '{') depth++;
       else if (t === ')' || t === ']' || t === '}') depth = Math.max(0, depth - 1);
