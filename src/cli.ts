@@ -191,6 +191,12 @@ export function formatDiagnostic(file: string, text: string, starts: number[], d
 }
 
 if (require.main === module) {
+  // `rnn-lens run DOC | head`: a closed pipe is not an error worth a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`rnn-lens: error: cannot write the output: ${e.message}\n`);
+    process.exit(1);
+  });
   const io: Io = {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
