@@ -430,6 +430,13 @@ class Prepared implements PreparedModel {
     if (this.model.dropout > 0) {
       // PyTorch: dropout between layers is applied only in training mode.
       notes.push(`dropout=${this.model.dropout} is only applied in training; inference ignores it, as model.eval() does`);
+      if (this.model.numLayers === 1) {
+        // PyTorch warns about this at construction time (UserWarning), in these words.
+        notes.push(
+          'dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects num_layers greater than 1, ' +
+            `but got dropout=${this.model.dropout} and num_layers=1`,
+        );
+      }
     }
     return notes;
   }

@@ -109,6 +109,11 @@ describe('engine facts derived from the golden cases', () => {
     const r = forward(specOf(c));
     assert.deepStrictEqual(r.notes, ['dropout=0.5 is only applied in training; inference ignores it, as model.eval() does']);
     assert.deepStrictEqual(forward(specOf(byName('lstm_basic'))).notes, []);
+    // One layer: PyTorch's own UserWarning says the dropout does nothing at all.
+    const one = byName('lstm_basic');
+    const notes = forward({ ...specOf(one), model: { ...one.model, dropout: 0.2 } }).notes;
+    assert.strictEqual(notes.length, 2);
+    assert.match(notes[1], /non-zero dropout expects num_layers greater than 1, but got dropout=0.2 and num_layers=1/);
   });
 
   it('trace h of the top layer equals PyTorch output; LSTM gates obey c = f*c_prev + i*g', () => {
