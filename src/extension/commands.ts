@@ -23,9 +23,8 @@ import { readCached } from './documentCache';
 import { isRnnDocument, RNN_DOCUMENT_SUFFIX } from './documentSelector';
 import { treeOf } from './hover';
 import { modelMarkdown, modelView } from './hoverContent';
-import { shapeMarkdown } from './hoverMarkdown';
 import { buildRunPayload } from './payload';
-import * as python from './python';
+import { pythonShapeReportAt } from './python';
 import { checkStateShape, decideRun } from './selection';
 import { getSettings } from './settings';
 import { templateById, templateCursorOffset, TEMPLATES, type RnnTemplate } from './templates';
@@ -304,26 +303,6 @@ class ShapesContent implements vscode.TextDocumentContentProvider {
   }
 }
 
-type PythonShapes = (document: vscode.TextDocument, position: vscode.Position) => unknown;
-
-/** The Python engineer's pythonShapeReportAt, when python.ts provides it. */
-function pythonShapes(): PythonShapes | undefined {
-  const fn = (python as unknown as Record<string, unknown>).pythonShapeReportAt;
-  return typeof fn === 'function' ? (fn as PythonShapes) : undefined;
-}
-
-/** Markdown for a Python result: a ShapeReport, or { report, model?, head? }. */
-function pythonMarkdown(result: unknown): string | undefined {
-  if (!result || typeof result !== 'object') return undefined;
-  const r = result as Record<string, unknown>;
-  if (Array.isArray(r.params) && typeof r.paramCount === 'number') return shapeMarkdown(r as never, t);
-  if (r.report && typeof r.report === 'object') {
-    return shapeMarkdown(r.report as never, t, { model: r.model as never, head: r.head as never });
-  }
-  if (typeof r.markdown === 'string') return r.markdown;
-  return undefined;
-}
-
 /** rnnLens.showShapes: the shape report of the active RNN document, or of the Python model under the cursor. */
 async function showShapes(content: ShapesContent): Promise<string | undefined> {
   const editor = vscode.window.activeTextEditor;
@@ -333,8 +312,7 @@ async function showShapes(content: ShapesContent): Promise<string | undefined> {
     const view = modelView(doc.getText(), readCached(doc), treeOf(doc), getSettings(doc.uri).budget);
     if (view) markdown = modelMarkdown(view, t);
   } else if (doc && editor && doc.languageId === 'python') {
-    const fn = pythonShapes();
-    if (fn) markdown = pythonMarkdown(await Promise.resolve(fn(doc, editor.selection.active)));
+    markdown = pythonShapeReportAt(doc, editor.selection.active)?.markdown;
   }
   if (!markdown) {
     void vscode.window.showInformationMessage(

@@ -47,6 +47,18 @@ describe('commands', () => {
     assert.ok(text.includes('682'), text);
   });
 
+  it('Show Shapes on a Python file reports the model under the cursor (examples/sample_rnn.py)', async () => {
+    const { doc, editor } = await open('examples', 'sample_rnn.py');
+    const at = doc.getText().indexOf('nn.RNN(input_size, hidden_size');
+    assert.ok(at >= 0);
+    editor.selection = new vscode.Selection(doc.positionAt(at + 4), doc.positionAt(at + 4));
+    const uri = await vscode.commands.executeCommand<string>('rnnLens.showShapes');
+    assert.ok(uri, 'a report was opened');
+    const text = (await vscode.workspace.openTextDocument(vscode.Uri.parse(uri))).getText();
+    // SampleRNN(10, 20, 2) on torch.rand(3, 5, 10): nn.RNN output (3, 5, 20).
+    assert.ok(text.includes('(3, 5, 20)'), text);
+  });
+
   it('Show Shapes says "no model" outside RNN documents', async () => {
     await open('notes.md');
     assert.strictEqual(await vscode.commands.executeCommand('rnnLens.showShapes'), undefined);
