@@ -15,12 +15,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-/** The repository root: the nearest folder up from here whose package.json is rnn-lens's. */
+/**
+ * The repository root: the nearest folder up from here with rnn-lens's package.json and scripts/
+ * (out/ may hold a copy of package.json when some file imports it).
+ */
 export const repoRoot: string = (() => {
   let dir = __dirname;
   for (;;) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'rnn-lens') return dir;
+    if (existsSync(pkg) && existsSync(join(dir, 'scripts', 'lib', 'code-server.mjs')) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'rnn-lens') return dir;
     const up = dirname(dir);
     if (up === dir) throw new Error('rnn-lens package.json not found above ' + __dirname);
     dir = up;
@@ -147,16 +150,11 @@ export async function openVsCode(options: OpenOptions = {}): Promise<VsCodeSessi
       serverOutput: server.output,
       pageErrors,
       async setTheme(theme: Theme) {
+        // As a person would: the Color Theme picker, which writes workbench.colorTheme into the
+        // user settings. (Rewriting settings.json on disk is not picked up reliably by code-server.)
         settings = { ...settings, 'workbench.colorTheme': themeNames[theme] };
-        cs.writeUserSettings(server.userDataDir, settings);
-        try {
-          await expectTheme(page, theme, 10000);
-        } catch {
-          // The settings watcher missed the change: a reload reads the file again.
-          await page.reload();
-          await waitForWorkbench(page);
-          await expectTheme(page, theme);
-        }
+        await pickColorTheme(page, themeNames[theme]);
+        await expectTheme(page, theme);
       },
       close,
     };
@@ -183,6 +181,22 @@ async function expectTheme(page: Page, theme: Theme, timeoutMs = 30000): Promise
   );
 }
 
+/** Chooses a color theme by its name in "Preferences: Color Theme". */
+export async function pickColorTheme(page: Page, themeName: string): Promise<void> {
+  await runCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input').first();
+  await input.waitFor({ state: 'visible', timeout: 10000 });
+  await input.fill(themeName.replace(/^Default /, ''));
+  const row = page
+    .locator('.quick-input-list .monaco-list-row')
+    // The picker labels built-in themes without "Default " ("Dark Modern" for "Default Dark Modern").
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp('^\\s*(Default )?' + escapeRegExp(themeName.replace(/^Default /, '')) + '\\s*$') }) })
+    .first();
+  await row.waitFor({ state: 'visible', timeout: 10000 });
+  await row.click();
+  await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout: 10000 }).catch(() => undefined);
+}
+
 /** Escapes text for use inside a RegExp. */
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -190,7 +204,7 @@ function escapeRegExp(s: string): string {
 
 /** Opens the command palette (F1 = Ctrl+Shift+P) with focus in its input. */
 export async function openCommandPalette(page: Page): Promise<void> {
-  await page.locator('.monaco-workbench').first().click({ position: { x: 600, y: 400 }, force: true }).catch(() => undefined);
+  // No click to focus first: a click in the editor would move its cursor. F1 is a global key.
   await page.keyboard.press('Escape');
   await page.keyboard.press('F1');
   await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 10000 });
@@ -200,23 +214,32 @@ export async function openCommandPalette(page: Page): Promise<void> {
  * Runs a command from the palette by its title as the palette shows it, e.g. "RNN: Open Unroll View"
  * (category + ": " + title). Fails if no palette entry has exactly that label.
  */
-export async function runCommand(page: Page, title: string, timeoutMs = 15000): Promise<void> {
-  await openCommandPalette(page);
-  const input = page.locator('.quick-input-widget input').first();
-  await input.fill('>' + title);
-  const row = page
-    .locator('.quick-input-list .monaco-list-row')
-    .filter({ has: page.locator('.label-name', { hasText: new RegExp('^\\s*' + escapeRegExp(title) + '\\s*$') }) })
-    .first();
-  try {
-    await row.waitFor({ state: 'visible', timeout: timeoutMs });
-  } catch {
-    const shown = await page.locator('.quick-input-list .monaco-list-row .label-name').allInnerTexts();
-    await page.keyboard.press('Escape');
-    throw new Error(`command "${title}" not in the palette; it shows: ${JSON.stringify(shown.slice(0, 10))}`);
+export async function runCommand(page: Page, title: string, timeoutMs = 20000): Promise<void> {
+  const exact = new RegExp('^\\s*' + escapeRegExp(title) + '\\s*$');
+  const deadline = Date.now() + timeoutMs;
+  // Commands of extensions appear once the extension host has registered them: retry until then.
+  for (let attempt = 0; ; attempt++) {
+    await openCommandPalette(page);
+    const input = page.locator('.quick-input-widget input').first();
+    await input.fill('>' + title);
+    const row = page
+      .locator('.quick-input-list .monaco-list-row')
+      .filter({ has: page.locator('.label-name', { hasText: exact }) })
+      .first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: Math.min(3000, Math.max(500, deadline - Date.now())) });
+      await row.click();
+      await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout: 10000 }).catch(() => undefined);
+      return;
+    } catch {
+      const shown = await page.locator('.quick-input-list .monaco-list-row .label-name').allInnerTexts();
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) {
+        throw new Error(`command "${title}" not in the palette after ${attempt + 1} tries; it shows: ${JSON.stringify(shown.slice(0, 10))}`);
+      }
+      await page.waitForTimeout(1000);
+    }
   }
-  await row.click();
-  await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout: timeoutMs }).catch(() => undefined);
 }
 
 /**
@@ -242,29 +265,50 @@ export async function findWebviewFrame(page: Page, selector: string, timeoutMs =
 }
 
 /** Opens a workspace file by its path relative to the workspace root (Quick Open), and waits for its editor. */
-export async function openFile(page: Page, relativePath: string): Promise<void> {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input').first();
-  await input.waitFor({ state: 'visible', timeout: 10000 });
-  await input.fill(relativePath);
+export async function openFile(page: Page, relativePath: string, timeoutMs = 30000): Promise<void> {
   const base = relativePath.split('/').pop() ?? relativePath;
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first();
-  await row.waitFor({ state: 'visible', timeout: 10000 });
+  const deadline = Date.now() + timeoutMs;
+  // File search (ripgrep on the server) may need a moment after the window opens: retry.
+  for (;;) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input').first();
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+    await input.fill(relativePath);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 3000 });
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        await page.keyboard.press('Escape');
+        throw new Error(`Quick Open did not find ${relativePath} within ${timeoutMs} ms`);
+      }
+      await page.waitForTimeout(1000);
+    }
+  }
   await page.keyboard.press('Enter');
   await page.waitForSelector(`.tabs-container .tab.active[aria-label*="${base.replace(/"/g, '\\"')}"]`, { timeout: 10000 });
   await page.waitForSelector('.editor-instance .monaco-editor .view-lines', { timeout: 10000 });
 }
 
-/** Moves the cursor of the active editor to a 1-based line and column (Go to Line). */
+/** Moves the cursor of the active editor to a 1-based line and column (Go to Line), and checks the status bar. */
 export async function goToPosition(page: Page, line: number, column: number): Promise<void> {
-  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
-  await page.keyboard.press('Control+G');
-  const input = page.locator('.quick-input-widget input').first();
-  await input.waitFor({ state: 'visible', timeout: 10000 });
-  await input.fill(`:${line}:${column}`);
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout: 10000 }).catch(() => undefined);
+  const status = page.locator('[id="status.editor.selection"]').first();
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+G');
+    const input = page.locator('.quick-input-widget input').first();
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+    await input.fill(`:${line}:${column}`);
+    // The picker previews the position as it parses the input; accept only after that.
+    await page.waitForTimeout(200);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout: 10000 }).catch(() => undefined);
+    const shown = (await status.innerText().catch(() => '')).trim();
+    if (new RegExp(`\\b${line}\\D+${column}\\b`).test(shown)) return;
+    if (attempt >= 3) throw new Error(`cursor not at ${line}:${column}; the status bar says "${shown}"`);
+  }
 }
 
 /**
