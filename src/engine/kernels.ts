@@ -220,6 +220,23 @@ export function columnSumAccumulate(
   }
 }
 
+/** sum over columns: out[m] += S[m, k] for a contiguous (rows x cols) S (bias gradients). */
+export function rowSumAccumulate(rows: number, cols: number, s: Float64Array, out: Float64Array): void {
+  for (let m = 0; m < rows; m++) {
+    let sum = 0;
+    for (let k = m * cols; k < (m + 1) * cols; k++) sum += s[k];
+    out[m] += sum;
+  }
+}
+
+/** Transpose the first rows x cols of `src` (row-major) into `dst` as (cols x rows). */
+export function transposeInto(src: Float64Array, rows: number, cols: number, dst: Float64Array): void {
+  for (let r = 0; r < rows; r++) {
+    const row = r * cols;
+    for (let c = 0; c < cols; c++) dst[c * rows + r] = src[row + c];
+  }
+}
+
 /** Transpose a row-major (rows x cols) matrix into a new (cols x rows) one. */
 export function transpose(src: Float64Array, rows: number, cols: number): Float64Array {
   const out = new Float64Array(rows * cols);

@@ -27,7 +27,7 @@ import type {
   Trace,
   Upstream,
 } from './types';
-import { columnSumAccumulate, gemmNT, gemmTNAccumulate, transpose } from './kernels';
+import { columnSumAccumulate, gemmNT, gemmTNAccumulate, rowSumAccumulate, transpose, transposeInto } from './kernels';
 import { rnnStep, rnnStepBackward } from './cells/rnn';
 import { lstmStep, lstmStepBackward } from './cells/lstm';
 import { gruStep, gruStepBackward } from './cells/gru';
@@ -304,9 +304,19 @@ class Prepared implements PreparedModel {
     const dC0 = new Float64Array(isLSTM ? D * layers * N * H : 0);
     const hiddenGradNorms: number[][][] = [];
 
-    // Scratch, allocated once for the whole backward pass.
-    const dPreTape = new Float64Array(L * N * G); // dL/d(W_ih x + b_ih) for every step
-    const dHhGru = new Float64Array(isGRU ? N * G : 0);
+    // Scratch, allocated once for the whole backward pass. Weight gradients are sums over
+    // all steps, so they are taken at the end as single products of transposed tapes
+    // (G x LN)(LN x K): contiguous dot products instead of a read-modify-write per step.
+    const LN = L * N;
+    const dPreTape = new Float64Array(LN * G); // dL/d(W_ih x + b_ih) for every step
+    const dHhTape = isGRU ? new Float64Array(LN * G) : dPreTape; // dL/d(W_hh h + b_hh)
+    const dhTape = new Float64Array(P > 0 ? LN * P : 0); // dL/dh_t, for dW_hr
+    const dPreT = new Float64Array(G * LN);
+    const dHhT = isGRU ? new Float64Array(G * LN) : dPreT;
+    const hPrevT = new Float64Array(Hout * LN);
+    const xT = new Float64Array(Math.max(this.model.inputSize, DH) * LN);
+    const dhT = new Float64Array(P > 0 ? P * LN : 0);
+    const mT = new Float64Array(P > 0 ? H * LN : 0);
     const dHPrevDirect = new Float64Array(isGRU ? N * H : 0);
     const dh = new Float64Array(N * Hout); // dL/dh_{t} flowing back through the recurrence
     const dhTotal = new Float64Array(N * Hout);
@@ -326,7 +336,8 @@ class Prepared implements PreparedModel {
     for (let l = layers - 1; l >= 0; l--) {
       const tape = run.layers[l];
       const inSize = tape.inSize;
-      const dX = new Float64Array(L * N * inSize);
+      const dX = new Float64Array(LN * inSize);
+      transposeInto(tape.input, LN, inSize, xT);
       const perDir: number[][] = [];
       for (let d = 0; d < D; d++) {
         const w = this.weights[l][d];
@@ -361,13 +372,17 @@ class Prepared implements PreparedModel {
           const hpOff = first ? state * N * Hout : prevT * N * DH + d * Hout;
           const hpStride = first ? Hout : DH;
           const preOff = t * N * G;
+          // h_{t-1} of this step, transposed, for dW_hh at the end.
+          for (let b = 0; b < N; b++) {
+            for (let j = 0; j < Hout; j++) hPrevT[j * LN + t * N + b] = hp[hpOff + b * hpStride + j];
+          }
 
           if (this.model.type === 'RNN') {
             rnnStepBackward(N, H, relu, tape.output, outOff, DH, dhTotal, dPreTape, preOff);
           } else if (isLSTM) {
             let dm = dhTotal;
-            if (w.wHr && w.wHrT && g.wHr) {
-              gemmTNAccumulate(N, P, H, dhTotal, 0, P, dt.m, t * N * H, H, g.wHr, 0);
+            if (w.wHrT) {
+              dhTape.set(dhTotal, t * N * P);
               gemmNT(N, H, P, dhTotal, 0, P, w.wHrT, 0, dM, 0, H, null, 0, false);
               dm = dM;
             }
@@ -375,24 +390,30 @@ class Prepared implements PreparedModel {
             const cpOff = first ? state * N * H : prevT * N * H;
             lstmStepBackward(N, H, dt.gates, t * N * G, cp, cpOff, dt.c, t * N * H, dm, dC, dPreTape, preOff);
           } else {
-            gruStepBackward(N, H, dt.gates, t * N * G, dt.hh, t * N * G, hp, hpOff, hpStride, dhTotal, dPreTape, preOff, dHhGru, dHPrevDirect);
+            gruStepBackward(N, H, dt.gates, t * N * G, dt.hh, t * N * G, hp, hpOff, hpStride, dhTotal, dPreTape, preOff, dHhTape, preOff, dHPrevDirect);
           }
 
-          // The recurrent side: dW_hh, db_hh and dL/dh_{t-1}.
-          const dHh = isGRU ? dHhGru : dPreTape;
-          const dHhOff = isGRU ? 0 : preOff;
-          gemmTNAccumulate(N, G, Hout, dHh, dHhOff, G, hp, hpOff, hpStride, g.wHh, 0);
-          if (g.bHh) columnSumAccumulate(N, G, dHh, dHhOff, G, g.bHh);
-          gemmNT(N, Hout, G, dHh, dHhOff, G, w.wHhT, 0, dh, 0, Hout, null, 0, false);
+          // dL/dh_{t-1} = dHh W_hh (+ the direct path z * h_{t-1} of a GRU).
+          gemmNT(N, Hout, G, dHhTape, preOff, G, w.wHhT, 0, dh, 0, Hout, null, 0, false);
           if (isGRU) for (let i = 0; i < N * H; i++) dh[i] += dHPrevDirect[i];
         }
         dH0.set(dh, state * N * Hout);
         if (isLSTM) dC0.set(dC, state * N * H);
 
-        // The input side for all steps at once.
-        gemmTNAccumulate(L * N, G, inSize, dPreTape, 0, G, tape.input, 0, inSize, g.wIh, 0);
-        if (g.bIh) columnSumAccumulate(L * N, G, dPreTape, 0, G, g.bIh);
-        gemmNT(L * N, inSize, G, dPreTape, 0, G, w.wIhT, 0, dX, 0, inSize, null, 0, true);
+        // Weight gradients, each one product over all steps.
+        transposeInto(dPreTape, LN, G, dPreT);
+        if (isGRU) transposeInto(dHhTape, LN, G, dHhT);
+        gemmNT(G, Hout, LN, dHhT, 0, LN, hPrevT, 0, g.wHh, 0, Hout, null, 0, true);
+        gemmNT(G, inSize, LN, dPreT, 0, LN, xT, 0, g.wIh, 0, inSize, null, 0, true);
+        if (g.bHh) rowSumAccumulate(G, LN, dHhT, g.bHh);
+        if (g.bIh) rowSumAccumulate(G, LN, dPreT, g.bIh);
+        if (g.wHr) {
+          transposeInto(dhTape, LN, P, dhT);
+          transposeInto(dt.m, LN, H, mT);
+          gemmNT(P, H, LN, dhT, 0, LN, mT, 0, g.wHr, 0, H, null, 0, true);
+        }
+        // dL/d(layer input) for all steps at once.
+        gemmNT(LN, inSize, G, dPreTape, 0, G, w.wIhT, 0, dX, 0, inSize, null, 0, true);
         perDir.push(norms);
       }
       hiddenGradNorms[l] = perDir;

@@ -60,7 +60,7 @@ export function gruStepBackward(
   hPrev: Float64Array, hPrevOff: number, hPrevStride: number,
   dH: Float64Array,
   dIh: Float64Array, dIhOff: number,
-  dHh: Float64Array,
+  dHh: Float64Array, dHhOff: number,
   dHPrev: Float64Array,
 ): void {
   const H = hiddenSize;
@@ -69,7 +69,7 @@ export function gruStepBackward(
     const q = gatesOff + b * G;
     const y = hhOff + b * G;
     const p = dIhOff + b * G;
-    const hhRow = b * G;
+    const hhRow = dHhOff + b * G;
     for (let j = 0; j < H; j++) {
       const resetGate = gates[q + j];
       const updateGate = gates[q + H + j];
