@@ -323,7 +323,7 @@ class Prepared implements PreparedModel {
     const dM = new Float64Array(P > 0 ? N * H : 0);
     const dC = new Float64Array(isLSTM ? N * H : 0);
 
-    const paramNames = (w: DirectionWeights) => ({
+    const gradsFor = (w: DirectionWeights) => ({
       wIh: grad(`weight_ih${w.suffix}`, [G, w.inSize]),
       wHh: grad(`weight_hh${w.suffix}`, [G, Hout]),
       bIh: this.model.bias ? grad(`bias_ih${w.suffix}`, [G]) : null,
@@ -331,7 +331,7 @@ class Prepared implements PreparedModel {
       wHr: P > 0 ? grad(`weight_hr${w.suffix}`, [P, H]) : null,
     });
     // Register gradient entries in PyTorch's state_dict order (layer, direction).
-    const paramGrads = this.weights.map((row) => row.map(paramNames));
+    const paramGrads = this.weights.map((row) => row.map(gradsFor));
 
     for (let l = layers - 1; l >= 0; l--) {
       const tape = run.layers[l];
