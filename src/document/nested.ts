@@ -6,6 +6,7 @@
  * a hundred thousand levels deep cannot overflow the call stack.
  */
 import type { Tensor } from '../engine/types';
+import { english, type Translate } from './messages';
 
 /** `(1, 3, 20)`: a shape as PyTorch prints the tuple it expected. */
 export function pyTuple(shape: readonly number[]): string {
@@ -47,21 +48,23 @@ export const MAX_TENSOR_RANK = 32;
 
 /**
  * A plain nested JS array (as JSON.parse gives) -> a tensor, or the first problem found.
- * `float32` rounds every value as torch.tensor(..., dtype=float32) would.
+ * `float32` rounds every value as torch.tensor(..., dtype=float32) would; `translate`
+ * localises the problem's message (English by default).
  */
-export function nestedToTensor(value: unknown, float32 = true): Tensor | NestedProblem {
+export function nestedToTensor(value: unknown, float32 = true, translate: Translate = english): Tensor | NestedProblem {
+  const tr = translate;
   const shape: number[] = [];
   let probe: unknown = value;
   while (Array.isArray(probe)) {
     if (shape.length >= MAX_TENSOR_RANK) {
-      return { kind: 'too-deep', message: `nested more than ${MAX_TENSOR_RANK} levels deep: a tensor here has 2 or 3 dimensions` };
+      return { kind: 'too-deep', message: tr('nested more than {0} levels deep: a tensor here has 2 or 3 dimensions', MAX_TENSOR_RANK) };
     }
     shape.push(probe.length);
     if (probe.length === 0) break;
     probe = probe[0];
   }
-  if (shape.length === 0) return { kind: 'wrong-type', message: `expected a nested array of numbers, got ${describeJs(value)}` };
-  if (shape.includes(0)) return { kind: 'empty', message: `empty tensor: ${torchSize(shape)} has no elements` };
+  if (shape.length === 0) return { kind: 'wrong-type', message: tr('expected a nested array of numbers, got {0}', describeJs(value, tr)) };
+  if (shape.includes(0)) return { kind: 'empty', message: tr('empty tensor: {0} has no elements', torchSize(shape)) };
   const data: number[] = [];
   const stack: { v: unknown; depth: number }[] = [{ v: value, depth: 0 }];
   while (stack.length > 0) {
@@ -69,19 +72,19 @@ export function nestedToTensor(value: unknown, float32 = true): Tensor | NestedP
     if (depth === shape.length) {
       if (typeof v !== 'number') {
         return Array.isArray(v)
-          ? { kind: 'ragged', message: `ragged array: expected a number at dim ${depth - 1}, got a list` }
-          : { kind: 'wrong-type', message: `expected a number, got ${describeJs(v)}` };
+          ? { kind: 'ragged', message: tr('ragged array: expected a number at dim {0}, got a list', depth - 1) }
+          : { kind: 'wrong-type', message: tr('expected a number, got {0}', describeJs(v, tr)) };
       }
       const x = float32 ? Math.fround(v) : v;
-      if (!Number.isFinite(x)) return { kind: 'non-finite', message: `${v} is not a finite float32 number` };
+      if (!Number.isFinite(x)) return { kind: 'non-finite', message: tr('{0} is not a finite float32 number', v) };
       data.push(x);
       continue;
     }
     if (!Array.isArray(v)) {
-      return { kind: 'ragged', message: `ragged array: expected a sequence at dim ${depth}, got ${describeJs(v)}` };
+      return { kind: 'ragged', message: tr('ragged array: expected a sequence at dim {0}, got {1}', depth, describeJs(v, tr)) };
     }
     if (v.length !== shape[depth]) {
-      return { kind: 'ragged', message: `ragged array: expected sequence of length ${shape[depth]} at dim ${depth} (got ${v.length})` };
+      return { kind: 'ragged', message: tr('ragged array: expected sequence of length {0} at dim {1} (got {2})', shape[depth], depth, v.length) };
     }
     for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], depth: depth + 1 });
   }
@@ -116,11 +119,11 @@ export function tensorToNested(t: Tensor): unknown {
   return level[0];
 }
 
-function describeJs(v: unknown): string {
+function describeJs(v: unknown, tr: Translate): string {
   if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'an object';
-  if (typeof v === 'string') return 'a string';
+  if (Array.isArray(v)) return tr('a list');
+  if (typeof v === 'object') return tr('an object');
+  if (typeof v === 'string') return tr('a string');
   if (typeof v === 'boolean') return `${v}`;
   return typeof v;
 }

@@ -8,11 +8,13 @@
  * too. Object keys go into Maps, so `__proto__` or `constructor` are only ever plain keys.
  *
  * Messages follow PyTorch's own wording where PyTorch has one (shape errors, load_state_dict),
- * followed by a plain explanation for a learner.
+ * followed by a plain explanation for a learner. Every message is an English template passed
+ * through the caller's translator (`tr('...')`, see messages.ts); English by default.
  */
 import { createScanner, parseTree, ParseErrorCode, SyntaxKind, type Node, type ParseError } from 'jsonc-parser';
 import type { CellType, HeadConfig, ModelConfig, ParamInfo, Tensor } from '../engine/types';
 import { parameterInfos } from '../engine/params';
+import { english, type Translate } from './messages';
 import { groupDigits, numel, pyList, pyTuple, torchSize } from './nested';
 import {
   DEFAULT_BUDGET,
@@ -36,17 +38,19 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 export interface ReadOptions {
   /** Limits checked before anything is allocated; DEFAULT_BUDGET when absent. */
   budget?: Budget;
+  /** Localises the messages (vscode.l10n.t in the extension); English when absent. */
+  translate?: Translate;
 }
 
 /** Read an RNN document. Never throws on any text; problems come back as diagnostics. */
 export function readDocument(text: string, options?: ReadOptions): ReadResult {
-  const reader = new Reader(text, options?.budget ?? DEFAULT_BUDGET);
+  const reader = new Reader(text, options?.budget ?? DEFAULT_BUDGET, options?.translate ?? english);
   try {
     const document = reader.read();
     return { document: reader.hasErrors() ? undefined : document, diagnostics: reader.diagnostics };
   } catch (e) {
     // A bug in the reader must not take down the editor: report it as a diagnostic.
-    reader.report('error', 'internal', { start: 0, end: 0 }, `internal error while reading the document: ${(e as Error)?.message ?? e}`);
+    reader.report('error', 'internal', { start: 0, end: 0 }, reader.tr('internal error while reading the document: {0}', String((e as Error)?.message ?? e)));
     return { diagnostics: reader.diagnostics };
   }
 }
@@ -55,19 +59,19 @@ export function readDocument(text: string, options?: ReadOptions): ReadResult {
  * Read a tensor given on its own (e.g. the selected array for "run on a selected array"):
  * the same rules as a tensor inside a document (JSONC, depth guard, ragged, non-finite, float32).
  */
-export function readTensorText(text: string): { tensor?: Tensor; diagnostics: Diagnostic[] } {
-  const reader = new Reader(text, DEFAULT_BUDGET);
+export function readTensorText(text: string, translate: Translate = english): { tensor?: Tensor; diagnostics: Diagnostic[] } {
+  const reader = new Reader(text, DEFAULT_BUDGET, translate);
   try {
     const root = reader.parse();
     if (!root) return { diagnostics: reader.diagnostics };
     if (root.type !== 'array') {
-      reader.report('error', 'wrong-type', spanOf(root), `expected a nested array of numbers, got ${typeWords(root)}`);
+      reader.report('error', 'wrong-type', spanOf(root), reader.tr('expected a nested array of numbers, got {0}', typeWords(root, reader.tr)));
       return { diagnostics: reader.diagnostics };
     }
     const tensor = reader.tensor(root, 'tensor', true);
     return { tensor: reader.hasErrors() ? undefined : tensor, diagnostics: reader.diagnostics };
   } catch (e) {
-    reader.report('error', 'internal', { start: 0, end: 0 }, `internal error: ${(e as Error)?.message ?? e}`);
+    reader.report('error', 'internal', { start: 0, end: 0 }, reader.tr('internal error: {0}', String((e as Error)?.message ?? e)));
     return { diagnostics: reader.diagnostics };
   }
 }
@@ -111,15 +115,16 @@ export function runShapes(model: ModelConfig, head: HeadConfig | undefined, inpu
  * Check an input shape against a model as PyTorch's forward would. Returns the problem in
  * PyTorch's words plus an explanation, or undefined when the shape is fine.
  */
-export function checkInputShape(model: ModelConfig, shape: readonly number[]): string | undefined {
+export function checkInputShape(model: ModelConfig, shape: readonly number[], translate: Translate = english): string | undefined {
+  const tr = translate;
   if (shape.length !== 2 && shape.length !== 3) {
-    return `${model.type}: Expected input to be 2-D or 3-D but received ${shape.length}-D tensor. ` +
-      `The input is (L, N, input_size)${model.batchFirst ? ' as (N, L, input_size) with batch_first=true' : ''}, or (L, input_size) for one unbatched sequence.`;
+    return model.batchFirst
+      ? tr('{0}: Expected input to be 2-D or 3-D but received {1}-D tensor. The input is (L, N, input_size) as (N, L, input_size) with batch_first=true, or (L, input_size) for one unbatched sequence.', model.type, shape.length)
+      : tr('{0}: Expected input to be 2-D or 3-D but received {1}-D tensor. The input is (L, N, input_size), or (L, input_size) for one unbatched sequence.', model.type, shape.length);
   }
   const last = shape[shape.length - 1];
   if (last !== model.inputSize) {
-    return `input.size(-1) must be equal to input_size. Expected ${model.inputSize}, got ${last}. ` +
-      `The last dimension of the input holds the features of one time step, and the model was built with input_size=${model.inputSize}.`;
+    return tr('input.size(-1) must be equal to input_size. Expected {0}, got {1}. The last dimension of the input holds the features of one time step, and the model was built with input_size={0}.', model.inputSize, last);
   }
   return undefined;
 }
@@ -179,37 +184,37 @@ function spanOf(node: Node): Span {
   return { start: node.offset, end: node.offset + node.length };
 }
 
-function typeWords(node: Node): string {
+function typeWords(node: Node, tr: Translate): string {
   switch (node.type) {
-    case 'object': return 'an object';
-    case 'array': return 'an array';
-    case 'string': return `a string (${JSON.stringify(node.value)})`;
-    case 'number': return `a number (${node.value})`;
+    case 'object': return tr('an object');
+    case 'array': return tr('an array');
+    case 'string': return tr('a string ({0})', JSON.stringify(node.value));
+    case 'number': return tr('a number ({0})', String(node.value));
     case 'boolean': return `${node.value}`;
     case 'null': return 'null';
     default: return node.type;
   }
 }
 
-function syntaxWords(code: ParseErrorCode): string {
+function syntaxWords(code: ParseErrorCode, tr: Translate): string {
   switch (code) {
-    case ParseErrorCode.InvalidSymbol: return 'unexpected character here';
-    case ParseErrorCode.InvalidNumberFormat: return 'this is not a valid number';
-    case ParseErrorCode.PropertyNameExpected: return 'expected a key in double quotes here (JSON keys are strings: "hidden_size")';
-    case ParseErrorCode.ValueExpected: return 'expected a value here (a number, a string, true/false, null, an array or an object)';
-    case ParseErrorCode.ColonExpected: return 'expected `:` between the key and its value';
-    case ParseErrorCode.CommaExpected: return 'expected `,` between two items';
-    case ParseErrorCode.CloseBraceExpected: return 'expected `}` to close the object';
-    case ParseErrorCode.CloseBracketExpected: return 'expected `]` to close the array';
-    case ParseErrorCode.EndOfFileExpected: return 'unexpected text after the end of the document (only one top-level object is allowed)';
-    case ParseErrorCode.InvalidCommentToken: return 'this comment is not valid';
-    case ParseErrorCode.UnexpectedEndOfComment: return 'the comment is not closed: missing `*/`';
-    case ParseErrorCode.UnexpectedEndOfString: return 'the string is not closed: missing `"`';
-    case ParseErrorCode.UnexpectedEndOfNumber: return 'the number ends too early';
-    case ParseErrorCode.InvalidUnicode: return 'invalid unicode escape (\\u must be followed by 4 hex digits)';
-    case ParseErrorCode.InvalidEscapeCharacter: return 'invalid escape character after `\\`';
-    case ParseErrorCode.InvalidCharacter: return 'this character is not allowed inside a string (write a line break as \\n, a tab as \\t)';
-    default: return 'syntax error';
+    case ParseErrorCode.InvalidSymbol: return tr('unexpected character here');
+    case ParseErrorCode.InvalidNumberFormat: return tr('this is not a valid number');
+    case ParseErrorCode.PropertyNameExpected: return tr('expected a key in double quotes here (JSON keys are strings: "hidden_size")');
+    case ParseErrorCode.ValueExpected: return tr('expected a value here (a number, a string, true/false, null, an array or an object)');
+    case ParseErrorCode.ColonExpected: return tr('expected `:` between the key and its value');
+    case ParseErrorCode.CommaExpected: return tr('expected `,` between two items');
+    case ParseErrorCode.CloseBraceExpected: return tr('expected `}` to close the object');
+    case ParseErrorCode.CloseBracketExpected: return tr('expected `]` to close the array');
+    case ParseErrorCode.EndOfFileExpected: return tr('unexpected text after the end of the document (only one top-level object is allowed)');
+    case ParseErrorCode.InvalidCommentToken: return tr('this comment is not valid');
+    case ParseErrorCode.UnexpectedEndOfComment: return tr('the comment is not closed: missing `*/`');
+    case ParseErrorCode.UnexpectedEndOfString: return tr('the string is not closed: missing `"`');
+    case ParseErrorCode.UnexpectedEndOfNumber: return tr('the number ends too early');
+    case ParseErrorCode.InvalidUnicode: return tr('invalid unicode escape (\\u must be followed by 4 hex digits)');
+    case ParseErrorCode.InvalidEscapeCharacter: return tr('invalid escape character after `\\`');
+    case ParseErrorCode.InvalidCharacter: return tr('this character is not allowed inside a string (write a line break as \\n, a tab as \\t)');
+    default: return tr('syntax error');
   }
 }
 
@@ -244,7 +249,7 @@ class Reader {
   readonly diagnostics: Diagnostic[] = [];
   private readonly spans: Record<string, Span> = Object.create(null);
 
-  constructor(private readonly text: string, private readonly budget: Budget) {}
+  constructor(private readonly text: string, private readonly budget: Budget, readonly tr: Translate) {}
 
   report(severity: Severity, code: string, span: Span, message: string): void {
     const start = Math.max(0, Math.min(span.start, this.text.length));
@@ -263,7 +268,7 @@ class Reader {
   /** Depth guard + jsonc-parser. Returns the root, or undefined after reporting why not. */
   parse(): Node | undefined {
     if (this.text.trim() === '') {
-      this.report('error', 'syntax', { start: 0, end: this.text.length }, 'the document is empty: expected a JSON object such as {"model": {...}, "input": [...]}');
+      this.report('error', 'syntax', { start: 0, end: this.text.length }, this.tr('the document is empty: expected a JSON object such as {"model": {...}, "input": [...]}'));
       return undefined;
     }
     // parseTree recurses once per nesting level: refuse deep nesting before calling it.
@@ -275,7 +280,7 @@ class Reader {
         if (depth > MAX_DEPTH) {
           const at = scanner.getTokenOffset();
           this.report('error', 'too-deep', { start: at, end: at + 1 },
-            `nesting is too deep: more than ${MAX_DEPTH} levels of [ ] and { } (an RNN document needs about 6; an input tensor has 2 or 3 dimensions)`);
+            this.tr('nesting is too deep: more than {0} levels of [ ] and { } (an RNN document needs about 6; an input tensor has 2 or 3 dimensions)', MAX_DEPTH));
           return undefined;
         }
       } else if (kind === SyntaxKind.CloseBraceToken || kind === SyntaxKind.CloseBracketToken) {
@@ -291,17 +296,17 @@ class Reader {
         const m = /^[-+]?(NaN|Infinity|inf|nan)\b/.exec(this.text.slice(e.offset, e.offset + 12));
         if (m) {
           this.report('error', 'non-finite', { start: e.offset, end: e.offset + m[0].length },
-            `\`${m[0]}\` is not a number in JSON: JSON has no NaN or Infinity. Write a finite number.`);
+            this.tr('`{0}` is not a number in JSON: JSON has no NaN or Infinity. Write a finite number.', m[0]));
           lastEnd = e.offset + m[0].length;
           continue;
         }
       }
-      this.report('error', 'syntax', { start: e.offset, end: e.offset + e.length }, syntaxWords(e.error));
+      this.report('error', 'syntax', { start: e.offset, end: e.offset + e.length }, syntaxWords(e.error, this.tr));
       lastEnd = e.offset + e.length;
     }
     if (errors.length > 0) return undefined;
     if (!root) {
-      this.report('error', 'syntax', { start: 0, end: this.text.length }, 'expected a JSON object');
+      this.report('error', 'syntax', { start: 0, end: this.text.length }, this.tr('expected a JSON object'));
       return undefined;
     }
     return root;
@@ -316,41 +321,44 @@ class Reader {
       const key = String(keyNode.value);
       const earlier = map.get(key);
       if (earlier) {
-        this.report('warning', 'duplicate-key', spanOf(earlier.keyNode), `\`${key}\` appears more than once: this one is ignored and the last one is used`);
+        this.report('warning', 'duplicate-key', spanOf(earlier.keyNode), this.tr('`{0}` appears more than once: this one is ignored and the last one is used', key));
       }
       map.set(key, { key, keyNode, value });
     }
     return map;
   }
 
-  private unknownKey(p: Prop, where: string, known: readonly string[], extra = ''): void {
+  private unknownKey(p: Prop, where: string, known: readonly string[]): void {
     const guess = suggest(p.key, known);
-    this.report('warning', 'unknown-key', spanOf(p.keyNode),
-      `unknown key \`${p.key}\` in ${where}: it is ignored${guess ? `. Did you mean \`${guess}\`?` : ''}${extra}`);
+    this.report('warning', 'unknown-key', spanOf(p.keyNode), guess
+      ? this.tr('unknown key `{0}` in {1}: it is ignored. Did you mean `{2}`?', p.key, where, guess)
+      : this.tr('unknown key `{0}` in {1}: it is ignored', p.key, where));
   }
 
   private int(p: Prop, min: number, what: string): number | undefined {
     const v = p.value;
     if (v.type !== 'number') {
-      const hint = v.type === 'string' && /^\s*-?\d+\s*$/.test(String(v.value)) ? ` Write it without quotes: ${String(v.value).trim()}` : '';
-      this.report('error', 'wrong-type', spanOf(v), `\`${p.key}\` must be a whole number (${what}), got ${typeWords(v)}.${hint}`);
+      const unquoted = v.type === 'string' && /^\s*-?\d+\s*$/.test(String(v.value));
+      this.report('error', 'wrong-type', spanOf(v), unquoted
+        ? this.tr('`{0}` must be a whole number ({1}), got {2}. Write it without quotes: {3}', p.key, what, typeWords(v, this.tr), String(v.value).trim())
+        : this.tr('`{0}` must be a whole number ({1}), got {2}.', p.key, what, typeWords(v, this.tr)));
       return undefined;
     }
     const n = v.value as number;
     if (!Number.isFinite(n)) {
-      this.report('error', 'non-finite', spanOf(v), `\`${p.key}\` is ${this.text.slice(v.offset, v.offset + v.length)}, which is too large: it reads as Infinity`);
+      this.report('error', 'non-finite', spanOf(v), this.tr('`{0}` is {1}, which is too large: it reads as Infinity', p.key, this.text.slice(v.offset, v.offset + v.length)));
       return undefined;
     }
     if (!Number.isInteger(n)) {
-      this.report('error', 'wrong-type', spanOf(v), `\`${p.key}\` must be a whole number (${what}), got ${n}`);
+      this.report('error', 'wrong-type', spanOf(v), this.tr('`{0}` must be a whole number ({1}), got {2}', p.key, what, n));
       return undefined;
     }
     if (n < min) {
-      this.report('error', 'out-of-range', spanOf(v), `\`${p.key}\` must be >= ${min} (${what}), got ${n}`);
+      this.report('error', 'out-of-range', spanOf(v), this.tr('`{0}` must be >= {1} ({2}), got {3}', p.key, min, what, n));
       return undefined;
     }
     if (!Number.isSafeInteger(n)) {
-      this.report('error', 'out-of-range', spanOf(v), `\`${p.key}\` is too large to be held exactly (${n})`);
+      this.report('error', 'out-of-range', spanOf(v), this.tr('`{0}` is too large to be held exactly ({1})', p.key, n));
       return undefined;
     }
     return n;
@@ -358,9 +366,13 @@ class Reader {
 
   private bool(p: Prop): boolean | undefined {
     if (p.value.type !== 'boolean') {
-      const hint = p.value.type === 'string' && /^(true|false)$/i.test(String(p.value.value)) ? ` Write it without quotes: ${String(p.value.value).toLowerCase()}` : '';
-      const pyHint = p.value.type === 'number' && (p.value.value === 0 || p.value.value === 1) ? ` Write ${p.value.value === 1 ? 'true' : 'false'}.` : '';
-      this.report('error', 'wrong-type', spanOf(p.value), `\`${p.key}\` must be true or false, got ${typeWords(p.value)}.${hint}${pyHint}`);
+      const got = typeWords(p.value, this.tr);
+      const message = p.value.type === 'string' && /^(true|false)$/i.test(String(p.value.value))
+        ? this.tr('`{0}` must be true or false, got {1}. Write it without quotes: {2}', p.key, got, String(p.value.value).toLowerCase())
+        : p.value.type === 'number' && (p.value.value === 0 || p.value.value === 1)
+          ? this.tr('`{0}` must be true or false, got {1}. Write {2}.', p.key, got, p.value.value === 1 ? 'true' : 'false')
+          : this.tr('`{0}` must be true or false, got {1}.', p.key, got);
+      this.report('error', 'wrong-type', spanOf(p.value), message);
       return undefined;
     }
     return p.value.value as boolean;
@@ -370,12 +382,12 @@ class Reader {
     const root = this.parse();
     if (!root) return undefined;
     if (root.type !== 'object') {
-      this.report('error', 'wrong-type', spanOf(root), `the document must be a JSON object ({ ... }) with at least "model", got ${typeWords(root)}`);
+      this.report('error', 'wrong-type', spanOf(root), this.tr('the document must be a JSON object ({ ... }) with at least "model", got {0}', typeWords(root, this.tr)));
       return undefined;
     }
     const top = this.props(root);
     for (const p of top.values()) {
-      if (!TOP_KEYS.has(p.key)) this.unknownKey(p, 'the document', [...TOP_KEYS]);
+      if (!TOP_KEYS.has(p.key)) this.unknownKey(p, this.tr('the document'), [...TOP_KEYS]);
     }
     const docStart = { start: root.offset, end: root.offset + 1 };
 
@@ -383,7 +395,7 @@ class Reader {
     const modelProp = top.get('model');
     let model: ModelConfig | undefined;
     if (!modelProp) {
-      this.report('error', 'missing-key', docStart, 'missing required key `model`, e.g. "model": {"type": "LSTM", "input_size": 10, "hidden_size": 20}');
+      this.report('error', 'missing-key', docStart, this.tr('missing required key `model`, e.g. "model": {"type": "LSTM", "input_size": 10, "hidden_size": 20}'));
     } else {
       this.spans.model = spanOf(modelProp.value);
       model = this.model(modelProp);
@@ -404,7 +416,7 @@ class Reader {
     const seedProp = top.get('seed');
     if (seedProp) {
       this.spans.seed = spanOf(seedProp.value);
-      seed = this.int(seedProp, 0, 'the value given to torch.manual_seed');
+      seed = this.int(seedProp, 0, this.tr('the value given to torch.manual_seed'));
     }
 
     // budget on the parameters, before any parameter list is built
@@ -413,7 +425,7 @@ class Reader {
       const cost = estimateCost(model, head);
       if (cost.params > this.budget.maxElements) {
         this.report('error', 'budget', spanOf(modelProp.keyNode),
-          `this model has ${groupDigits(cost.params)} parameters, more than the limit of ${groupDigits(this.budget.maxElements)} elements: nothing was allocated. Use smaller sizes (or raise the budget).`);
+          this.tr('this model has {0} parameters, more than the limit of {1} elements: nothing was allocated. Use smaller sizes (or raise the budget).', groupDigits(cost.params), groupDigits(this.budget.maxElements)));
       } else {
         modelInBudget = true;
       }
@@ -438,7 +450,7 @@ class Reader {
       if (input) {
         inputShape = input.kind === 'literal' ? input.tensor.shape : input.shape;
         if (model) {
-          const problem = checkInputShape(model, inputShape);
+          const problem = checkInputShape(model, inputShape, this.tr);
           if (problem) {
             this.report('error', 'shape', spanOf(inputProp.value), problem);
             inputShape = undefined;
@@ -453,10 +465,10 @@ class Reader {
         const cost = estimateCost(model, head, inputShape);
         if (cost.elements > this.budget.maxElements) {
           this.report('error', 'budget', spanOf(inputProp!.value),
-            `a run on this input would hold about ${groupDigits(cost.elements)} numbers (parameters, input, outputs and the per-step trace), more than the limit of ${groupDigits(this.budget.maxElements)}: nothing was allocated. Use a shorter sequence, a smaller batch or smaller sizes.`);
+            this.tr('a run on this input would hold about {0} numbers (parameters, input, outputs and the per-step trace), more than the limit of {1}: nothing was allocated. Use a shorter sequence, a smaller batch or smaller sizes.', groupDigits(cost.elements), groupDigits(this.budget.maxElements)));
         } else if (cost.flops > this.budget.maxFlops) {
           this.report('error', 'budget', spanOf(inputProp!.value),
-            `a run on this input would take about ${groupDigits(cost.flops)} floating-point operations, more than the limit of ${groupDigits(this.budget.maxFlops)}: nothing was run. Use a shorter sequence, a smaller batch or smaller sizes.`);
+            this.tr('a run on this input would take about {0} floating-point operations, more than the limit of {1}: nothing was run. Use a shorter sequence, a smaller batch or smaller sizes.', groupDigits(cost.flops), groupDigits(this.budget.maxFlops)));
         }
       }
     }
@@ -473,7 +485,7 @@ class Reader {
       this.spans.c0 = spanOf(c0Prop.value);
       if (model && model.type !== 'LSTM') {
         this.report('error', 'not-for-type', spanOf(c0Prop.keyNode),
-          `\`c0\` is only for LSTM: nn.${model.type} has no cell state, only h0`);
+          this.tr('`c0` is only for LSTM: nn.{0} has no cell state, only h0', model.type));
       } else {
         c0 = this.state(c0Prop, 'c0', model, shapes);
       }
@@ -490,7 +502,7 @@ class Reader {
 
   private model(prop: Prop): ModelConfig | undefined {
     if (prop.value.type !== 'object') {
-      this.report('error', 'wrong-type', spanOf(prop.value), `\`model\` must be an object such as {"type": "LSTM", "input_size": 10, "hidden_size": 20}, got ${typeWords(prop.value)}`);
+      this.report('error', 'wrong-type', spanOf(prop.value), this.tr('`model` must be an object such as {"type": "LSTM", "input_size": 10, "hidden_size": 20}, got {0}', typeWords(prop.value, this.tr)));
       return undefined;
     }
     const before = this.errorCount();
@@ -499,7 +511,7 @@ class Reader {
       this.spans[`model.${p.key}`] = spanOf(p.value);
       if (MODEL_KEYS.includes(p.key)) continue;
       if (p.key === 'device' || p.key === 'dtype') {
-        this.report('warning', 'unknown-key', spanOf(p.keyNode), `\`${p.key}\` is ignored: RNN Lens always runs on the CPU with float32 weights, as PyTorch's defaults do`);
+        this.report('warning', 'unknown-key', spanOf(p.keyNode), this.tr("`{0}` is ignored: RNN Lens always runs on the CPU with float32 weights, as PyTorch's defaults do", p.key));
       } else {
         this.unknownKey(p, 'model', MODEL_KEYS);
       }
@@ -509,30 +521,31 @@ class Reader {
     let type: CellType | undefined;
     const typeProp = m.get('type');
     if (!typeProp) {
-      this.report('error', 'missing-key', keySpan, 'missing required key `type` in model: "RNN", "LSTM" or "GRU"');
+      this.report('error', 'missing-key', keySpan, this.tr('missing required key `type` in model: "RNN", "LSTM" or "GRU"'));
     } else if (typeProp.value.type !== 'string') {
-      this.report('error', 'wrong-type', spanOf(typeProp.value), `\`type\` must be "RNN", "LSTM" or "GRU", got ${typeWords(typeProp.value)}`);
+      this.report('error', 'wrong-type', spanOf(typeProp.value), this.tr('`type` must be "RNN", "LSTM" or "GRU", got {0}', typeWords(typeProp.value, this.tr)));
     } else {
       const t = String(typeProp.value.value);
       if (t === 'RNN' || t === 'LSTM' || t === 'GRU') {
         type = t;
       } else {
         const bare = t.replace(/^(torch\.)?nn\./, '').toUpperCase();
-        const guess = bare === 'RNN' || bare === 'LSTM' || bare === 'GRU' ? ` Did you mean "${bare}"?` : '';
-        this.report('error', 'out-of-range', spanOf(typeProp.value), `unknown model type ${JSON.stringify(t)}: it must be "RNN", "LSTM" or "GRU".${guess}`);
+        this.report('error', 'out-of-range', spanOf(typeProp.value), bare === 'RNN' || bare === 'LSTM' || bare === 'GRU'
+          ? this.tr('unknown model type {0}: it must be "RNN", "LSTM" or "GRU". Did you mean "{1}"?', JSON.stringify(t), bare)
+          : this.tr('unknown model type {0}: it must be "RNN", "LSTM" or "GRU".', JSON.stringify(t)));
       }
     }
 
     const required = (key: string, what: string): number | undefined => {
       const p = m.get(key);
       if (!p) {
-        this.report('error', 'missing-key', keySpan, `missing required key \`${key}\` in model (${what})`);
+        this.report('error', 'missing-key', keySpan, this.tr('missing required key `{0}` in model ({1})', key, what));
         return undefined;
       }
       return this.int(p, 1, what);
     };
-    const inputSize = required('input_size', 'the number of features in each time step of the input');
-    const hiddenSize = required('hidden_size', 'the number of features in the hidden state h');
+    const inputSize = required('input_size', this.tr('the number of features in each time step of the input'));
+    const hiddenSize = required('hidden_size', this.tr('the number of features in the hidden state h'));
     const optInt = (key: string, min: number, what: string, dflt: number): number | undefined => {
       const p = m.get(key);
       return p ? this.int(p, min, what) : dflt;
@@ -541,7 +554,7 @@ class Reader {
       const p = m.get(key);
       return p ? this.bool(p) : dflt;
     };
-    const numLayers = optInt('num_layers', 1, 'how many recurrent layers are stacked', 1);
+    const numLayers = optInt('num_layers', 1, this.tr('how many recurrent layers are stacked'), 1);
     const bias = optBool('bias', true);
     const batchFirst = optBool('batch_first', false);
     const bidirectional = optBool('bidirectional', false);
@@ -550,11 +563,11 @@ class Reader {
     const dp = m.get('dropout');
     if (dp) {
       if (dp.value.type !== 'number' || !Number.isFinite(dp.value.value)) {
-        this.report('error', 'wrong-type', spanOf(dp.value), `\`dropout\` must be a number in [0, 1), got ${typeWords(dp.value)}`);
+        this.report('error', 'wrong-type', spanOf(dp.value), this.tr('`dropout` must be a number in [0, 1), got {0}', typeWords(dp.value, this.tr)));
         dropout = undefined;
       } else if (dp.value.value < 0 || dp.value.value >= 1) {
         // PyTorch: accepts 1 at construction, but a dropout of 1 zeroes everything in training.
-        this.report('error', 'out-of-range', spanOf(dp.value), `\`dropout\` must be in [0, 1) (a probability of zeroing an element), got ${dp.value.value}`);
+        this.report('error', 'out-of-range', spanOf(dp.value), this.tr('`dropout` must be in [0, 1) (a probability of zeroing an element), got {0}', dp.value.value));
         dropout = undefined;
       } else {
         const rate: number = dp.value.value;
@@ -562,7 +575,7 @@ class Reader {
         if (rate > 0 && numLayers === 1) {
           // PyTorch warns with these words at construction.
           this.report('warning', 'out-of-range', spanOf(dp.value),
-            `dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects num_layers greater than 1, but got dropout=${rate} and num_layers=1`);
+            this.tr('dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects num_layers greater than 1, but got dropout={0} and num_layers=1', rate));
         }
       }
     }
@@ -571,13 +584,13 @@ class Reader {
     const nl = m.get('nonlinearity');
     if (nl) {
       if (type && type !== 'RNN') {
-        this.report('error', 'not-for-type', spanOf(nl.keyNode), `\`nonlinearity\` is an option of nn.RNN only: nn.${type} has fixed activations (sigmoid gates and tanh) and would raise "unexpected keyword argument 'nonlinearity'"`);
+        this.report('error', 'not-for-type', spanOf(nl.keyNode), this.tr('`nonlinearity` is an option of nn.RNN only: nn.{0} has fixed activations (sigmoid gates and tanh) and would raise "unexpected keyword argument \'nonlinearity\'"', type));
       } else if (nl.value.type !== 'string') {
-        this.report('error', 'wrong-type', spanOf(nl.value), `\`nonlinearity\` must be "tanh" or "relu", got ${typeWords(nl.value)}`);
+        this.report('error', 'wrong-type', spanOf(nl.value), this.tr('`nonlinearity` must be "tanh" or "relu", got {0}', typeWords(nl.value, this.tr)));
         nonlinearity = undefined;
       } else if (nl.value.value !== 'tanh' && nl.value.value !== 'relu') {
         // PyTorch: ValueError("Unknown nonlinearity '...'").
-        this.report('error', 'out-of-range', spanOf(nl.value), `Unknown nonlinearity ${JSON.stringify(nl.value.value)}: nn.RNN accepts "tanh" or "relu"`);
+        this.report('error', 'out-of-range', spanOf(nl.value), this.tr('Unknown nonlinearity {0}: nn.RNN accepts "tanh" or "relu"', JSON.stringify(nl.value.value)));
         nonlinearity = undefined;
       } else {
         nonlinearity = nl.value.value;
@@ -589,11 +602,11 @@ class Reader {
     if (ps) {
       if (type && type !== 'LSTM') {
         // PyTorch: nn.RNN / nn.GRU raise on proj_size whatever its value.
-        this.report('error', 'not-for-type', spanOf(ps.keyNode), `\`proj_size\` is only supported for LSTM, not RNN or GRU (PyTorch raises "proj_size argument is only supported for LSTM, not RNN or GRU")`);
+        this.report('error', 'not-for-type', spanOf(ps.keyNode), this.tr('`proj_size` is only supported for LSTM, not RNN or GRU (PyTorch raises "proj_size argument is only supported for LSTM, not RNN or GRU")'));
       } else {
-        projSize = this.int(ps, 0, 'the size of the projected hidden state, 0 for none');
+        projSize = this.int(ps, 0, this.tr('the size of the projected hidden state, 0 for none'));
         if (projSize !== undefined && hiddenSize !== undefined && projSize >= hiddenSize) {
-          this.report('error', 'out-of-range', spanOf(ps.value), `proj_size has to be smaller than hidden_size: got proj_size=${projSize}, hidden_size=${hiddenSize}`);
+          this.report('error', 'out-of-range', spanOf(ps.value), this.tr('proj_size has to be smaller than hidden_size: got proj_size={0}, hidden_size={1}', projSize, hiddenSize));
           projSize = undefined;
         }
       }
@@ -608,7 +621,7 @@ class Reader {
 
   private head(prop: Prop, model: ModelConfig | undefined): HeadConfig | undefined {
     if (prop.value.type !== 'object') {
-      this.report('error', 'wrong-type', spanOf(prop.value), `\`head\` must be an object such as {"type": "Linear", "out_features": 2}, got ${typeWords(prop.value)}`);
+      this.report('error', 'wrong-type', spanOf(prop.value), this.tr('`head` must be an object such as {"type": "Linear", "out_features": 2}, got {0}', typeWords(prop.value, this.tr)));
       return undefined;
     }
     const before = this.errorCount();
@@ -618,22 +631,22 @@ class Reader {
     }
     const t = m.get('type');
     if (t && !(t.value.type === 'string' && t.value.value === 'Linear')) {
-      this.report('error', 'out-of-range', spanOf(t.value), `the only head is "Linear" (nn.Linear on the output at the last time step), got ${typeWords(t.value)}`);
+      this.report('error', 'out-of-range', spanOf(t.value), this.tr('the only head is "Linear" (nn.Linear on the output at the last time step), got {0}', typeWords(t.value, this.tr)));
     }
     const of = m.get('out_features');
     let outFeatures: number | undefined;
-    if (!of) this.report('error', 'missing-key', spanOf(prop.keyNode), 'missing required key `out_features` in head (the size of each output of the Linear layer)');
-    else outFeatures = this.int(of, 1, 'the size of each output of the Linear layer');
+    if (!of) this.report('error', 'missing-key', spanOf(prop.keyNode), this.tr('missing required key `out_features` in head (the size of each output of the Linear layer)'));
+    else outFeatures = this.int(of, 1, this.tr('the size of each output of the Linear layer'));
     const b = m.get('bias');
     const bias = b ? this.bool(b) : true;
     const inf = m.get('in_features');
     if (inf) {
-      const n = this.int(inf, 1, 'the size of each input of the Linear layer');
+      const n = this.int(inf, 1, this.tr('the size of each input of the Linear layer'));
       if (n !== undefined && model) {
         const want = (model.bidirectional ? 2 : 1) * (model.projSize > 0 ? model.projSize : model.hiddenSize);
         if (n !== want) {
           this.report('error', 'shape', spanOf(inf.value),
-            `in_features must be ${want}, the last dimension of the output (num_directions * ${model.projSize > 0 ? 'proj_size' : 'hidden_size'}), got ${n}. PyTorch would fail with "mat1 and mat2 shapes cannot be multiplied (Nx${want} and ${n}x${outFeatures ?? '?'})"`);
+            this.tr('in_features must be {0}, the last dimension of the output (num_directions * {1}), got {2}. PyTorch would fail with "mat1 and mat2 shapes cannot be multiplied (Nx{0} and {2}x{3})"', want, model.projSize > 0 ? 'proj_size' : 'hidden_size', n, outFeatures ?? '?'));
         }
       }
     }
@@ -644,7 +657,7 @@ class Reader {
   private stateDict(prop: Prop, model: ModelConfig | undefined, head: HeadConfig | undefined,
     infos: ParamInfo[] | undefined, seed: number | undefined, out: StateDictEntry[]): void {
     if (prop.value.type !== 'object') {
-      this.report('error', 'wrong-type', spanOf(prop.value), `\`state_dict\` must be an object of parameter names and nested arrays, e.g. {"weight_ih_l0": [[...]]}, got ${typeWords(prop.value)}`);
+      this.report('error', 'wrong-type', spanOf(prop.value), this.tr('`state_dict` must be an object of parameter names and nested arrays, e.g. {"weight_ih_l0": [[...]]}, got {0}', typeWords(prop.value, this.tr)));
       return;
     }
     const entries = this.props(prop.value);
@@ -654,7 +667,7 @@ class Reader {
     let headPrefix: string | undefined;
     const seen = new Set<string>();
     const unexpected = (p: Prop, why: string) => {
-      this.report('error', 'unexpected-key', spanOf(p.keyNode), `Unexpected key(s) in state_dict: "${p.key}". ${why}`);
+      this.report('error', 'unexpected-key', spanOf(p.keyNode), this.tr('Unexpected key(s) in state_dict: "{0}". {1}', p.key, why));
     };
     for (const p of entries.values()) {
       // Tensors are checked even when the model is broken, so ragged arrays show up at once.
@@ -672,24 +685,26 @@ class Reader {
         name = `head.${base}`;
         isHead = true;
       } else {
-        unexpected(p, `It is not a parameter of nn.${model.type}: names are weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0 (and _reverse, l1, ...)${head ? ', head.weight, head.bias' : ''}.`);
+        unexpected(p, head
+          ? this.tr('It is not a parameter of nn.{0}: names are weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0 (and _reverse, l1, ...), head.weight, head.bias.', model.type)
+          : this.tr('It is not a parameter of nn.{0}: names are weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0 (and _reverse, l1, ...).', model.type));
         continue;
       }
       if (isHead) {
         if (!head) {
-          unexpected(p, 'The document has no "head": add "head": {"type": "Linear", "out_features": ...} to use the Linear layer\'s weights.');
+          unexpected(p, this.tr('The document has no "head": add "head": {"type": "Linear", "out_features": ...} to use the Linear layer\'s weights.'));
           continue;
         }
         if (headPrefix === undefined) headPrefix = prefix;
         else if (headPrefix !== prefix) {
-          this.report('error', 'prefix', spanOf(p.keyNode), `\`${p.key}\` uses the prefix \`${prefix}.\` but an earlier head key used \`${headPrefix}.\`: use one prefix for the head`);
+          this.report('error', 'prefix', spanOf(p.keyNode), this.tr('`{0}` uses the prefix `{1}.` but an earlier head key used `{2}.`: use one prefix for the head', p.key, prefix, headPrefix));
           continue;
         }
       } else {
         if (rnnPrefix === undefined) rnnPrefix = prefix;
         else if (rnnPrefix !== prefix) {
-          const words = (x: string) => (x === '' ? 'no prefix' : `the prefix \`${x}.\``);
-          this.report('error', 'prefix', spanOf(p.keyNode), `\`${p.key}\` has ${words(prefix)} but an earlier key of the RNN has ${words(rnnPrefix)}: use one prefix for all of the RNN's parameters`);
+          const words = (x: string) => (x === '' ? this.tr('no prefix') : this.tr('the prefix `{0}.`', x));
+          this.report('error', 'prefix', spanOf(p.keyNode), this.tr("`{0}` has {1} but an earlier key of the RNN has {2}: use one prefix for all of the RNN's parameters", p.key, words(prefix), words(rnnPrefix)));
           continue;
         }
       }
@@ -699,17 +714,17 @@ class Reader {
         continue;
       }
       if (seen.has(name)) {
-        unexpected(p, `${name} was already given.`);
+        unexpected(p, this.tr('{0} was already given.', name));
         continue;
       }
       seen.add(name);
       if (p.key !== name) {
-        this.report('info', 'prefix', spanOf(p.keyNode), `read \`${p.key}\` as ${name}`);
+        this.report('info', 'prefix', spanOf(p.keyNode), this.tr('read `{0}` as {1}', p.key, name));
       }
       if (!tensor) continue;
       if (!sameShape(tensor.shape, info.shape)) {
         this.report('error', 'shape', spanOf(p.value),
-          `size mismatch for ${p.key}: copying a param with shape ${torchSize(tensor.shape)} from checkpoint, the shape in current model is ${torchSize(info.shape)}. ${shapeWhy(info, model)}`);
+          this.tr('size mismatch for {0}: copying a param with shape {1} from checkpoint, the shape in current model is {2}. {3}', p.key, torchSize(tensor.shape), torchSize(info.shape), shapeWhy(info, model, this.tr)));
         continue;
       }
       out.push({ name, writtenKey: p.key, keySpan: spanOf(p.keyNode), tensor, span: spanOf(p.value) });
@@ -717,11 +732,10 @@ class Reader {
     if (infos) {
       const missing = infos.filter((i) => !seen.has(i.name)).map((i) => `"${i.name}"`);
       if (missing.length > 0 && this.errorCount() === 0) {
-        const list = `Missing key(s) in state_dict: ${missing.join(', ')}.`;
         if (seed !== undefined) {
-          this.report('info', 'missing-key', spanOf(prop.keyNode), `${list} They are drawn from seed ${seed}, as torch.manual_seed(${seed}) and constructing the model would draw them.`);
+          this.report('info', 'missing-key', spanOf(prop.keyNode), this.tr('Missing key(s) in state_dict: {0}. They are drawn from seed {1}, as torch.manual_seed({1}) and constructing the model would draw them.', missing.join(', '), seed));
         } else {
-          this.report('warning', 'missing-key', spanOf(prop.keyNode), `${list} load_state_dict would refuse this; here they are drawn as torch.manual_seed(0) would draw them. Add "seed" to choose another seed.`);
+          this.report('warning', 'missing-key', spanOf(prop.keyNode), this.tr('Missing key(s) in state_dict: {0}. load_state_dict would refuse this; here they are drawn as torch.manual_seed(0) would draw them. Add "seed" to choose another seed.', missing.join(', ')));
         }
       }
     }
@@ -730,13 +744,18 @@ class Reader {
   private whyNotAParam(name: string, model: ModelConfig): string {
     const m = RNN_PARAM.exec(name);
     if (m) {
-      if (Number(m[3]) >= model.numLayers) return `The model has num_layers=${model.numLayers}, so its layers are l0${model.numLayers > 1 ? ` to l${model.numLayers - 1}` : ''}.`;
-      if (m[4] && !model.bidirectional) return 'The model is not bidirectional, so it has no _reverse parameters.';
-      if (m[2] === 'hr') return model.type === 'LSTM' ? 'weight_hr_l* exists only with proj_size > 0.' : `weight_hr_l* belongs to an LSTM with proj_size > 0, not nn.${model.type}.`;
-      if (m[1] === 'bias' && !model.bias) return 'The model has bias=false, so it has no bias parameters.';
+      const tr = this.tr;
+      if (Number(m[3]) >= model.numLayers) {
+        return model.numLayers > 1
+          ? tr('The model has num_layers={0}, so its layers are l0 to l{1}.', model.numLayers, model.numLayers - 1)
+          : tr('The model has num_layers={0}, so its layers are l0.', model.numLayers);
+      }
+      if (m[4] && !model.bidirectional) return tr('The model is not bidirectional, so it has no _reverse parameters.');
+      if (m[2] === 'hr') return model.type === 'LSTM' ? tr('weight_hr_l* exists only with proj_size > 0.') : tr('weight_hr_l* belongs to an LSTM with proj_size > 0, not nn.{0}.', model.type);
+      if (m[1] === 'bias' && !model.bias) return tr('The model has bias=false, so it has no bias parameters.');
     }
-    if (name === 'head.bias') return 'The head has bias=false.';
-    return `It is not a parameter of this nn.${model.type}.`;
+    if (name === 'head.bias') return this.tr('The head has bias=false.');
+    return this.tr('It is not a parameter of this nn.{0}.', model.type);
   }
 
   /** `input`: a nested array, or {"rand": shape} for torch.rand(*shape), or {"randn": shape} for torch.randn(*shape). */
@@ -748,34 +767,34 @@ class Reader {
       const normal = !m.get('rand') && !!m.get('randn');
       const r = m.get('rand') ?? m.get('randn');
       if (!r) {
-        this.report('error', 'missing-key', spanOf(prop.keyNode), 'input must be a nested array of numbers or {"rand": [L, N, input_size]}');
+        this.report('error', 'missing-key', spanOf(prop.keyNode), this.tr('input must be a nested array of numbers or {"rand": [L, N, input_size]}'));
         return undefined;
       }
       if (r.value.type !== 'array' || (r.value.children ?? []).length === 0) {
-        this.report('error', 'wrong-type', spanOf(r.value), `"rand" takes a shape, a list of whole numbers such as [3, 5, 10], got ${typeWords(r.value)}`);
+        this.report('error', 'wrong-type', spanOf(r.value), this.tr('"rand" takes a shape, a list of whole numbers such as [3, 5, 10], got {0}', typeWords(r.value, this.tr)));
         return undefined;
       }
       const shape: number[] = [];
       for (const c of r.value.children ?? []) {
         if (c.type !== 'number' || !Number.isInteger(c.value)) {
-          this.report('error', 'wrong-type', spanOf(c), `every size in a shape must be a whole number, got ${typeWords(c)}`);
+          this.report('error', 'wrong-type', spanOf(c), this.tr('every size in a shape must be a whole number, got {0}', typeWords(c, this.tr)));
           return undefined;
         }
         if (c.value < 1) {
-          this.report('error', 'empty', spanOf(c), `every size in a shape must be >= 1 (an empty tensor cannot be run), got ${c.value}`);
+          this.report('error', 'empty', spanOf(c), this.tr('every size in a shape must be >= 1 (an empty tensor cannot be run), got {0}', c.value));
           return undefined;
         }
         shape.push(c.value);
       }
       const n = numel(shape);
       if (n > this.budget.maxElements) {
-        this.report('error', 'budget', spanOf(r.value), `torch.rand(${shape.join(', ')}) would hold ${groupDigits(n)} numbers, more than the limit of ${groupDigits(this.budget.maxElements)}: nothing was allocated`);
+        this.report('error', 'budget', spanOf(r.value), this.tr('torch.rand({0}) would hold {1} numbers, more than the limit of {2}: nothing was allocated', shape.join(', '), groupDigits(n), groupDigits(this.budget.maxElements)));
         return undefined;
       }
       return normal ? { kind: 'rand', shape, span: spanOf(v), normal } : { kind: 'rand', shape, span: spanOf(v) };
     }
     if (v.type !== 'array') {
-      this.report('error', 'wrong-type', spanOf(v), `input must be a nested array of numbers or {"rand": [L, N, input_size]}, got ${typeWords(v)}`);
+      this.report('error', 'wrong-type', spanOf(v), this.tr('input must be a nested array of numbers or {"rand": [L, N, input_size]}, got {0}', typeWords(v, this.tr)));
       return undefined;
     }
     const tensor = this.tensor(v, 'input', true);
@@ -786,7 +805,7 @@ class Reader {
   private state(prop: Prop, which: 'h0' | 'c0', model: ModelConfig | undefined, shapes: RunShapes | undefined): TensorSource | undefined {
     const v = prop.value;
     if (v.type !== 'array') {
-      this.report('error', 'wrong-type', spanOf(v), `\`${which}\` must be a nested array of numbers (leave it out for zeros), got ${typeWords(v)}`);
+      this.report('error', 'wrong-type', spanOf(v), this.tr('`{0}` must be a nested array of numbers (leave it out for zeros), got {1}', which, typeWords(v, this.tr)));
       return undefined;
     }
     const tensor = this.tensor(v, which, true);
@@ -794,23 +813,23 @@ class Reader {
     const d = model.bidirectional ? 2 : 1;
     const size = which === 'c0' ? model.hiddenSize : model.projSize > 0 ? model.projSize : model.hiddenSize;
     const words = which === 'h0'
-      ? `h0 is (num_layers * num_directions, N, ${model.projSize > 0 ? 'proj_size' : 'hidden_size'}), without N for an unbatched input`
-      : 'c0 is (num_layers * num_directions, N, hidden_size), without N for an unbatched input';
+      ? this.tr('h0 is (num_layers * num_directions, N, {0}), without N for an unbatched input', model.projSize > 0 ? 'proj_size' : 'hidden_size')
+      : this.tr('c0 is (num_layers * num_directions, N, hidden_size), without N for an unbatched input');
     const rank = tensor.shape.length;
     if (shapes) {
       if (shapes.batched && rank !== 3) {
-        this.report('error', 'shape', spanOf(v), `For batched 3-D input, hx should also be 3-D but got ${rank}-D tensor. ${words}.`);
+        this.report('error', 'shape', spanOf(v), this.tr('For batched 3-D input, hx should also be 3-D but got {0}-D tensor. {1}.', rank, words));
         return undefined;
       }
       if (!shapes.batched && rank !== 2) {
-        this.report('error', 'shape', spanOf(v), `For unbatched 2-D input, hx should also be 2-D but got ${rank}-D tensor. ${words}.`);
+        this.report('error', 'shape', spanOf(v), this.tr('For unbatched 2-D input, hx should also be 2-D but got {0}-D tensor. {1}.', rank, words));
         return undefined;
       }
       const want = which === 'h0' ? shapes.hN : shapes.cN!;
       if (!sameShape(tensor.shape, want)) {
         // PyTorch: check_hidden_size; an LSTM names h0 and c0 hidden[0] and hidden[1].
         const label = model.type === 'LSTM' ? (which === 'h0' ? 'hidden[0]' : 'hidden[1]') : 'hidden';
-        this.report('error', 'shape', spanOf(v), `Expected ${label} size ${pyTuple(want)}, got ${pyList(tensor.shape)}. ${words}.`);
+        this.report('error', 'shape', spanOf(v), this.tr('Expected {0} size {1}, got {2}. {3}.', label, pyTuple(want), pyList(tensor.shape), words));
         return undefined;
       }
     } else {
@@ -818,7 +837,7 @@ class Reader {
       if ((rank !== 2 && rank !== 3) || tensor.shape[0] !== lead || tensor.shape[rank - 1] !== size) {
         const want = rank === 3 ? [lead, tensor.shape[1], size] : [lead, size];
         const label = model.type === 'LSTM' ? (which === 'h0' ? 'hidden[0]' : 'hidden[1]') : 'hidden';
-        this.report('error', 'shape', spanOf(v), `Expected ${label} size ${pyTuple(want)}, got ${pyList(tensor.shape)}. ${words}.`);
+        this.report('error', 'shape', spanOf(v), this.tr('Expected {0} size {1}, got {2}. {3}.', label, pyTuple(want), pyList(tensor.shape), words));
         return undefined;
       }
     }
@@ -827,7 +846,7 @@ class Reader {
 
   private backward(prop: Prop, model: ModelConfig | undefined, head: HeadConfig | undefined, shapes: RunShapes | undefined): BackwardBlock | undefined {
     if (prop.value.type !== 'object') {
-      this.report('error', 'wrong-type', spanOf(prop.value), `\`backward\` must be an object with grad_output, grad_h_n, grad_c_n, grad_head, got ${typeWords(prop.value)}`);
+      this.report('error', 'wrong-type', spanOf(prop.value), this.tr('`backward` must be an object with grad_output, grad_h_n, grad_c_n, grad_head, got {0}', typeWords(prop.value, this.tr)));
       return undefined;
     }
     const m = this.props(prop.value);
@@ -846,11 +865,11 @@ class Reader {
       const spec = want[p.key];
       if (!spec) continue; // `expected` and `loss` are for tests and people
       if (p.key === 'grad_c_n' && model && model.type !== 'LSTM') {
-        this.report('error', 'not-for-type', spanOf(p.keyNode), `grad_c_n is only for LSTM: nn.${model.type} has no c_n`);
+        this.report('error', 'not-for-type', spanOf(p.keyNode), this.tr('grad_c_n is only for LSTM: nn.{0} has no c_n', model.type));
         continue;
       }
       if (p.key === 'grad_head' && model && !head) {
-        this.report('error', 'not-for-type', spanOf(p.keyNode), 'grad_head needs a "head" in the document');
+        this.report('error', 'not-for-type', spanOf(p.keyNode), this.tr('grad_head needs a "head" in the document'));
         continue;
       }
       // Upstream gradients are float64, as the loss is computed in double.
@@ -858,7 +877,7 @@ class Reader {
       if (!t) continue;
       const [field, outName, shape] = spec;
       if (shape && !sameShape(t.shape, shape)) {
-        this.report('error', 'shape', spanOf(p.value), `Mismatch in shape: ${p.key} has a shape of ${torchSize(t.shape)} and ${outName} has a shape of ${torchSize(shape)}.`);
+        this.report('error', 'shape', spanOf(p.value), this.tr('Mismatch in shape: {0} has a shape of {1} and {2} has a shape of {3}.', p.key, torchSize(t.shape), outName, torchSize(shape)));
         continue;
       }
       block[field] = t;
@@ -872,7 +891,7 @@ class Reader {
    */
   tensor(node: Node, what: string, float32: boolean): Tensor | undefined {
     if (node.type !== 'array') {
-      this.report('error', 'wrong-type', spanOf(node), `\`${what}\` must be a nested array of numbers, got ${typeWords(node)}`);
+      this.report('error', 'wrong-type', spanOf(node), this.tr('`{0}` must be a nested array of numbers, got {1}', what, typeWords(node, this.tr)));
       return undefined;
     }
     const shape: number[] = [];
@@ -883,7 +902,7 @@ class Reader {
       probe = kids[0];
     }
     if (shape.includes(0)) {
-      this.report('error', 'empty', spanOf(node), `\`${what}\` is an empty tensor (${torchSize(shape)}): an RNN needs at least one number in every dimension`);
+      this.report('error', 'empty', spanOf(node), this.tr('`{0}` is an empty tensor ({1}): an RNN needs at least one number in every dimension', what, torchSize(shape)));
       return undefined;
     }
     const data: number[] = [];
@@ -893,32 +912,32 @@ class Reader {
       if (depth === shape.length) {
         if (n.type !== 'number') {
           if (n.type === 'array') {
-            this.report('error', 'ragged', spanOf(n), `ragged array in \`${what}\`: expected a number at dim ${depth - 1} (like the first element), got a list. Every row at the same depth must have the same shape.`);
+            this.report('error', 'ragged', spanOf(n), this.tr('ragged array in `{0}`: expected a number at dim {1} (like the first element), got a list. Every row at the same depth must have the same shape.', what, depth - 1));
           } else {
-            this.report('error', 'wrong-type', spanOf(n), `\`${what}\` must hold only numbers, got ${typeWords(n)}`);
+            this.report('error', 'wrong-type', spanOf(n), this.tr('`{0}` must hold only numbers, got {1}', what, typeWords(n, this.tr)));
           }
           return undefined;
         }
         const raw = n.value as number;
         if (!Number.isFinite(raw)) {
-          this.report('error', 'non-finite', spanOf(n), `${this.text.slice(n.offset, n.offset + n.length)} is too large: it reads as Infinity, and a run needs finite numbers`);
+          this.report('error', 'non-finite', spanOf(n), this.tr('{0} is too large: it reads as Infinity, and a run needs finite numbers', this.text.slice(n.offset, n.offset + n.length)));
           return undefined;
         }
         if (float32 && Math.abs(raw) > FLOAT32_MAX) {
-          this.report('error', 'non-finite', spanOf(n), `${this.text.slice(n.offset, n.offset + n.length)} is beyond float32's range (about ±3.4028235e38): PyTorch would store inf`);
+          this.report('error', 'non-finite', spanOf(n), this.tr("{0} is beyond float32's range (about ±3.4028235e38): PyTorch would store inf", this.text.slice(n.offset, n.offset + n.length)));
           return undefined;
         }
         data.push(float32 ? Math.fround(raw) : raw);
         continue;
       }
       if (n.type !== 'array') {
-        this.report('error', 'ragged', spanOf(n), `ragged array in \`${what}\`: expected a sequence at dim ${depth} (like the first element), got ${typeWords(n)}. Every row at the same depth must have the same shape.`);
+        this.report('error', 'ragged', spanOf(n), this.tr('ragged array in `{0}`: expected a sequence at dim {1} (like the first element), got {2}. Every row at the same depth must have the same shape.', what, depth, typeWords(n, this.tr)));
         return undefined;
       }
       const kids = n.children ?? [];
       if (kids.length !== shape[depth]) {
         // PyTorch: torch.tensor raises "expected sequence of length 5 at dim 1 (got 4)".
-        this.report('error', 'ragged', spanOf(n), `ragged array in \`${what}\`: expected sequence of length ${shape[depth]} at dim ${depth} (got ${kids.length}). Every row at the same depth must have the same length.`);
+        this.report('error', 'ragged', spanOf(n), this.tr('ragged array in `{0}`: expected sequence of length {1} at dim {2} (got {3}). Every row at the same depth must have the same length.', what, shape[depth], depth, kids.length));
         return undefined;
       }
       for (let i = kids.length - 1; i >= 0; i--) stack.push({ n: kids[i], depth: depth + 1 });
@@ -932,18 +951,18 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /** Where a parameter's shape comes from, in PyTorch's terms. */
-function shapeWhy(info: ParamInfo, model: ModelConfig): string {
+function shapeWhy(info: ParamInfo, model: ModelConfig, tr: Translate): string {
   const g = gateCount(model.type);
-  const gates = g === 1 ? 'hidden_size' : `${g}*hidden_size (gates ${model.type === 'LSTM' ? 'i, f, g, o' : 'r, z, n'})`;
+  const gates = g === 1 ? 'hidden_size' : tr('{0}*hidden_size (gates {1})', g, model.type === 'LSTM' ? 'i, f, g, o' : 'r, z, n');
   const hOutName = model.projSize > 0 ? 'proj_size' : 'hidden_size';
   const inName = info.layer === 0 ? 'input_size' : `num_directions*${hOutName}`;
   switch (info.kind) {
-    case 'weight_ih': return `${info.name} is (${gates}, ${inName}).`;
-    case 'weight_hh': return `${info.name} is (${gates}, ${hOutName}).`;
-    case 'bias_ih': case 'bias_hh': return `${info.name} is (${gates}).`;
-    case 'weight_hr': return `${info.name} is (proj_size, hidden_size).`;
-    case 'head.weight': return `head.weight is (out_features, num_directions*${hOutName}).`;
-    case 'head.bias': return 'head.bias is (out_features).';
+    case 'weight_ih': return tr('{0} is ({1}, {2}).', info.name, gates, inName);
+    case 'weight_hh': return tr('{0} is ({1}, {2}).', info.name, gates, hOutName);
+    case 'bias_ih': case 'bias_hh': return tr('{0} is ({1}).', info.name, gates);
+    case 'weight_hr': return tr('{0} is (proj_size, hidden_size).', info.name);
+    case 'head.weight': return tr('head.weight is (out_features, num_directions*{0}).', hOutName);
+    case 'head.bias': return tr('head.bias is (out_features).');
     default: return '';
   }
 }

@@ -12,12 +12,15 @@ import { createGenerator, torchRand, torchRandn } from '../engine/random';
 import { initStateDict, parameterInfos } from '../engine/params';
 import type { RunSpec, StateDict, Tensor } from '../engine/types';
 import { checkInputShape, readTensorText, runShapes } from './reader';
+import { english, type Translate } from './messages';
 import { pyList, pyTuple } from './nested';
 import type { Diagnostic, RnnDocument } from './types';
 
 export interface ResolveOptions {
   /** Run on this input instead of the document's (e.g. "run on a selected array"). Check it first with resolveInputOverride. */
   input?: Tensor;
+  /** Localises notes and errors (vscode.l10n.t in the extension); English when absent. */
+  translate?: Translate;
 }
 
 export interface Resolved {
@@ -49,6 +52,7 @@ export interface ResolvedParameters {
  * Never throws for a document that passed the reader.
  */
 export function resolveParameters(doc: RnnDocument, options: ResolveOptions = {}): ResolvedParameters {
+  const tr = options.translate ?? english;
   const notes: string[] = [];
   const given: StateDict = Object.create(null);
   for (const e of doc.stateDict) given[e.name] = e.tensor;
@@ -68,19 +72,19 @@ export function resolveParameters(doc: RnnDocument, options: ResolveOptions = {}
     }
     if (doc.seed === undefined && drawn.length > 0) {
       notes.push(doc.stateDict.length > 0
-        ? 'no seed and an incomplete state_dict: parameters drawn as torch.manual_seed(0) would'
-        : 'no seed and no state_dict: parameters drawn as torch.manual_seed(0) would');
+        ? tr('no seed and an incomplete state_dict: parameters drawn as torch.manual_seed(0) would')
+        : tr('no seed and no state_dict: parameters drawn as torch.manual_seed(0) would'));
     }
     if (useRandInput && doc.input?.kind === 'rand') {
       const shape = doc.input.shape;
       const fn = doc.input.normal ? 'torch.randn' : 'torch.rand';
-      if (doc.seed === undefined) notes.push(`no seed: the input is ${fn}(${shape.join(', ')}) after torch.manual_seed(0)`);
+      if (doc.seed === undefined) notes.push(tr('no seed: the input is {0}({1}) after torch.manual_seed(0)', fn, shape.join(', ')));
       input = doc.input.normal ? torchRandn(gen, shape) : torchRand(gen, shape);
     }
   } else {
     for (const info of parameterInfos(doc.model, doc.head)) stateDict[info.name] = given[info.name];
   }
-  if (doc.model.dropout > 0) notes.push(`dropout=${doc.model.dropout} is ignored: dropout only acts in training (model.train()); this is model.eval()`);
+  if (doc.model.dropout > 0) notes.push(tr('dropout={0} is ignored: dropout only acts in training (model.train()); this is model.eval()', doc.model.dropout));
   return { stateDict, input, notes, seed, drawn };
 }
 
@@ -90,7 +94,7 @@ export function resolveParameters(doc: RnnDocument, options: ResolveOptions = {}
  */
 export function resolveRun(doc: RnnDocument, options: ResolveOptions = {}): Resolved {
   const p = resolveParameters(doc, options);
-  if (!p.input) throw new ResolveError('the document has no "input": add "input": [[...]] or "input": {"rand": [L, N, input_size]}');
+  if (!p.input) throw new ResolveError((options.translate ?? english)('the document has no "input": add "input": [[...]] or "input": {"rand": [L, N, input_size]}'));
   const spec: RunSpec = { model: doc.model, head: doc.head, stateDict: p.stateDict, input: p.input };
   if (doc.h0?.kind === 'literal') spec.h0 = doc.h0.tensor;
   if (doc.c0?.kind === 'literal') spec.c0 = doc.c0.tensor;
@@ -107,11 +111,12 @@ function isComplete(doc: RnnDocument, given: StateDict): boolean {
  * Problems come back as diagnostics with offsets into `text`; h0/c0 of the document must
  * still fit the new batch size.
  */
-export function resolveInputOverride(doc: RnnDocument, text: string): { input?: Tensor; diagnostics: Diagnostic[] } {
-  const read = readTensorText(text);
+export function resolveInputOverride(doc: RnnDocument, text: string, translate: Translate = english): { input?: Tensor; diagnostics: Diagnostic[] } {
+  const tr = translate;
+  const read = readTensorText(text, tr);
   if (!read.tensor) return { diagnostics: read.diagnostics };
   const whole = { start: 0, end: text.length };
-  const problem = checkInputShape(doc.model, read.tensor.shape);
+  const problem = checkInputShape(doc.model, read.tensor.shape, tr);
   if (problem) return { diagnostics: [...read.diagnostics, { severity: 'error', code: 'shape', span: whole, message: problem }] };
   const shapes = runShapes(doc.model, doc.head, read.tensor.shape);
   for (const [which, src, want] of [['h0', doc.h0, shapes.hN], ['c0', doc.c0, shapes.cN]] as const) {
@@ -119,7 +124,7 @@ export function resolveInputOverride(doc: RnnDocument, text: string): { input?: 
       return {
         diagnostics: [...read.diagnostics, {
           severity: 'error', code: 'shape', span: whole,
-          message: `the document's ${which} has shape ${pyList(src.tensor.shape)}, but this input needs ${pyTuple(want)} (its batch size differs)`,
+          message: tr("the document's {0} has shape {1}, but this input needs {2} (its batch size differs)", which, pyList(src.tensor.shape), pyTuple(want)),
         }],
       };
     }
