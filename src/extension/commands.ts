@@ -19,7 +19,7 @@ import type { Diagnostic, RnnDocument, Span } from '../document/types';
 import type { Tensor } from '../engine/types';
 import type { RunPayload } from '../protocol/messages';
 import { publishDiagnostics } from './diagnostics';
-import { readCached } from './documentCache';
+import { documentTranslate, readCached } from './documentCache';
 import { isRnnDocument, RNN_DOCUMENT_SUFFIX } from './documentSelector';
 import { treeOf } from './hover';
 import { modelMarkdown, modelView } from './hoverContent';
@@ -93,7 +93,7 @@ function documentInputShape(doc: RnnDocument): number[] | undefined {
  * document's h0/c0 against the input's batch size.
  */
 function inputProblem(doc: RnnDocument, input: Tensor): string | undefined {
-  const own = checkInputShape(doc.model, input.shape);
+  const own = checkInputShape(doc.model, input.shape, documentTranslate);
   if (own) return own;
   for (const which of ['h0', 'c0'] as const) {
     const src = doc[which];
@@ -171,7 +171,7 @@ async function modelPicks(): Promise<ModelPick[]> {
 /** Reads the model chosen for a selected array: from a URI, or a template. */
 async function loadModel(choice: { uri?: vscode.Uri; template?: RnnTemplate }): Promise<{ doc?: RnnDocument; title: string; source?: string }> {
   if (choice.template) {
-    const read = readDocument(choice.template.text, { budget: getSettings().budget });
+    const read = readDocument(choice.template.text, { budget: getSettings().budget, translate: documentTranslate });
     if (!read.document) reportErrors(t('Example: {0}', t(choice.template.label)), undefined, choice.template.text, read.diagnostics);
     return { doc: read.document, title: t('Example: {0}', t(choice.template.label)) };
   }

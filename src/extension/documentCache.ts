@@ -5,6 +5,7 @@
  * Layer: extension (imports vscode, document).
  */
 import * as vscode from 'vscode';
+import type { Translate } from '../document/messages';
 import { readDocument } from '../document/reader';
 import type { ReadResult, Span } from '../document/types';
 import { getSettings } from './settings';
@@ -17,6 +18,9 @@ interface Entry {
 
 const cache = new Map<string, Entry>();
 
+/** The document layer's messages in the user's language (l10n/bundle.l10n.ja.json for Japanese). */
+export const documentTranslate: Translate = (template, ...args) => vscode.l10n.t(template, ...args);
+
 /** readDocument on the document's current text, with the budget from settings; cached per version. */
 export function readCached(doc: vscode.TextDocument): ReadResult {
   const key = doc.uri.toString();
@@ -24,7 +28,7 @@ export function readCached(doc: vscode.TextDocument): ReadResult {
   const budgetKey = `${budget.maxElements}/${budget.maxFlops}`;
   const hit = cache.get(key);
   if (hit && hit.version === doc.version && hit.budgetKey === budgetKey) return hit.result;
-  const result = readDocument(doc.getText(), { budget });
+  const result = readDocument(doc.getText(), { budget, translate: documentTranslate });
   cache.set(key, { version: doc.version, budgetKey, result });
   return result;
 }

@@ -96,13 +96,13 @@ export function keptTimes(seqLen: number, perStep: number, budget: number): numb
  */
 export function buildRunPayload(doc: RnnDocument, opts: BuildOptions): RunPayload {
   const tr = opts.translate ?? identity;
-  const resolved = resolveRun(doc, opts.input ? { input: opts.input } : {});
+  const resolved = resolveRun(doc, { input: opts.input, translate: opts.translate });
   const spec = resolved.spec;
   const model = spec.model;
   const unbatched = spec.input.shape.length === 2;
   const seqLen = unbatched || !model.batchFirst ? spec.input.shape[0] : spec.input.shape[1];
   const batch = unbatched ? 1 : model.batchFirst ? spec.input.shape[0] : spec.input.shape[1];
-  const notes = resolved.notes.map((n) => tr(n));
+  const notes = [...resolved.notes]; // already localised by resolveRun
 
   const perStep = traceElementsPerStep(model, model.inputSize, batch);
   const traceFits = perStep * seqLen <= TRACE_MEMORY_BUDGET;

@@ -115,7 +115,7 @@ async function unrollSnippet(uriArg?: unknown, indexArg?: unknown): Promise<RunP
     return undefined;
   }
   const text = documentText(document, model);
-  const read = readDocument(text);
+  const read = readDocument(text, { translate: (s, ...a) => t(s, ...a) });
   if (!read.document) {
     const first = read.diagnostics.find((d) => d.severity === 'error') ?? read.diagnostics[0];
     showRunError(t('{0} cannot be run: {1}', title, first ? first.message : t('the model is not valid')));
