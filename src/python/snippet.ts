@@ -122,6 +122,10 @@ interface CallInfo {
   q?: string;
   /** Class or function defined in this file that the call constructs/calls. */
   target?: Scope;
+  /** The callee as a dotted name (`self.fc`, with the method's self-name spelled `self`), if it is one. */
+  name?: string;
+  /** The callee's dotted name as written. */
+  rawName?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -178,6 +182,9 @@ const LINEAR_FIELDS = ['in_features', 'out_features', 'bias', 'device', 'dtype']
 const EVAL_BUDGET = 200_000;
 const MAX_EVAL_DEPTH = 40;
 const MAX_CALLS = 20_000;
+const MAX_MODELS = 20;
+/** Deepest chain of nested evaluation (expressions and names followed) before giving up. */
+const MAX_NESTING = 400;
 
 /** Reads every recognised recurrent model in a Python snippet. Never throws. */
 export function readSnippet(text: string): SnippetResult {
@@ -211,7 +218,12 @@ class Reader {
     this.collectCalls();
     const models: SnippetModel[] = [];
     for (const c of this.calls) {
-      if (c.q && RECURRENT[c.q]) models.push(this.buildModel(c, RECURRENT[c.q]));
+      if (!c.q || !RECURRENT[c.q]) continue;
+      if (models.length >= MAX_MODELS) {
+        this.fileNotes.push(msg('Only the first {0} models of this file are read.', MAX_MODELS));
+        break;
+      }
+      models.push(this.buildModel(c, RECURRENT[c.q]));
     }
     return { models, notes: this.fileNotes };
   }
@@ -301,7 +313,8 @@ class Reader {
       for (const root of roots) {
         walk(root, (e) => {
           if (e.k !== 'call' || this.calls.length >= MAX_CALLS) return;
-          const ci: CallInfo = { call: e, info };
+          const rawName = dotted(e.fn);
+          const ci: CallInfo = { call: e, info, rawName, name: normaliseSelf(rawName, info.scope) };
           const q = this.qualify(e.fn, info.scope, 0);
           if (q) ci.q = q;
           else ci.target = this.localTarget(e.fn, info.scope);
@@ -342,6 +355,17 @@ class Reader {
     return b && (b.kind === 'class' || b.kind === 'def') ? b.defines : undefined;
   }
 
+  private drawing?: Set<Scope>;
+
+  /** Classes whose methods build recurrent or Linear layers (constructing them draws random numbers). */
+  private drawingClasses(): Set<Scope> {
+    if (!this.drawing) {
+      this.drawing = new Set();
+      for (const x of this.calls) if (x.info.scope.cls && x.q && (RECURRENT[x.q] || x.q === 'torch.nn.Linear')) this.drawing.add(x.info.scope.cls);
+    }
+    return this.drawing;
+  }
+
   /** Call sites of a class (its constructor) or function, in file order. */
   private sitesOf(s: Scope): CallInfo[] {
     let sites = this.siteCache.get(s);
@@ -358,8 +382,19 @@ class Reader {
     return { ok: false, code, name, arg };
   }
 
+  private nesting = 0;
+
   private eval(e: Expr, ctx: Ctx): Ev {
-    if (++this.steps > EVAL_BUDGET || ctx.depth > MAX_EVAL_DEPTH) return this.fail('deep');
+    if (++this.steps > EVAL_BUDGET || ctx.depth > MAX_EVAL_DEPTH || this.nesting > MAX_NESTING) return this.fail('deep');
+    this.nesting++;
+    try {
+      return this.evalNode(e, ctx);
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private evalNode(e: Expr, ctx: Ctx): Ev {
     switch (e.k) {
       case 'num':
         return parseNumber(e.text);
@@ -490,8 +525,9 @@ class Reader {
       const list = s.bindings.get(id);
       if (list && list.length > 0) {
         const limit = s === ctx.scope ? ctx.offset : s.kind === 'module' ? ctx.moduleTime : Infinity;
-        const before = list.filter((b) => b.offset < limit);
-        const b = before.length > 0 ? before[before.length - 1] : s === ctx.scope && s.kind === 'def' ? undefined : list[0];
+        let b: Binding | undefined;
+        for (let i = list.length - 1; i >= 0 && !b; i--) if (list[i].offset < limit) b = list[i];
+        if (!b && !(s === ctx.scope && s.kind === 'def')) b = list[0];
         if (b) return this.evalBinding(b, id, ctx);
       }
       if (s.kind === 'def') {
@@ -709,7 +745,7 @@ class Reader {
     };
     const modelTarget = targetOf(c);
     const inContainer = (ci: CallInfo) => (container.kind === 'class' ? ci.info.scope.cls === container || ci.info.scope === container : ci.info.scope === container);
-    const calledAs = (ci: CallInfo, t: string) => normaliseSelf(dotted(ci.call.fn), ci.info.scope) === t;
+    const calledAs = (ci: CallInfo, t: string) => ci.name === t;
     const outputs = new Set<string>();
     const hiddens = new Set<string>();
     if (modelTarget) {
@@ -809,7 +845,7 @@ class Reader {
     let inputCall: CallInfo | undefined;
     if (instance) {
       for (const ci of this.calls) {
-        const fn = dotted(ci.call.fn);
+        const fn = ci.rawName;
         if (fn !== instance && fn !== `${instance}.forward`) continue;
         const a = ci.call.args[0];
         if (!a) continue;
@@ -883,15 +919,16 @@ class Reader {
       if (rAt < buildAt) {
         notes.push(msg('{0} is drawn before the model is built; PyTorch draws the weights after it, so the view\'s numbers will differ.', `torch.${input!.kind}`));
       } else {
+        const headCall = head ? this.calls.find((x) => x.call.span === head!.span) : undefined;
         const between = this.calls.filter((ci) => {
           const at = ci.call.span.start;
           if (ci === inputCall || ci.info.scope.kind !== 'module' || at <= seed!.span.start || at >= rAt) return false;
           if (site && ci === site) return false;
           if (!ownerScope && ci === c) return false;
-          if (ci === this.calls.find((x) => head && x.call.span === head.span)) return false;
+          if (ci === headCall) return false;
           if (ci.q === 'torch.rand' || ci.q === 'torch.randn' || (ci.q && RECURRENT[ci.q])) return true;
           if (ci.q?.startsWith('torch.nn.') && /^torch\.nn\.[A-Z]/.test(ci.q) && !PARAMLESS.has(ci.q.slice(9))) return true;
-          return !!ci.target && this.calls.some((x) => x.info.scope.cls === ci.target && x.q && (RECURRENT[x.q] || x.q === 'torch.nn.Linear'));
+          return !!ci.target && this.drawingClasses().has(ci.target);
         });
         if (between.length > 0) {
           notes.push(msg('Line {0} draws random numbers between torch.manual_seed and the input; the view\'s numbers will differ from PyTorch\'s.', this.lineOf(between[0].call.span.start) + 1));
@@ -946,8 +983,8 @@ function lookupBindingLoose(scope: Scope, id: string, at: number): Binding | und
     }
     const list = s.bindings.get(id);
     if (list && list.length > 0) {
-      const before = list.filter((b) => b.offset < at);
-      return before.length > 0 ? before[before.length - 1] : list[0];
+      for (let i = list.length - 1; i >= 0; i--) if (list[i].offset < at) return list[i];
+      return list[0];
     }
     if (s.kind === 'def' && s.params.some((p) => p.name === id)) return undefined;
     s = s.parent;

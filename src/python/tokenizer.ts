@@ -100,8 +100,10 @@ export function tokenize(text: string, maxChars = 1_000_000): LogicalLine[] {
       continue;
     }
     // Strings, with optional prefix.
+    const code = text.charCodeAt(i);
+    const maybeString = c === '"' || c === "'" || 'rRbBuUfF'.includes(c);
     STRING_PREFIX_RE.lastIndex = i;
-    const pre = STRING_PREFIX_RE.exec(text);
+    const pre = maybeString ? STRING_PREFIX_RE.exec(text) : null;
     if (pre && pre.index === i && i + pre[0].length < n) {
       const q = i + pre[0].length;
       const end = scanString(text, q, n);
@@ -110,7 +112,7 @@ export function tokenize(text: string, maxChars = 1_000_000): LogicalLine[] {
       continue;
     }
     NUMBER_RE.lastIndex = i;
-    if ((c >= '0' && c <= '9') || (c === '.' && text[i + 1] >= '0' && text[i + 1] <= '9')) {
+    if ((code >= 48 && code <= 57) || (c >= '0' && c <= '9') || (c === '.' && text[i + 1] >= '0' && text[i + 1] <= '9')) {
       const m = NUMBER_RE.exec(text);
       if (m && m.index === i && m[0].length > 0) {
         tokens.push({ kind: 'number', text: m[0], start: i, end: i + m[0].length });
@@ -118,8 +120,9 @@ export function tokenize(text: string, maxChars = 1_000_000): LogicalLine[] {
         continue;
       }
     }
+    const maybeName = code === 95 || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code >= 128;
     NAME_RE.lastIndex = i;
-    const nm = NAME_RE.exec(text);
+    const nm = maybeName ? NAME_RE.exec(text) : null;
     if (nm && nm.index === i && nm[0].length > 0) {
       tokens.push({ kind: 'name', text: nm[0], start: i, end: i + nm[0].length });
       i += nm[0].length;
