@@ -32,6 +32,13 @@ import {
 /** Deepest nesting of [ ] and { } accepted. A document needs about 6 levels. */
 export const MAX_DEPTH = 64;
 
+/**
+ * Most stacked layers accepted. Each layer is its own set of parameter tensors, so a tiny
+ * model with num_layers = 1e6 fits the element budget yet means millions of tensors to list,
+ * draw and run: refused before any is built.
+ */
+export const MAX_LAYERS = 1000;
+
 /** Largest float32 value; anything larger in magnitude becomes inf in torch.tensor(..., float32). */
 const FLOAT32_MAX = 3.4028234663852886e38;
 
@@ -245,6 +252,17 @@ function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
+/**
+ * Messages quote what the user wrote (keys, strings). Control, line-separator and
+ * direction-changing characters in them are shown as \uXXXX, so a key cannot send escape
+ * sequences to a terminal (the CLI prints messages), start a fake diagnostic line, or
+ * reorder the text of the Problems panel (U+202E).
+ */
+function visible(message: string): string {
+  return message.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 class Reader {
   readonly diagnostics: Diagnostic[] = [];
   private readonly spans: Record<string, Span> = Object.create(null);
@@ -254,7 +272,7 @@ class Reader {
   report(severity: Severity, code: string, span: Span, message: string): void {
     const start = Math.max(0, Math.min(span.start, this.text.length));
     const end = Math.max(start, Math.min(span.end, this.text.length));
-    this.diagnostics.push({ severity, code, span: { start, end }, message });
+    this.diagnostics.push({ severity, code, span: { start, end }, message: visible(message) });
   }
 
   hasErrors(): boolean {
@@ -271,8 +289,10 @@ class Reader {
       this.report('error', 'syntax', { start: 0, end: this.text.length }, this.tr('the document is empty: expected a JSON object such as {"model": {...}, "input": [...]}'));
       return undefined;
     }
+    // A byte order mark (an editor or Notepad may write one) is whitespace here; a space keeps offsets.
+    const text = this.text.charCodeAt(0) === 0xfeff ? ' ' + this.text.slice(1) : this.text;
     // parseTree recurses once per nesting level: refuse deep nesting before calling it.
-    const scanner = createScanner(this.text, true);
+    const scanner = createScanner(text, true);
     let depth = 0;
     for (let kind = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {
       if (kind === SyntaxKind.OpenBraceToken || kind === SyntaxKind.OpenBracketToken) {
@@ -288,7 +308,7 @@ class Reader {
       }
     }
     const errors: ParseError[] = [];
-    const root = parseTree(this.text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+    const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
     let lastEnd = -1;
     for (const e of errors) {
       if (e.offset <= lastEnd) continue; // the follow-up of an error already reported
@@ -296,7 +316,9 @@ class Reader {
         const m = /^[-+]?(NaN|Infinity|inf|nan)\b/.exec(this.text.slice(e.offset, e.offset + 12));
         if (m) {
           this.report('error', 'non-finite', { start: e.offset, end: e.offset + m[0].length },
-            this.tr('`{0}` is not a number in JSON: JSON has no NaN or Infinity. Write a finite number.', m[0]));
+            /nan/i.test(m[1])
+              ? this.tr('`{0}` is not a number in JSON: JSON has no NaN (not a number). Write a finite number.', m[0])
+              : this.tr('`{0}` is not a number in JSON: JSON has no Infinity. Write a finite number.', m[0]));
           lastEnd = e.offset + m[0].length;
           continue;
         }
@@ -554,7 +576,12 @@ class Reader {
       const p = m.get(key);
       return p ? this.bool(p) : dflt;
     };
-    const numLayers = optInt('num_layers', 1, this.tr('how many recurrent layers are stacked'), 1);
+    let numLayers = optInt('num_layers', 1, this.tr('how many recurrent layers are stacked'), 1);
+    if (numLayers !== undefined && numLayers > MAX_LAYERS) {
+      this.report('error', 'budget', spanOf(m.get('num_layers')!.value),
+        this.tr('num_layers={0} is more than RNN Lens runs: at most {1} stacked layers, each with its own weights (models usually stack 1 to 4)', numLayers, MAX_LAYERS));
+      numLayers = undefined;
+    }
     const bias = optBool('bias', true);
     const batchFirst = optBool('batch_first', false);
     const bidirectional = optBool('bidirectional', false);
