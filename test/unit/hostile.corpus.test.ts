@@ -1,0 +1,244 @@
+/*
+ * The hostile corpus: hand-written bad documents (test/fixtures/hostile) and a deterministic
+ * generated corpus (helpers/hostileCorpus.ts) through the document reader, resolve and the
+ * engine. Each must give either diagnostics whose spans lie inside the text (on the offending
+ * part, checked to the character for the hand-written ones) with messages a learner can read,
+ * or a correct result; always within a time bound, never touching Object.prototype, and
+ * refusing oversized work before allocating it.
+ * Layer: test (Node).
+ */
+import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { estimateCost, readDocument } from '../../src/document/reader';
+import { runDocumentJson } from '../../src/document/commands';
+import { resolveParameters, ResolveError } from '../../src/document/resolve';
+import type { Diagnostic, ReadResult } from '../../src/document/types';
+import { generatedCorpus, type HostileCase } from './helpers/hostileCorpus';
+
+const root = path.resolve(__dirname, '../../..');
+const fixtureDir = path.join(root, 'test/fixtures/hostile');
+
+/** Per-document time bound: a hang guard, not a benchmark (the machine is shared). */
+const READ_MS = 2000;
+
+/**
+ * What a learner must never see in a message, unless the document itself says it: internal
+ * words, stack frames, JavaScript's renderings of missing values, and raw control or
+ * direction-changing characters (which garble a terminal or reorder the Problems panel).
+ */
+export function messageProblems(message: string, text: string): string[] {
+  const problems: string[] = [];
+  for (const word of ['undefined', '[object Object]', 'NaN', 'TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'Maximum call stack', 'internal error']) {
+    const written = word === 'NaN' ? text.toLowerCase().includes('nan') : text.includes(word);
+    if (message.includes(word) && !written) problems.push(`says "${word}"`);
+  }
+  if (/^\s+at .+(:\d+:\d+\)?|\(native\))$/m.test(message)) problems.push('has a stack frame');
+  if (/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/.test(message)) {
+    problems.push(`has a raw control/direction character (${JSON.stringify(message)})`);
+  }
+  if (message.trim() === '') problems.push('is empty');
+  return problems;
+}
+
+/** Checks every diagnostic of a read result against the corpus rules; returns failures. */
+function checkDiagnostics(name: string, text: string, diagnostics: readonly Diagnostic[]): string[] {
+  const fails: string[] = [];
+  for (const d of diagnostics) {
+    const { start, end } = d.span;
+    if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= text.length)) {
+      fails.push(`${name}: span ${start}..${end} outside 0..${text.length} (${d.message})`);
+    }
+    for (const p of messageProblems(d.message, text)) fails.push(`${name}: message ${p}: ${d.message.slice(0, 200)}`);
+    if (!['error', 'warning', 'info'].includes(d.severity)) fails.push(`${name}: severity ${d.severity}`);
+    if (d.code === 'internal') fails.push(`${name}: internal error: ${d.message}`);
+  }
+  return fails;
+}
+
+/** A read that passed: resolve and run it (when small), which must not throw except "no input". */
+function checkRun(name: string, text: string, read: ReadResult): string[] {
+  const doc = read.document;
+  if (!doc) return [];
+  const fails: string[] = [];
+  const shape = doc.input ? (doc.input.kind === 'literal' ? doc.input.tensor.shape : doc.input.shape) : undefined;
+  if (estimateCost(doc.model, doc.head, shape).flops > 5e6) return fails;
+  try {
+    const r = runDocumentJson(doc);
+    for (const n of r.notes) for (const p of messageProblems(n, text)) fails.push(`${name}: note ${p}: ${n}`);
+  } catch (e) {
+    if (!(e instanceof ResolveError && !doc.input)) fails.push(`${name}: run threw ${(e as Error)?.name}: ${(e as Error)?.message}`);
+    else for (const p of messageProblems((e as Error).message, text)) fails.push(`${name}: resolve message ${p}`);
+  }
+  return fails;
+}
+
+function readTimed(text: string): { read: ReadResult; ms: number } {
+  const t0 = performance.now();
+  const read = readDocument(text);
+  return { read, ms: performance.now() - t0 };
+}
+
+/** Runs one corpus case; returns the failures (empty when it passes). */
+function runCase(c: HostileCase): string[] {
+  const { read, ms } = readTimed(c.text);
+  const fails = checkDiagnostics(c.name, c.text, read.diagnostics);
+  if (ms > READ_MS) fails.push(`${c.name}: reading took ${ms.toFixed(0)} ms (bound ${READ_MS} ms)`);
+  const errors = read.diagnostics.filter((d) => d.severity === 'error');
+  if (!read.document && errors.length === 0) fails.push(`${c.name}: no document and no error`);
+  if (read.document && errors.length > 0) fails.push(`${c.name}: a document despite errors`);
+  if (c.expect === 'error' && read.document) fails.push(`${c.name}: should be refused, was read (${read.diagnostics.map((d) => d.message).join(' | ')})`);
+  if (c.code || c.at !== undefined) {
+    const hit = read.diagnostics.find((d) => (!c.code || d.code === c.code) && (c.at === undefined || c.text.slice(d.span.start, d.span.end) === c.at));
+    if (!hit) {
+      const got = read.diagnostics.map((d) => `${d.code}@${JSON.stringify(c.text.slice(d.span.start, d.span.end).slice(0, 40))}`).join(', ');
+      fails.push(`${c.name}: expected a diagnostic${c.code ? ` ${c.code}` : ''}${c.at !== undefined ? ` on ${JSON.stringify(c.at)}` : ''}; got ${got || 'none'}`);
+    }
+  }
+  fails.push(...checkRun(c.name, c.text, read));
+  return fails;
+}
+
+/** Hand-written fixtures: the diagnostic expected and the exact text under its span. */
+const HAND_WRITTEN: Record<string, { code: string; at: string; severity?: 'error' | 'warning' | 'info' }> = {
+  'proj-equals-hidden.rnn.json': { code: 'out-of-range', at: '4' },
+  'proj-on-gru.rnn.jsonc': { code: 'not-for-type', at: '"proj_size"' },
+  'nonlinearity-on-lstm.rnn.json': { code: 'not-for-type', at: '"nonlinearity"' },
+  'hidden-1e9.rnn.json': { code: 'budget', at: '"model"' },
+  'rand-1e8.rnn.json': { code: 'budget', at: '[1, 1e8, 10]' },
+  'rand-negative.rnn.json': { code: 'empty', at: '-1' },
+  'rand-empty.rnn.json': { code: 'wrong-type', at: '[]' },
+  'input-size-zero.rnn.json': { code: 'out-of-range', at: '0' },
+  'num-layers-fraction.rnn.json': { code: 'wrong-type', at: '2.5' },
+  'nan-in-input.rnn.json': { code: 'non-finite', at: 'NaN' },
+  'minus-infinity.rnn.json': { code: 'non-finite', at: '-Infinity' },
+  'overflow-1e999.rnn.json': { code: 'non-finite', at: '1e999' },
+  'overflow-minus-1e999.rnn.json': { code: 'non-finite', at: '-1e999' },
+  'ragged-dim1.rnn.json': { code: 'ragged', at: '[[2, 3], [4, 5]]' },
+  'empty-input.rnn.json': { code: 'empty', at: '[[[]]]' },
+  'empty-h0.rnn.json': { code: 'empty', at: '[[]]' },
+  'lstm-proj-hr-wrong.rnn.json': { code: 'shape', at: '[[0.1, 0.2, 0.3, 0.4, 0.5], [0.1, 0.2, 0.3, 0.4, 0.5]]' },
+  'lstm-proj-hh-wrong.rnn.json': { code: 'shape', at: '[[0.1, 0.2, 0.3, 0.4]]' },
+  'lstm-proj-unexpected-layer.rnn.json': { code: 'unexpected-key', at: '"weight_ih_l2"' },
+  'duplicate-type.rnn.json': { code: 'duplicate-key', at: '"type"', severity: 'warning' },
+  'markup-type.rnn.json': { code: 'out-of-range', at: '"<b>RNN</b>"' },
+  'markup-key.rnn.json': { code: 'unknown-key', at: '"<img src=x onerror=alert(1)>\\u202egnp.exe"', severity: 'warning' },
+  'markup-nonlinearity.rnn.json': { code: 'out-of-range', at: '"<script>relu</script>"' },
+  'terminal-escape-key.rnn.json': { code: 'unknown-key', at: '"\\u001b[2J\\u001b[31mred"', severity: 'warning' },
+  'prototype-everywhere.rnn.json': { code: 'unknown-key', at: '"constructor"', severity: 'warning' },
+  'truncated.rnn.json': { code: 'syntax', at: '' },
+  'stray-commas.rnn.jsonc': { code: 'syntax', at: ',' },
+  'unclosed-string.rnn.json': { code: 'syntax', at: '"never closed,' },
+  'bom-wrong-type.rnn.json': { code: 'wrong-type', at: '"1"' },
+  'binary-garbage.rnn.json': { code: 'syntax', at: '\u0000\u0001\u0002\ufffd\ufffd' },
+};
+
+/** Fixtures that read without errors (their point is elsewhere: see the non-finite tests). */
+const READS_FINE = new Set(['relu-overflow.rnn.json']);
+
+function fixtureText(file: string): string {
+  return readFileSync(path.join(fixtureDir, file), 'utf8');
+}
+
+describe('hostile corpus: the reader on broken, hostile and huge documents', function () {
+  this.timeout(120_000);
+  const protoBefore = Object.getOwnPropertyNames(Object.prototype).sort().join();
+  const arrayProtoBefore = Object.getOwnPropertyNames(Array.prototype).sort().join();
+  const files = readdirSync(fixtureDir).filter((f) => /\.jsonc?$/.test(f)).sort();
+  const generated = generatedCorpus();
+
+  it('has at least 200 documents, 25 of them hand-written, every name unique', () => {
+    assert.ok(files.length >= 25, `${files.length} hand-written`);
+    assert.ok(files.length + generated.length >= 200, `${files.length + generated.length} in all`);
+    assert.equal(new Set(generated.map((c) => c.name)).size, generated.length);
+    // Every hand-written file has its expectation written down, or is known to read fine.
+    for (const f of files) assert.ok(HAND_WRITTEN[f] || READS_FINE.has(f), `no expectation for ${f}`);
+  });
+
+  for (const file of Object.keys(HAND_WRITTEN)) {
+    const want = HAND_WRITTEN[file];
+    it(`${file}: ${want.severity ?? 'error'} ${want.code} on ${JSON.stringify(want.at)}`, () => {
+      const text = fixtureText(file);
+      const { read, ms } = readTimed(text);
+      assert.deepEqual(checkDiagnostics(file, text, read.diagnostics), []);
+      assert.ok(ms < READ_MS, `${ms} ms`);
+      const hit = read.diagnostics.find((d) => d.code === want.code && text.slice(d.span.start, d.span.end) === want.at);
+      assert.ok(hit, `no ${want.code} on ${JSON.stringify(want.at)}; got ${read.diagnostics.map((d) => `${d.code}@${JSON.stringify(text.slice(d.span.start, d.span.end))}: ${d.message}`).join('\n')}`);
+      assert.equal(hit.severity, want.severity ?? 'error');
+      if ((want.severity ?? 'error') === 'error') assert.equal(read.document, undefined);
+      assert.deepEqual(checkRun(file, text, read), []);
+    });
+  }
+
+  const groups = new Map<string, HostileCase[]>();
+  for (const c of generated) {
+    const g = c.name.split('/')[0];
+    if (!groups.has(g)) groups.set(g, []);
+    groups.get(g)!.push(c);
+  }
+  for (const [group, cases] of groups) {
+    it(`generated ${group}: ${cases.length} documents`, () => {
+      const fails = cases.flatMap(runCase);
+      assert.deepEqual(fails.slice(0, 30), [], `${fails.length} failures`);
+    });
+  }
+
+  it('messages quote what the user wrote, escaped: markup stays text, control characters are visible', () => {
+    const text = fixtureText('terminal-escape-key.rnn.json');
+    const d = readDocument(text).diagnostics.find((x) => x.code === 'unknown-key');
+    assert.ok(d);
+    assert.ok(!d.message.includes('\u001b'), JSON.stringify(d.message));
+    assert.ok(d.message.includes('\\u001b[2J'), `the escape is shown, not sent to the terminal: ${JSON.stringify(d.message)}`);
+    const markup = fixtureText('markup-type.rnn.json');
+    const m = readDocument(markup).diagnostics.find((x) => x.code === 'out-of-range');
+    assert.ok(m && m.message.includes('"<b>RNN</b>"'), 'the type is quoted as written');
+  });
+
+  it('reading never touches Object.prototype or Array.prototype', () => {
+    for (const f of files) readDocument(fixtureText(f));
+    for (const c of generated.filter((x) => x.name.startsWith('proto/'))) {
+      const read = readDocument(c.text);
+      if (read.document) resolveParameters(read.document);
+    }
+    assert.equal(Object.getOwnPropertyNames(Object.prototype).sort().join(), protoBefore);
+    assert.equal(Object.getOwnPropertyNames(Array.prototype).sort().join(), arrayProtoBefore);
+    const probe: Record<string, unknown> = {};
+    assert.equal(probe.polluted, undefined);
+    assert.equal(Object.getPrototypeOf(probe), Object.prototype);
+    assert.equal(typeof probe.toString, 'function');
+    assert.equal(typeof probe.hasOwnProperty, 'function');
+  });
+
+  describe('oversized work is refused before anything is allocated', () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    /** Grows of the JS heap and of array buffers (typed arrays live there) while `fn` runs. */
+    function growth(fn: () => void): { heap: number; buffers: number } {
+      gc?.();
+      const before = process.memoryUsage();
+      fn();
+      const after = process.memoryUsage();
+      return { heap: after.heapUsed - before.heapUsed, buffers: after.arrayBuffers - before.arrayBuffers };
+    }
+    const MB = 1024 * 1024;
+    const docs: [string, string][] = [
+      ['{"rand": [1, 1e8, 10]}', '{"model": {"type": "RNN", "input_size": 10, "hidden_size": 4}, "input": {"rand": [1, 1e8, 10]}}'],
+      ['hidden_size 1e9', '{"model": {"type": "LSTM", "input_size": 10, "hidden_size": 1e9}, "input": {"rand": [2, 1, 10]}}'],
+      ['num_layers 1e9', '{"model": {"type": "GRU", "input_size": 10, "hidden_size": 8, "num_layers": 1e9}, "seed": 3, "input": [[1,2,3,4,5,6,7,8,9,10]]}'],
+      ['input_size 1e9 with rand', '{"model": {"type": "RNN", "input_size": 1000000000, "hidden_size": 1}, "input": {"rand": [1, 1, 1000000000]}}'],
+      ['head out_features 1e9', '{"model": {"type": "RNN", "input_size": 1, "hidden_size": 8}, "head": {"type": "Linear", "out_features": 1000000000}, "input": [[1]]}'],
+    ];
+    for (const [what, text] of docs) {
+      it(`${what}: a budget error, and the heap grows by less than 8 MB`, () => {
+        let read: ReadResult | undefined;
+        const g = growth(() => {
+          read = readDocument(text);
+          if (read.document) resolveParameters(read.document);
+        });
+        assert.ok(read && !read.document, 'refused');
+        assert.ok(read.diagnostics.some((d) => d.code === 'budget'), read.diagnostics.map((d) => d.message).join('\n'));
+        assert.ok(g.heap < 8 * MB, `heap grew by ${(g.heap / MB).toFixed(1)} MB`);
+        assert.ok(g.buffers < 8 * MB, `array buffers grew by ${(g.buffers / MB).toFixed(1)} MB`);
+      });
+    }
+  });
+});
