@@ -94,7 +94,8 @@ export function resolveParameters(doc: RnnDocument, options: ResolveOptions = {}
  */
 export function resolveRun(doc: RnnDocument, options: ResolveOptions = {}): Resolved {
   const p = resolveParameters(doc, options);
-  if (!p.input) throw new ResolveError((options.translate ?? english)('the document has no "input": add "input": [[...]] or "input": {"rand": [L, N, input_size]}'));
+  const tr = options.translate ?? english;
+  if (!p.input) throw new ResolveError(tr('the document has no "input": add "input": [[...]] or "input": {"rand": [L, N, input_size]}'));
   const spec: RunSpec = { model: doc.model, head: doc.head, stateDict: p.stateDict, input: p.input };
   if (doc.h0?.kind === 'literal') spec.h0 = doc.h0.tensor;
   if (doc.c0?.kind === 'literal') spec.c0 = doc.c0.tensor;

@@ -1125,8 +1125,8 @@ function describe(v: Val): string {
   }
 }
 
-function kindWord(kind: 'int' | 'bool' | 'float' | 'str'): string {
-  return kind === 'int' ? 'an int' : kind === 'bool' ? 'a bool' : kind === 'float' ? 'a number' : 'a string';
+function kindWord(kind: 'int' | 'bool' | 'float' | 'str'): Msg {
+  return kind === 'int' ? msg('an int') : kind === 'bool' ? msg('a bool') : kind === 'float' ? msg('a number') : msg('a string');
 }
 
 /** Why a name could not be read, when the failure is about the name itself. */
