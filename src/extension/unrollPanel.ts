@@ -11,6 +11,7 @@ import type { Tensor } from '../engine/types';
 import { buildWebviewHtml, makeNonce } from './webviewHtml';
 import { webviewStrings } from './webviewStrings';
 import { buildComparePayload, compareAffordable } from './payload';
+import { notePainted } from './runScheduler';
 
 /** The webview panel type (also in package.json's activationEvents). */
 export const VIEW_TYPE = 'rnnLens.unrollView';
@@ -105,6 +106,9 @@ async function onMessage(m: unknown): Promise<void> {
       void vscode.window.showInformationMessage(vscode.l10n.t('RNN Lens: saved {0}', target.fsPath || target.toString()));
       return;
     }
+    case 'painted':
+      notePainted(m.ms);
+      return;
     case 'reveal': {
       if (!current?.source) return;
       try {
@@ -122,15 +126,32 @@ export function showRun(payload: RunPayload): void {
   current = payload;
   pendingError = undefined;
   if (!panel) panel = createPanel();
-  else panel.reveal(vscode.ViewColumn.Beside, true);
+  else revealBeside(panel);
+  // a hidden webview is discarded (retainContextWhenHidden off): when it shows again it says
+  // 'ready' and gets `current`, so a lost message here is harmless
   post({ type: 'run', payload, strings: l10nStrings() });
+}
+
+/** Shows the panel without covering the editor the user works in: in place if it is elsewhere. */
+function revealBeside(p: vscode.WebviewPanel): void {
+  const editorColumn = vscode.window.activeTextEditor?.viewColumn;
+  if (p.visible && p.viewColumn !== editorColumn) return;
+  if (p.viewColumn !== undefined && p.viewColumn !== editorColumn) {
+    p.reveal(p.viewColumn, true);
+    return;
+  }
+  // The panel shares the editor's group: move it next door, reusing an existing group rather
+  // than opening a new one each run.
+  const columns = vscode.window.tabGroups.all.map((g) => g.viewColumn).filter((c) => c !== editorColumn);
+  const next = editorColumn === undefined ? undefined : columns.find((c) => c === editorColumn + 1) ?? columns.find((c) => c === editorColumn - 1);
+  p.reveal(next ?? vscode.ViewColumn.Beside, true);
 }
 
 /** Shows a failed run's message (already localised) in the panel. */
 export function showRunError(message: string): void {
   pendingError = message;
   if (!panel) panel = createPanel();
-  else panel.reveal(vscode.ViewColumn.Beside, true);
+  else revealBeside(panel);
   post({ type: 'error', message });
 }
 

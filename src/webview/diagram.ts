@@ -164,7 +164,7 @@ export function renderDiagram(ctx: DiagramContext): SVGSVGElement {
       class: `node node-${n.kind}${n.direction === 1 ? ' rev' : ''}${revealed ? '' : ' future'}${ctx.selected === n.id ? ' selected' : ''}${vec ? '' : ' missing'}`,
       tabindex: n.id === firstFocusable ? 0 : -1,
       role: 'button',
-      'aria-label': str('nodeAria', label, desc || (vec ? `${vec.length}` : str('notSent'))),
+      'aria-label': desc.startsWith(label) ? desc : str('nodeAria', label, desc || (vec ? `${vec.length}` : str('notSent'))),
       'data-id': n.id,
     });
     if (ctx.selected === n.id) g.setAttribute('aria-pressed', 'true');
@@ -178,7 +178,7 @@ export function renderDiagram(ctx: DiagramContext): SVGSVGElement {
     } else if (!vec) {
       g.appendChild(s('text', { x: n.x + n.w - 4, y: n.y + (small ? 13 : 24), 'text-anchor': 'end', class: 'missing-mark' }, '—'));
     }
-    g.appendChild(s('title', {}, desc ? `${label}: ${desc}` : label));
+    g.appendChild(s('title', {}, desc ? (desc.startsWith(label) ? desc : `${label}: ${desc}`) : label));
     g.addEventListener('click', () => ctx.onSelect(n));
     g.addEventListener('mouseenter', () => ctx.onRead(n, vec));
     g.addEventListener('focus', () => ctx.onRead(n, vec));
