@@ -7,6 +7,7 @@ import { backward, forward, prepareModel, type PreparedModel } from '../engine/u
 import { shapeReport } from '../engine/shapes';
 import type { Dim, ShapeReport, Tensor, Upstream } from '../engine/types';
 import { tensorToNested } from './nested';
+import { nonFiniteNotes } from './nonFinite';
 import { resolveParameters, resolveRun, type ResolveOptions } from './resolve';
 import type { RnnDocument } from './types';
 
@@ -42,7 +43,10 @@ export interface WithNotes<T> {
 export function runDocumentJson(doc: RnnDocument, options?: ResolveOptions): WithNotes<RunJson> {
   const r = resolveRun(doc, options);
   const f = forward(r.spec);
-  return { result: forwardJson(f), notes: [...r.notes, ...f.notes] };
+  const overflow = nonFiniteNotes([
+    { name: 'output', tensor: f.output }, { name: 'h_n', tensor: f.hN }, { name: 'c_n', tensor: f.cN }, { name: 'head', tensor: f.head },
+  ]);
+  return { result: forwardJson(f), notes: [...r.notes, ...f.notes, ...overflow] };
 }
 
 /** Outputs of a forward pass as JSON, PyTorch's names. */

@@ -12,6 +12,7 @@
 import { backward, createGenerator, forward, initStateDict, shapeReport } from '../engine/index';
 import type { ModelConfig, RunSpec, Tensor, Upstream } from '../engine/types';
 import { resolveRun } from '../document/resolve';
+import { nonFiniteNotes } from '../document/nonFinite';
 import type { RnnDocument } from '../document/types';
 import type { ComparePayload, RunPayload, WireStep, WireTensor } from '../protocol/messages';
 
@@ -108,6 +109,10 @@ export function buildRunPayload(doc: RnnDocument, opts: BuildOptions): RunPayloa
   const traceFits = perStep * seqLen <= TRACE_MEMORY_BUDGET;
   const result = forward(spec, { trace: traceFits });
   for (const n of result.notes) if (!notes.includes(tr(n))) notes.push(tr(n));
+  // Overflow (inf in PyTorch's float32, nan after inf - inf) is said where it appears.
+  notes.push(...nonFiniteNotes([
+    { name: 'output', tensor: result.output }, { name: 'h_n', tensor: result.hN }, { name: 'c_n', tensor: result.cN }, { name: 'head', tensor: result.head },
+  ], tr));
 
   const rowWidth = (model.bidirectional ? 2 : 1) * (model.projSize || model.hiddenSize) + model.inputSize;
   const keepByTrace = keptTimes(seqLen, perStep, TRACE_BUDGET);

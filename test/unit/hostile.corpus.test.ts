@@ -14,6 +14,8 @@ import { estimateCost, readDocument } from '../../src/document/reader';
 import { runDocumentJson } from '../../src/document/commands';
 import { resolveParameters, ResolveError } from '../../src/document/resolve';
 import type { Diagnostic, ReadResult } from '../../src/document/types';
+import { findNonFinite, nonFiniteNotes } from '../../src/document/nonFinite';
+import { buildRunPayload } from '../../src/extension/payload';
 import { generatedCorpus, type HostileCase } from './helpers/hostileCorpus';
 
 const root = path.resolve(__dirname, '../../..');
@@ -133,7 +135,7 @@ const HAND_WRITTEN: Record<string, { code: string; at: string; severity?: 'error
   'binary-garbage.rnn.json': { code: 'syntax', at: '\u0000\u0001\u0002\ufffd\ufffd' },
 };
 
-/** Fixtures that read without errors (their point is elsewhere: see the non-finite tests). */
+/** Fixtures that read without errors (their point is elsewhere: see the overflow tests). */
 const READS_FINE = new Set(['relu-overflow.rnn.json']);
 
 function fixtureText(file: string): string {
@@ -207,6 +209,48 @@ describe('hostile corpus: the reader on broken, hostile and huge documents', fun
     assert.equal(Object.getPrototypeOf(probe), Object.prototype);
     assert.equal(typeof probe.toString, 'function');
     assert.equal(typeof probe.hasOwnProperty, 'function');
+  });
+
+  describe('results that overflow say so where it appears', () => {
+    // relu RNN, input_size 2, hidden_size 2, every weight 1e30, biases 0, input of ones (3 steps):
+    // h1 = relu(2e30) = 2e30 (float32 holds it); h2 = relu(2e30 + 2 * 1e30 * 2e30) = 4e60, which
+    // float32 cannot hold: PyTorch gives inf from output[1, 0] on (4 values), and in h_n (2 values).
+    const text = fixtureText('relu-overflow.rnn.json');
+    const read = readDocument(text);
+
+    it('the CLI/library run notes "output contains inf at [1, 0]" and "h_n contains inf at [0, 0]"', () => {
+      assert.ok(read.document, read.diagnostics.map((d) => d.message).join('\n'));
+      const r = runDocumentJson(read.document);
+      const out = r.notes.find((n) => n.startsWith('output contains inf at [1, 0] (and 3 more values)'));
+      assert.ok(out, r.notes.join('\n'));
+      assert.ok(r.notes.some((n) => n.startsWith('h_n contains inf at [0, 0] (and 1 more value)')), r.notes.join('\n'));
+      const first = (r.result.output as number[][])[0];
+      assert.ok(first.every((v) => Math.abs(v - 2e30) / 2e30 < 1e-6), 'the first step is still finite in float32');
+    });
+
+    it('the Unroll View payload carries the same notes (and the webview marks null cells)', () => {
+      assert.ok(read.document);
+      const p = buildRunPayload(read.document, { title: 'relu-overflow' });
+      assert.ok(p.notes.some((n) => n.startsWith('output contains inf at [1, 0]')), p.notes.join('\n'));
+      assert.ok(p.notes.some((n) => n.startsWith('h_n contains inf at [0, 0]')), p.notes.join('\n'));
+    });
+
+    it('findNonFinite: nan before inf, PyTorch-style index, float32 range', () => {
+      assert.equal(findNonFinite({ shape: [2, 2], data: Float64Array.from([0, 1, 3.4e38, -1]) }), undefined);
+      assert.deepEqual(findNonFinite({ shape: [2, 3], data: Float64Array.from([0, 1, 2, 3, NaN, Infinity]) }), { kind: 'nan', index: [1, 1], count: 2 });
+      assert.deepEqual(findNonFinite({ shape: [2, 1, 2], data: Float64Array.from([0, 0, 0, -1e39]) }), { kind: '-inf', index: [1, 0, 1], count: 1 });
+      assert.deepEqual(nonFiniteNotes([{ name: 'c_n', tensor: { shape: [1, 2], data: Float64Array.from([NaN, 1]) } }]),
+        ['c_n contains nan at [0, 0]: the numbers overflowed and then mixed (inf - inf, 0 * inf), as they would in PyTorch. Smaller weights or inputs keep them finite.']);
+    });
+
+    it('tanh saturates instead: weights of 1e38 give finite results and no note', () => {
+      const t = text.replace('"relu"', '"tanh"').split('1e30').join('1e38');
+      const r = readDocument(t);
+      assert.ok(r.document);
+      const run = runDocumentJson(r.document);
+      assert.ok(!run.notes.some((n) => /contains (inf|nan)/.test(n)), run.notes.join('\n'));
+      assert.deepEqual(run.result.h_n, [[1, 1]]);
+    });
   });
 
   describe('oversized work is refused before anything is allocated', () => {
