@@ -21,6 +21,25 @@ export interface HostileCase {
   at?: string;
 }
 
+/**
+ * What a learner must never see in a message, unless the document itself says it: internal
+ * words, stack frames, JavaScript's renderings of missing values, and raw control or
+ * direction-changing characters (which garble a terminal or reorder the Problems panel).
+ */
+export function messageProblems(message: string, text: string): string[] {
+  const problems: string[] = [];
+  for (const word of ['undefined', '[object Object]', 'NaN', 'TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'Maximum call stack', 'internal error']) {
+    const written = word === 'NaN' ? text.toLowerCase().includes('nan') : text.includes(word);
+    if (message.includes(word) && !written) problems.push(`says "${word}"`);
+  }
+  if (/^\s+at .+(:\d+:\d+\)?|\(native\))$/m.test(message)) problems.push('has a stack frame');
+  if (/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/.test(message)) {
+    problems.push(`has a raw control/direction character (${JSON.stringify(message)})`);
+  }
+  if (message.trim() === '') problems.push('is empty');
+  return problems;
+}
+
 /** Small deterministic PRNG (mulberry32). */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
