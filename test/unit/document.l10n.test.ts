@@ -12,6 +12,7 @@ import * as path from 'path';
 import { readDocument } from '../../src/document/reader';
 import { resolveRun, ResolveError } from '../../src/document/resolve';
 import { nestedToTensor, isProblem } from '../../src/document/nested';
+import { formatMsg, readSnippet } from '../../src/python';
 import { format2, japaneseTranslator } from './helpers/jaTranslator';
 
 const root = path.join(__dirname, '../../..');
@@ -100,6 +101,22 @@ describe('document diagnostics in Japanese', () => {
     assert.deepStrictEqual(readDocument(fixture('input-size')).diagnostics.map((d) => d.message), [
       'input.size(-1) must be equal to input_size. Expected 10, got 7. The last dimension of the input holds the features of one time step, and the model was built with input_size=10.',
     ]);
+  });
+});
+
+describe('Python snippet notes in Japanese (shown in the hover)', () => {
+  it('unreadable arguments: the reason and the kind of value are Japanese', () => {
+    const missing = new Set<string>();
+    const ja = japaneseTranslator(missing);
+    const [model] = readSnippet('import torch.nn as nn\nrnn = nn.LSTM(10, h, 3.5)\n').models;
+    assert.deepStrictEqual(model.notes.map((n) => formatMsg(n, ja)), [
+      'hidden_size: `h` を読み取れませんでした（このファイルの中で一度も代入されていません）',
+      'num_layers: `3.5` を読み取れませんでした（整数ではなく 3.5 です）',
+      'このコード片はシードを設定していないため、PyTorch では実行のたびに異なる重みが生成されます。ビューではシード 0 を使います。',
+    ]);
+    assert.deepStrictEqual([...missing], []);
+    // English unchanged.
+    assert.strictEqual(formatMsg(model.notes[1]), 'num_layers: could not read `3.5` (it is 3.5, not an int)');
   });
 });
 
