@@ -212,9 +212,11 @@ export async function openCommandPalette(page: Page): Promise<void> {
 
 /**
  * Runs a command from the palette by its title as the palette shows it, e.g. "RNN: Open Unroll View"
- * (category + ": " + title). Fails if no palette entry has exactly that label.
+ * (category + ": " + title). Fails if no palette entry has exactly that label within timeoutMs
+ * (an extension's commands appear only once the extension host has started, which can take
+ * half a minute on a busy machine).
  */
-export async function runCommand(page: Page, title: string, timeoutMs = 20000): Promise<void> {
+export async function runCommand(page: Page, title: string, timeoutMs = 60000): Promise<void> {
   const exact = new RegExp('^\\s*' + escapeRegExp(title) + '\\s*$');
   const deadline = Date.now() + timeoutMs;
   // Commands of extensions appear once the extension host has registered them: retry until then.
@@ -266,7 +268,9 @@ export async function findWebviewFrame(page: Page, selector: string, timeoutMs =
 
 /** Opens a workspace file by its path relative to the workspace root (Quick Open), and waits for its editor. */
 export async function openFile(page: Page, relativePath: string, timeoutMs = 30000): Promise<void> {
-  const base = relativePath.split('/').pop() ?? relativePath;
+  const parts = relativePath.split('/');
+  const base = parts.pop() ?? relativePath;
+  const folder = parts.join('/');
   const deadline = Date.now() + timeoutMs;
   // File search (ripgrep on the server) may need a moment after the window opens: retry.
   for (;;) {
@@ -275,9 +279,15 @@ export async function openFile(page: Page, relativePath: string, timeoutMs = 300
     const input = page.locator('.quick-input-widget input').first();
     await input.waitFor({ state: 'visible', timeout: 10000 });
     await input.fill(relativePath);
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first();
+    // Click the row naming exactly this file (Enter could hit a row that the late search results
+    // just pushed to the top).
+    let row = page
+      .locator('.quick-input-list .monaco-list-row')
+      .filter({ has: page.locator('.label-name', { hasText: new RegExp('^\\s*' + escapeRegExp(base) + '\\s*$') }) });
+    if (folder) row = row.filter({ hasText: folder });
     try {
-      await row.waitFor({ state: 'visible', timeout: 3000 });
+      await row.first().waitFor({ state: 'visible', timeout: 3000 });
+      await row.first().click();
       break;
     } catch {
       if (Date.now() > deadline) {
@@ -287,8 +297,7 @@ export async function openFile(page: Page, relativePath: string, timeoutMs = 300
       await page.waitForTimeout(1000);
     }
   }
-  await page.keyboard.press('Enter');
-  await page.waitForSelector(`.tabs-container .tab.active[aria-label*="${base.replace(/"/g, '\\"')}"]`, { timeout: 10000 });
+  await page.waitForSelector(`.tabs-container .tab.active[aria-label*="${base.replace(/"/g, '\\"')}"]`, { timeout: 20000 });
   await page.waitForSelector('.editor-instance .monaco-editor .view-lines', { timeout: 10000 });
 }
 
