@@ -33,7 +33,8 @@ export function activate(context: vscode.ExtensionContext): RnnLensApi {
     registerPythonFeatures(context),
     registerCommands(context),
   );
-  return { lastRun: () => lastRun() ?? lastRunPayload() };
+  // The panel holds what is shown, whichever feature ran it (JSON command or Python CodeLens).
+  return { lastRun: () => lastRunPayload() ?? lastRun() };
 }
 
 export function deactivate(): void {
