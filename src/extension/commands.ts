@@ -13,7 +13,7 @@
  * document to run and is ignored here: the active editor is always the one that runs.
  */
 import * as vscode from 'vscode';
-import { checkInputShape, estimateCost } from '../document/reader';
+import { checkInputShape } from '../document/reader';
 import { readDocument } from '../document/reader';
 import type { Diagnostic, RnnDocument, Span } from '../document/types';
 import type { Tensor } from '../engine/types';
@@ -23,8 +23,8 @@ import { documentTranslate, readCached } from './documentCache';
 import { isRnnDocument, RNN_DOCUMENT_SUFFIX } from './documentSelector';
 import { treeOf } from './hover';
 import { modelMarkdown, modelView } from './hoverContent';
-import { buildRunPayload } from './payload';
 import { pythonShapeReportAt } from './python';
+import { registerRunScheduler, scheduleRun } from './runScheduler';
 import { checkStateShape, decideRun } from './selection';
 import { getSettings } from './settings';
 import { templateById, templateCursorOffset, TEMPLATES, type RnnTemplate } from './templates';
@@ -81,13 +81,6 @@ function reportErrors(where: string, doc: vscode.TextDocument | undefined, text:
   showRunError(message);
 }
 
-/** The input shape of a document as written (literal or rand), if any. */
-function documentInputShape(doc: RnnDocument): number[] | undefined {
-  const src = doc.input;
-  if (!src) return undefined;
-  return src.kind === 'rand' ? [...src.shape] : [...src.tensor.shape];
-}
-
 /**
  * Checks an input given for this model with PyTorch's messages: the input itself, then the
  * document's h0/c0 against the input's batch size.
@@ -106,39 +99,21 @@ function inputProblem(doc: RnnDocument, input: Tensor): string | undefined {
 }
 
 /**
- * Builds the payload and shows it. Runs above the FLOP threshold show a cancellable progress
- * notification: the engine itself runs in one go (a worker comes later), so cancelling drops
- * the result instead of interrupting the computation.
+ * Runs the document and shows it. runScheduler decides where (in-process, or a worker for large
+ * runs, with progress and Cancel); a cancelled or superseded run leaves the last run shown.
  */
 async function execute(doc: RnnDocument, title: string, source: string | undefined, input?: Tensor): Promise<RunPayload | undefined> {
-  const shape = input?.shape ?? documentInputShape(doc);
-  const flops = estimateCost(doc.model, doc.head, shape).flops;
-  const build = (): RunPayload => buildRunPayload(doc, { title, source, input, translate: t });
-  let payload: RunPayload | undefined;
-  try {
-    if (flops > getSettings().progressFlopThreshold) {
-      payload = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: t('Running {0} forward…', doc.model.type), cancellable: true },
-        async (_progress, token) => {
-          await new Promise((resolve) => setTimeout(resolve, 0)); // let the notification appear
-          if (token.isCancellationRequested) return undefined;
-          const result = build();
-          return token.isCancellationRequested ? undefined : result;
-        },
-      );
-      if (!payload) return undefined;
-    } else {
-      payload = build();
-    }
-  } catch (e) {
-    const message = t('The run failed: {0}', (e as Error)?.message ?? String(e));
+  const outcome = await scheduleRun({ doc, title, source, input });
+  if (outcome.kind === 'cancelled') return undefined;
+  if (outcome.kind === 'error') {
+    const message = t('The run failed: {0}', outcome.message);
     void vscode.window.showErrorMessage(message);
     showRunError(message);
     return undefined;
   }
-  lastPayload = payload;
-  showRun(payload);
-  return payload;
+  lastPayload = outcome.payload;
+  showRun(outcome.payload);
+  return outcome.payload;
 }
 
 interface ModelPick extends vscode.QuickPickItem {
@@ -357,6 +332,7 @@ export function registerCommands(_context: vscode.ExtensionContext): vscode.Disp
   const content = new ShapesContent();
   return vscode.Disposable.from(
     content,
+    registerRunScheduler(),
     vscode.workspace.registerTextDocumentContentProvider(SHAPES_SCHEME, content),
     vscode.commands.registerCommand(COMMANDS.runForward, (arg?: unknown) => runForward(arg)),
     vscode.commands.registerCommand(COMMANDS.openUnrollView, () => openUnrollView()),

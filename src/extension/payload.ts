@@ -34,6 +34,8 @@ export interface BuildOptions {
   input?: Tensor;
   /** Localises English notes and sentences (vscode.l10n.t on the host); identity by default. */
   translate?: (english: string, ...args: (string | number)[]) => string;
+  /** Told when each phase starts (the run worker reports it as progress). */
+  onPhase?: (phase: 'forward' | 'gradients' | 'view') => void;
 }
 
 const identity = (s: string, ...args: (string | number)[]) => s.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ''));
@@ -107,6 +109,7 @@ export function buildRunPayload(doc: RnnDocument, opts: BuildOptions): RunPayloa
 
   const perStep = traceElementsPerStep(model, model.inputSize, batch);
   const traceFits = perStep * seqLen <= TRACE_MEMORY_BUDGET;
+  opts.onPhase?.('forward');
   const result = forward(spec, { trace: traceFits });
   for (const n of result.notes) if (!notes.includes(tr(n))) notes.push(tr(n));
   // Overflow (inf in PyTorch's float32, nan after inf - inf) is said where it appears.
@@ -144,6 +147,7 @@ export function buildRunPayload(doc: RnnDocument, opts: BuildOptions): RunPayloa
   const report = shapeReport(model, spec.head, spec.input.shape);
   const flops = report.flopsPerSequence ?? report.flopsPerStep * seqLen;
   if (flops <= GRADIENT_FLOP_BUDGET) {
+    opts.onPhase?.('gradients');
     const upstream = lossUpstream(spec, result.output, result.head);
     const g = backward(spec, upstream.upstream);
     gradients = { inputNorms: g.inputGradNorms, hiddenNorms: g.hiddenGradNorms, loss: tr(upstream.loss) };
@@ -151,6 +155,7 @@ export function buildRunPayload(doc: RnnDocument, opts: BuildOptions): RunPayloa
     notes.push(tr('Gradients were not computed: this run is over the gradient budget.'));
   }
 
+  opts.onPhase?.('view');
   const stateDict: Record<string, WireTensor> = {};
   const omittedParams: string[] = [];
   let total = 0;

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { formatMsg, readSnippet, snippetReport, toRnnDocument, type Msg, type SnippetModel, type SnippetResult } from '../python';
 import { readDocument } from '../document/reader';
 import type { RunPayload } from '../protocol/messages';
-import { buildRunPayload } from './payload';
+import { scheduleRun } from './runScheduler';
 import { escapeMarkdown, shapeMarkdown } from './hoverMarkdown';
 import { showRun, showRunError } from './unrollPanel';
 
@@ -122,7 +122,10 @@ async function unrollSnippet(uriArg?: unknown, indexArg?: unknown): Promise<RunP
     return undefined;
   }
   try {
-    const payload = buildRunPayload(read.document, { title, source: document.uri.toString(), translate: (s, ...a) => t(s, ...a) });
+    const outcome = await scheduleRun({ doc: read.document, title, source: document.uri.toString() });
+    if (outcome.kind === 'cancelled') return undefined;
+    if (outcome.kind === 'error') throw new Error(outcome.message);
+    const payload = outcome.payload;
     const report = snippetReport(model);
     for (const n of report.notes) {
       const s = localise(n);

@@ -16,8 +16,10 @@ export interface RnnLensSettings {
   diagnosticsDebounceMs: number;
   /** Show shapes and parameter roles on hover in RNN documents. */
   hoverEnabled: boolean;
-  /** Runs above this many FLOPs show a cancellable progress notification (later: a worker). */
+  /** Runs above this many FLOPs show a cancellable progress notification (others: the status bar). */
   progressFlopThreshold: number;
+  /** Runs above this many FLOPs run in a worker thread, so the editor stays responsive. */
+  workerFlopThreshold: number;
 }
 
 /** Defaults, also used by pure code and tests. Keep in step with package.json. */
@@ -27,6 +29,7 @@ export const DEFAULT_SETTINGS: RnnLensSettings = {
   diagnosticsDebounceMs: 300,
   hoverEnabled: true,
   progressFlopThreshold: 200_000_000,
+  workerFlopThreshold: 50_000_000,
 };
 
 function num(config: vscode.WorkspaceConfiguration, key: string, fallback: number, min: number, max: number): number {
@@ -53,6 +56,7 @@ export function getSettings(scope?: vscode.ConfigurationScope): RnnLensSettings 
     diagnosticsDebounceMs: num(c, 'diagnostics.debounceMs', d.diagnosticsDebounceMs, 0, 10_000),
     hoverEnabled: bool(c, 'hover.enabled', d.hoverEnabled),
     progressFlopThreshold: num(c, 'run.progressFlopThreshold', d.progressFlopThreshold, 0, 1e15),
+    workerFlopThreshold: num(c, 'run.workerFlopThreshold', d.workerFlopThreshold, 0, 1e15),
   };
 }
 

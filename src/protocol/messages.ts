@@ -112,4 +112,6 @@ export type ViewMessage =
   /** Sent by the webview to copy text to the clipboard. */
   | { type: 'copy'; text: string }
   /** Sent by the webview to reveal the source document. */
-  | { type: 'reveal' };
+  | { type: 'reveal' }
+  /** Sent by the webview after its first paint of a run: `ms` from the 'run' message to that paint. */
+  | { type: 'painted'; ms: number };

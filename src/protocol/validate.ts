@@ -39,6 +39,8 @@ export function isViewMessage(x: unknown): x is ViewMessage {
     case 'compare':
     case 'reveal':
       return hasOnlyKeys(x, []);
+    case 'painted':
+      return hasOnlyKeys(x, ['ms']) && typeof x.ms === 'number' && Number.isFinite(x.ms) && x.ms >= 0;
     case 'copy':
       return hasOnlyKeys(x, ['text']) && typeof x.text === 'string' && x.text.length <= MAX_COPY_CHARS;
     case 'export': {
@@ -77,6 +79,7 @@ function isWireTensor(x: unknown): boolean {
 export function isRunPayload(x: unknown): x is RunPayload {
   if (!isObject(x)) return false;
   if (typeof x.title !== 'string') return false;
+  if (x.description !== undefined && typeof x.description !== 'string') return false;
   if (!isObject(x.model)) return false;
   const m = x.model;
   if (m.type !== 'RNN' && m.type !== 'LSTM' && m.type !== 'GRU') return false;

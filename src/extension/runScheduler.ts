@@ -1,0 +1,354 @@
+/*
+ * Where and how a run of the Unroll View executes, so the editor stays responsive.
+ * - Cheap runs (estimated forward FLOPs up to rnnLens.run.workerFlopThreshold) are built right
+ *   here in the extension host: no thread start-up for the origin snippet.
+ * - Larger runs go to a worker (src/worker/runWorker.ts): a Node worker_thread in desktop VS Code
+ *   and code-server, a Web Worker on vscode.dev. The host only posts the document and receives
+ *   progress per phase and the RunPayload, so hovers and keystrokes keep being answered.
+ * - Progress: a cancellable notification above rnnLens.run.progressFlopThreshold, otherwise the
+ *   status bar. Cancel (the notification's button, the caller's CancellationToken, or a new run,
+ *   which supersedes the one in flight) terminates the worker: the CPU really stops and the
+ *   worker's memory is released. The last run shown stays as it was.
+ * Errors come back as messages (WorkerReply 'error') and become a RunOutcome, never a rejection.
+ * Layer: extension (imports vscode; Node's worker_threads only in the Node build).
+ */
+import * as vscode from 'vscode';
+import { estimateCost } from '../document/reader';
+import type { RnnDocument } from '../document/types';
+import type { Tensor } from '../engine/types';
+import type { RunPayload } from '../protocol/messages';
+import { chooseWhere, isWorkerReply, runJob, type RunPhase, type RunRequest, type RunWhere, type WorkerReply } from '../worker/job';
+import { getSettings } from './settings';
+
+const t = vscode.l10n.t;
+const EXTENSION_ID = 'rnn-lens.rnn-lens';
+/*
+ * The web build (dist/web/extension.js) defines process.env.RNN_LENS_WEB as "1". Each Node-only
+ * block below tests that define itself, inline, so esbuild folds the test to false and drops the
+ * block (and its require of Node modules) from the web bundle.
+ */
+
+/** One run to schedule: the document as read, and what buildRunPayload needs besides. */
+export interface RunJob {
+  doc: RnnDocument;
+  title: string;
+  source?: string;
+  /** Run on this input instead of the document's. */
+  input?: Tensor;
+}
+
+/** How a scheduled run ended. `cancelled` runs leave the last shown run unchanged. */
+export type RunOutcome =
+  | { kind: 'done'; payload: RunPayload; where: RunWhere }
+  | { kind: 'cancelled'; reason: 'user' | 'superseded' }
+  | { kind: 'error'; message: string };
+
+/** What the scheduler knows about the latest run (tests and bench/vscode.mjs read it). */
+export interface RunInfo {
+  id: number;
+  title: string;
+  where: RunWhere;
+  /** Estimated forward FLOPs (the reader's estimateCost). */
+  flops: number;
+  /** Progress notification ('notification'), status bar ('window') or none. */
+  progress: 'notification' | 'window' | 'none';
+  state: 'running' | 'done' | 'cancelled' | 'error';
+  /** Phases as the engine reached them, ms after the start. */
+  phases: { phase: RunPhase; fraction: number; ms: number }[];
+  /** Date.now() when the run started, and its duration once it ended. */
+  startedAt: number;
+  ms?: number;
+  /** Cancelled runs: ms from the cancel request until the worker was gone. */
+  terminatedMs?: number;
+  /** Date.now() when the Unroll View reported its first paint of this run, and the paint's own ms. */
+  paintedAt?: number;
+  paintMs?: number;
+}
+
+let sequence = 0;
+let inFlight: { id: number; cancel(reason: 'user' | 'superseded'): void } | undefined;
+let latest: RunInfo | undefined;
+
+/** A copy of what is known about the latest run. */
+export function runInfo(): RunInfo | undefined {
+  return latest ? { ...latest, phases: latest.phases.map((p) => ({ ...p })) } : undefined;
+}
+
+/** Cancels the run in flight, if any. Returns whether there was one. */
+export function cancelRun(): boolean {
+  if (!inFlight) return false;
+  inFlight.cancel('user');
+  return true;
+}
+
+/** The Unroll View painted the run it was sent (ViewMessage 'painted'); `ms` is its drawing time. */
+export function notePainted(ms: number): void {
+  if (latest && latest.state === 'done' && latest.paintedAt === undefined) {
+    latest.paintedAt = Date.now();
+    latest.paintMs = ms;
+  }
+}
+
+function documentInputShape(doc: RnnDocument): number[] | undefined {
+  const src = doc.input;
+  if (!src) return undefined;
+  return src.kind === 'rand' ? [...src.shape] : [...src.tensor.shape];
+}
+
+function phaseLabel(phase: RunPhase): string {
+  switch (phase) {
+    case 'forward':
+      return t('Forward pass');
+    case 'gradients':
+      return t('Gradients (backpropagation through time)');
+    case 'view':
+      return t('Preparing the view');
+  }
+}
+
+/**
+ * Runs a job where it fits best and shows its progress. A new call cancels the run in flight
+ * (that one resolves as { kind: 'cancelled', reason: 'superseded' }). Never rejects.
+ */
+export async function scheduleRun(job: RunJob, options: { token?: vscode.CancellationToken } = {}): Promise<RunOutcome> {
+  const settings = getSettings();
+  const flops = estimateCost(job.doc.model, job.doc.head, job.input?.shape ?? documentInputShape(job.doc)).flops;
+  inFlight?.cancel('superseded');
+  const id = ++sequence;
+  const where = chooseWhere(flops, settings.workerFlopThreshold, workerAvailable());
+  const progressKind = flops > settings.progressFlopThreshold ? 'notification' : where === 'worker' ? 'window' : 'none';
+  const info: RunInfo = { id, title: job.title, where, flops, progress: progressKind, state: 'running', phases: [], startedAt: Date.now() };
+  latest = info;
+
+  const cts = new vscode.CancellationTokenSource();
+  let reason: 'user' | 'superseded' = 'user';
+  inFlight = {
+    id,
+    cancel: (why) => {
+      reason = why;
+      cts.cancel();
+    },
+  };
+  const external = options.token?.onCancellationRequested(() => inFlight?.id === id && inFlight.cancel('user'));
+  if (options.token?.isCancellationRequested) cts.cancel();
+  const started = performance.now();
+  const request: RunRequest = { doc: job.doc, title: job.title, source: job.source, input: job.input, bundle: vscode.l10n.bundle };
+
+  const execute = (report?: (phase: RunPhase, fraction: number) => void): Promise<RunOutcome> => {
+    const onReply = (m: WorkerReply) => {
+      if (m.type === 'progress') {
+        info.phases.push({ phase: m.phase, fraction: m.fraction, ms: Math.round(performance.now() - started) });
+        report?.(m.phase, m.fraction);
+      }
+    };
+    return where === 'worker'
+      ? runInWorker(request, cts.token, onReply, () => reason, info)
+      : runInProcess(request, cts.token, onReply, () => reason, progressKind !== 'none');
+  };
+
+  let outcome: RunOutcome;
+  try {
+    if (progressKind === 'none') {
+      outcome = await execute();
+    } else {
+      outcome = await vscode.window.withProgress(
+        {
+          location: progressKind === 'notification' ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window,
+          title: t('Running {0} forward…', job.doc.model.type),
+          cancellable: progressKind === 'notification',
+        },
+        (progress, token) => {
+          const sub = token.onCancellationRequested(() => inFlight?.id === id && inFlight.cancel('user'));
+          let done = 0;
+          const report = (phase: RunPhase, fraction: number) => {
+            const increment = Math.max(0, fraction - done) * 100;
+            done = Math.max(done, fraction);
+            progress.report({ message: phaseLabel(phase), increment });
+          };
+          return execute(report).finally(() => sub.dispose());
+        },
+      );
+    }
+  } catch (e) {
+    outcome = { kind: 'error', message: e instanceof Error ? e.message : String(e) };
+  } finally {
+    external?.dispose();
+    cts.dispose();
+    if (inFlight?.id === id) inFlight = undefined;
+  }
+  info.state = outcome.kind;
+  info.ms = Math.round(performance.now() - started);
+  return outcome;
+}
+
+/** Small runs: the same job, here. A run already cancelled is not started. */
+async function runInProcess(
+  request: RunRequest,
+  token: vscode.CancellationToken,
+  onReply: (m: WorkerReply) => void,
+  reason: () => 'user' | 'superseded',
+  yieldFirst: boolean,
+): Promise<RunOutcome> {
+  // let a progress notification appear before the host is busy
+  if (yieldFirst) await new Promise((resolve) => setTimeout(resolve, 0));
+  if (token.isCancellationRequested) return { kind: 'cancelled', reason: reason() };
+  let outcome: RunOutcome | undefined;
+  runJob(request, (m) => {
+    if (m.type === 'done') outcome = { kind: 'done', payload: m.payload, where: 'inProcess' };
+    else if (m.type === 'error') outcome = { kind: 'error', message: m.message };
+    else onReply(m);
+  });
+  // the host was busy for the whole run: a cancel that came meanwhile still wins
+  if (token.isCancellationRequested) return { kind: 'cancelled', reason: reason() };
+  return outcome ?? { kind: 'error', message: 'no result' };
+}
+
+/** The handful of operations the scheduler needs from a Node worker or a Web Worker. */
+interface WorkerHandle {
+  post(request: RunRequest): void;
+  /** Messages, errors thrown in the worker, and an exit nobody asked for. */
+  listen(onMessage: (m: unknown) => void, onFailure: (message: string) => void): void;
+  terminate(): Promise<void>;
+}
+
+function extensionUri(): vscode.Uri | undefined {
+  return vscode.extensions.getExtension(EXTENSION_ID)?.extensionUri;
+}
+
+let nodeWorkerFile: string | null | undefined;
+/** The bundled worker script on disk (Node), or null when it is missing. */
+function nodeWorkerPath(): string | null {
+  if (nodeWorkerFile !== undefined) return nodeWorkerFile;
+  nodeWorkerFile = null;
+  if (process.env.RNN_LENS_WEB !== '1') {
+    const fs = require('node:fs') as typeof import('node:fs');
+    const path = require('node:path') as typeof import('node:path');
+    const root = extensionUri()?.fsPath;
+    const candidates = [root && path.join(root, 'dist', 'runWorker.js'), typeof __dirname === 'string' ? path.join(__dirname, 'runWorker.js') : undefined];
+    nodeWorkerFile = candidates.find((c): c is string => !!c && fs.existsSync(c)) ?? null;
+  }
+  return nodeWorkerFile;
+}
+
+/** Can runs go to a worker here? (Node: the bundle exists; web: Worker exists.) */
+function workerAvailable(): boolean {
+  if (process.env.RNN_LENS_WEB === '1') return typeof Worker !== 'undefined' && !!extensionUri();
+  try {
+    return nodeWorkerPath() !== null;
+  } catch {
+    return false;
+  }
+}
+
+let webWorkerUrl: Promise<string> | undefined;
+
+/** Starts one worker for one run, or undefined when none can be started. */
+async function startWorker(): Promise<WorkerHandle | undefined> {
+  if (process.env.RNN_LENS_WEB !== '1') {
+    const file = nodeWorkerPath();
+    if (!file) return undefined;
+    const { Worker: NodeWorker } = require('node:worker_threads') as typeof import('node:worker_threads');
+    const w = new NodeWorker(file);
+    let ended = false;
+    return {
+      post: (request) => w.postMessage(request),
+      listen: (onMessage, onFailure) => {
+        w.on('message', onMessage);
+        w.on('error', (e) => onFailure(e instanceof Error ? e.message : String(e)));
+        w.on('exit', (code) => {
+          if (!ended) onFailure(t('The run worker stopped unexpectedly (exit code {0}).', code));
+        });
+      },
+      terminate: async () => {
+        ended = true;
+        await w.terminate();
+      },
+    };
+  }
+  // vscode.dev: extension files come from another origin, which `new Worker(url)` refuses; a
+  // blob: URL of the same script is same-origin.
+  const root = extensionUri();
+  if (!root) return undefined;
+  webWorkerUrl ??= (async () => {
+    const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, 'dist', 'web', 'runWorker.js'));
+    return URL.createObjectURL(new Blob([new TextDecoder().decode(bytes)], { type: 'text/javascript' }));
+  })();
+  const w = new Worker(await webWorkerUrl);
+  return {
+    post: (request) => w.postMessage(request),
+    listen: (onMessage, onFailure) => {
+      w.onmessage = (e) => onMessage(e.data);
+      w.onerror = (e) => {
+        e.preventDefault?.();
+        onFailure(e.message || 'error in the run worker');
+      };
+    },
+    terminate: async () => w.terminate(),
+  };
+}
+
+/** Large runs: one worker for this run, terminated when it ends or is cancelled. */
+async function runInWorker(
+  request: RunRequest,
+  token: vscode.CancellationToken,
+  onReply: (m: WorkerReply) => void,
+  reason: () => 'user' | 'superseded',
+  info: RunInfo,
+): Promise<RunOutcome> {
+  let handle: WorkerHandle | undefined;
+  try {
+    handle = await startWorker();
+  } catch {
+    handle = undefined;
+  }
+  if (!handle) {
+    // No worker here after all (e.g. a web host whose CSP refuses blob: workers): run in-process.
+    info.where = 'inProcess';
+    return runInProcess(request, token, onReply, reason, true);
+  }
+  const worker = handle;
+  if (token.isCancellationRequested) {
+    void worker.terminate();
+    return { kind: 'cancelled', reason: reason() };
+  }
+  return new Promise<RunOutcome>((resolve) => {
+    let settled = false;
+    const finish = (outcome: RunOutcome) => {
+      if (settled) return;
+      settled = true;
+      cancelSub.dispose();
+      const asked = performance.now();
+      void worker.terminate().then(
+        () => {
+          if (outcome.kind === 'cancelled') info.terminatedMs = Math.round(performance.now() - asked);
+        },
+        () => undefined,
+      );
+      resolve(outcome);
+    };
+    const cancelSub = token.onCancellationRequested(() => finish({ kind: 'cancelled', reason: reason() }));
+    worker.listen(
+      (m) => {
+        if (!isWorkerReply(m)) return;
+        if (m.type === 'progress') onReply(m);
+        else if (m.type === 'done') finish({ kind: 'done', payload: m.payload, where: 'worker' });
+        else finish({ kind: 'error', message: m.message });
+      },
+      (message) => finish({ kind: 'error', message }),
+    );
+    try {
+      worker.post(request);
+    } catch (e) {
+      finish({ kind: 'error', message: e instanceof Error ? e.message : String(e) });
+    }
+  });
+}
+
+/** Internal commands (not in the palette): rnnLens._cancelRun and rnnLens._runInfo (tests, bench). */
+export function registerRunScheduler(): vscode.Disposable {
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand('rnnLens._cancelRun', () => cancelRun()),
+    vscode.commands.registerCommand('rnnLens._runInfo', () => runInfo()),
+    { dispose: () => void inFlight?.cancel('user') },
+  );
+}

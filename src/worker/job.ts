@@ -1,0 +1,119 @@
+/*
+ * One run of the Unroll View as a job: the messages between the extension host and the run
+ * worker, the pure decision "in-process or worker?", progress fractions per phase, and the job
+ * itself (buildRunPayload with a translator built from VS Code's l10n bundle).
+ * Layer: worker, PURE: imports document types, engine types, protocol types and the pure
+ * payload builder; no vscode, no Node, no DOM. The same code runs in a Node worker_thread, a
+ * browser Web Worker and (for small runs) the extension host itself.
+ */
+import type { RnnDocument } from '../document/types';
+import type { Tensor } from '../engine/types';
+import { buildRunPayload, GRADIENT_FLOP_BUDGET } from '../extension/payload';
+import type { RunPayload } from '../protocol/messages';
+
+/** What the host sends the worker: everything is structured-clone safe (typed arrays travel). */
+export interface RunRequest {
+  /** The document as read (budget already checked by the reader). */
+  doc: RnnDocument;
+  title: string;
+  source?: string;
+  /** Run on this input instead of the document's (a selected array). */
+  input?: Tensor;
+  /** vscode.l10n.bundle of the host: English -> the user's language. Absent in English. */
+  bundle?: Record<string, string>;
+}
+
+/** The phases of a run, in order; 'gradients' is skipped over the gradient budget. */
+export type RunPhase = 'forward' | 'gradients' | 'view';
+
+/** Worker -> host. Errors travel as messages, never as exceptions across the boundary. */
+export type WorkerReply =
+  /** A phase has started; `fraction` (0..1) of the estimated work is done. */
+  | { type: 'progress'; phase: RunPhase; fraction: number }
+  /** The run finished. */
+  | { type: 'done'; payload: RunPayload }
+  /** The run failed: the message of the engine's or the document layer's error (localised). */
+  | { type: 'error'; message: string };
+
+/** Where a run executes. */
+export type RunWhere = 'inProcess' | 'worker';
+
+/**
+ * In-process for cheap runs (no thread start-up), in a worker above `workerFlopThreshold`
+ * forward FLOPs so the extension host keeps answering hovers and keystrokes. `workerAvailable`
+ * is false where no worker can be started (then everything runs in-process). A threshold of 0
+ * sends every run to a worker.
+ */
+export function chooseWhere(flops: number, workerFlopThreshold: number, workerAvailable: boolean): RunWhere {
+  return workerAvailable && (workerFlopThreshold <= 0 || flops > workerFlopThreshold) ? 'worker' : 'inProcess';
+}
+
+/** Will buildRunPayload compute gradients for a run of this many forward FLOPs? */
+export function computesGradients(flops: number): boolean {
+  return flops <= GRADIENT_FLOP_BUDGET;
+}
+
+/**
+ * The fraction of the work done when `phase` starts. Backward through time costs about twice
+ * the forward pass, so with gradients the forward is 1/3 of the run; packing the view is cheap.
+ */
+export function phaseFraction(phase: RunPhase, withGradients: boolean): number {
+  switch (phase) {
+    case 'forward':
+      return 0;
+    case 'gradients':
+      return 0.3;
+    case 'view':
+      return withGradients ? 0.9 : 0.85;
+  }
+}
+
+/**
+ * A translator like vscode.l10n.t for positional arguments: the bundle's text for `english`
+ * (or `english` itself), with {0}, {1}... replaced. Used where vscode is not available (workers).
+ */
+export function makeTranslator(bundle: Record<string, string> | undefined): (english: string, ...args: (string | number)[]) => string {
+  return (english, ...args) => {
+    const text = bundle && Object.prototype.hasOwnProperty.call(bundle, english) ? bundle[english] : english;
+    return text.replace(/\{(\d+)\}/g, (whole, i) => (Number(i) < args.length ? String(args[Number(i)]) : whole));
+  };
+}
+
+/**
+ * Runs one request and reports through `post`: progress per phase, then exactly one 'done' or
+ * 'error'. Never throws.
+ */
+export function runJob(request: RunRequest, post: (reply: WorkerReply) => void): void {
+  try {
+    let withGradients = false;
+    const payload = buildRunPayload(request.doc, {
+      title: request.title,
+      source: request.source,
+      input: request.input,
+      translate: makeTranslator(request.bundle),
+      onPhase: (phase) => {
+        if (phase === 'gradients') withGradients = true;
+        post({ type: 'progress', phase, fraction: phaseFraction(phase, withGradients) });
+      },
+    });
+    post({ type: 'done', payload });
+  } catch (e) {
+    post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+/** Is `x` a reply the worker could have sent? (The host checks before trusting a message.) */
+export function isWorkerReply(x: unknown): x is WorkerReply {
+  if (!x || typeof x !== 'object') return false;
+  const m = x as Record<string, unknown>;
+  switch (m.type) {
+    case 'progress':
+      return (m.phase === 'forward' || m.phase === 'gradients' || m.phase === 'view') && typeof m.fraction === 'number';
+    case 'done':
+      return !!m.payload && typeof m.payload === 'object';
+    case 'error':
+      return typeof m.message === 'string';
+    default:
+      return false;
+  }
+}

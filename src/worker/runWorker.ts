@@ -1,0 +1,35 @@
+/*
+ * The run worker's entry: receives one RunRequest, runs it (job.ts) and posts progress and the
+ * RunPayload back. Bundled twice by scripts/build.mjs:
+ *   dist/runWorker.js      Node worker_threads (desktop VS Code, code-server: the Node extension host)
+ *   dist/web/runWorker.js  a browser Web Worker (vscode.dev: the web extension host), built with
+ *                          process.env.RNN_LENS_WEB = "1", so the Node branch below is dropped.
+ * One worker serves one run; the host ends it with terminate() on cancel, which really stops the
+ * CPU and frees the worker's memory.
+ * Layer: worker (Node's worker_threads or the Web Worker global; otherwise only job.ts).
+ */
+import { runJob, type RunRequest, type WorkerReply } from './job';
+
+interface Port {
+  postMessage(m: WorkerReply): void;
+}
+
+function serve(port: Port, request: unknown): void {
+  if (!request || typeof request !== 'object' || !('doc' in request)) {
+    port.postMessage({ type: 'error', message: 'The run worker got no document to run.' });
+    return;
+  }
+  runJob(request as RunRequest, (reply) => port.postMessage(reply));
+}
+
+// The define comes first so esbuild folds the web build's condition to false and drops the branch.
+if (process.env.RNN_LENS_WEB !== '1' && typeof process !== 'undefined') {
+  const { parentPort } = require('node:worker_threads') as { parentPort: (Port & { once(e: 'message', f: (m: unknown) => void): void }) | null };
+  parentPort?.once('message', (m) => serve(parentPort, m));
+} else {
+  const scope = globalThis as unknown as Port & { onmessage: ((e: { data: unknown }) => void) | null };
+  scope.onmessage = (e) => {
+    scope.onmessage = null;
+    serve(scope, e.data);
+  };
+}
