@@ -171,16 +171,17 @@ function ourEngine() {
   const api = require(bundle);
   return {
     name: 'rnn-lens',
-    label: 'RNN Lens (TypeScript)',
+    label: 'RNN Lens (WebAssembly SIMD, float64)',
     async setup(w) {
       const doc = workloadDocument(w);
       const init = api.init(doc);
       const model = api.createModel(doc);
-      const input = init.input;
+      // The tensor-level path (no nested-array conversion), as a program embedding the engine uses it.
+      const input = { shape: w.input.rand.slice(), data: Float64Array.from(flatten(init.input)) };
       let last;
       return {
         run: () => {
-          last = model.forward(input);
+          last = model.forwardTensors(input);
         },
         outputs: () => ({ output: flatOf(last.output), h_n: flatOf(last.h_n ?? last.hN), head: flatOf(last.head) }),
         init,
@@ -230,7 +231,7 @@ function tfjsEngine(tf) {
       let note;
       const layers = [];
       for (let l = 0; l < (m.num_layers ?? 1); l++) {
-        const cfg = { units: m.hidden_size, returnSequences: true, recurrentActivation: 'sigmoid', activation: 'tanh' };
+        const cfg = { units: m.hidden_size, returnSequences: true, recurrentActivation: 'sigmoid', activation: 'tanh', kernelInitializer: 'zeros', recurrentInitializer: 'zeros' };
         if (m.type === 'GRU') note = 'tfjs GRU has no reset_after: it computes a different function than PyTorch (timed at equal size, not compared)';
         const make = () => tf.layers[cellKind]({ ...cfg });
         const layer = m.bidirectional ? tf.layers.bidirectional({ layer: make(), mergeMode: 'concat' }) : make();
@@ -270,7 +271,7 @@ function tfjsEngine(tf) {
             const seq = model.predict(xin);
             if (!fc) return [seq];
             const F = seq.shape[2];
-            return [seq, fc.apply(seq.slice([0, L - 1, 0], [N, 1, F]).reshape([N, F]))];
+            return [seq, fc.apply(tf.reshape(tf.slice(seq, [0, L - 1, 0], [N, 1, F]), [N, F]))];
           });
           last.forEach((t) => t.dataSync());
         },
@@ -461,12 +462,12 @@ async function main() {
     for (const L of [100, 1000, 10000]) {
       const doc = { model: { type: 'LSTM', input_size: 128, hidden_size: 128, batch_first: true }, seed: 3, input: { rand: [1, L, 128] } };
       const model = api.createModel(doc);
-      const input = api.init(doc).input;
-      model.forward(input);
+      const input = { shape: [1, L, 128], data: Float64Array.from(flatten(api.init(doc).input)) };
+      model.forwardTensors(input);
       const ts = [];
       for (let i = 0; i < (L >= 10000 ? 3 : 7); i++) {
         const t0 = performance.now();
-        model.forward(input);
+        model.forwardTensors(input);
         ts.push(performance.now() - t0);
       }
       scaling.push({ L, medianMs: median(ts), usPerStep: (median(ts) * 1000) / L });

@@ -24,13 +24,13 @@ import {
   type InitJson,
   type RunJson,
 } from './document/commands';
-import type { HeadConfig, ModelConfig, ShapeReport, Tensor } from './engine/types';
+import type { ForwardResult, HeadConfig, ModelConfig, ShapeReport, Tensor } from './engine/types';
 
 export { readDocument, readTensorText } from './document/reader';
 export { DEFAULT_BUDGET } from './document/types';
 export type { Budget, Diagnostic, ReadResult, RnnDocument } from './document/types';
 export type { GradJson, InitJson, RunJson } from './document/commands';
-export type { Tensor, ShapeReport, ModelConfig, HeadConfig } from './engine/types';
+export type { Tensor, ShapeReport, ModelConfig, HeadConfig, ForwardResult } from './engine/types';
 
 /** Options of every entry point. */
 export interface ApiOptions {
@@ -86,6 +86,12 @@ export interface Model {
    * document's h0/c0 unless given. Returns nested arrays in PyTorch's shapes.
    */
   forward(input?: unknown, h0?: unknown, c0?: unknown): RunJson;
+  /**
+   * The fast path: engine Tensors in (flat Float64Array data, PyTorch's shapes; h0/c0 zeros
+   * when absent) and engine Tensors out ({output, hN, cN?, head?, notes}), with no nested-array
+   * conversion. Only shape checks (PyTorch's wording) run per call; the weights stay packed.
+   */
+  forwardTensors(input: Tensor, h0?: Tensor, c0?: Tensor): ForwardResult;
 }
 
 /** Read the document's weights once (drawing from the seed what it leaves out). */
@@ -104,6 +110,9 @@ export function createModel(document: unknown, options?: ApiOptions): Model {
       const h = h0 === undefined ? (input === undefined ? p.h0 : undefined) : toTensor(h0, 'h0');
       const c = c0 === undefined ? (input === undefined ? p.c0 : undefined) : toTensor(c0, 'c0');
       return guard(() => forwardJson(p.prepared.forward(x, h, c)));
+    },
+    forwardTensors(input: Tensor, h0?: Tensor, c0?: Tensor): ForwardResult {
+      return p.prepared.forward(input, h0, c0);
     },
   };
 }

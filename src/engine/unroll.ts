@@ -31,17 +31,35 @@ import { columnSumAccumulate, gemmNT, gemmTNAccumulate, rowSumAccumulate, transp
 import { rnnStep, rnnStepBackward } from './cells/rnn';
 import { lstmStep, lstmStepBackward } from './cells/lstm';
 import { gruStep, gruStepBackward } from './cells/gru';
+import { WasmKernels } from './wasm/backend';
+
+/**
+ * Where forward runs: 'wasm' (f64x2 SIMD kernels, falls back when the host has no WebAssembly
+ * SIMD), 'typescript' (the reference loops below), or 'auto' (wasm when available; default).
+ * Traces and backward always run on the TypeScript path.
+ */
+export type Backend = 'auto' | 'wasm' | 'typescript';
 
 /** Options of a forward run. */
 export interface ForwardOptions {
   /** Record every step's vectors for the diagram (costs memory; off by default). */
   trace?: boolean;
+  /** Which kernels `forward(spec)` prepares the model with (default 'auto'). */
+  backend?: Backend;
+}
+
+/** Options of prepareModel. */
+export interface PrepareOptions {
+  /** Default 'auto': WebAssembly when available, else TypeScript. */
+  backend?: Backend;
 }
 
 /** A model whose weights were checked and packed once; run it as often as needed. */
 export interface PreparedModel {
   readonly model: ModelConfig;
   readonly head?: HeadConfig;
+  /** The kernels this model's untraced forward runs on. */
+  readonly backend: 'wasm' | 'typescript';
   /** Same as `forward(spec)` with this model's weights. */
   forward(input: Tensor, h0?: Tensor, c0?: Tensor, opts?: ForwardOptions): ForwardResult;
   /** Same as `backward(spec, upstream)` with this model's weights. */
@@ -60,7 +78,8 @@ export function gateNames(type: CellType): string[] {
 
 /** Run the model of `spec` once. See ForwardResult for shapes (PyTorch's). */
 export function forward(spec: RunSpec, opts?: ForwardOptions): ForwardResult {
-  return prepareModel(spec.model, spec.head, spec.stateDict).forward(spec.input, spec.h0, spec.c0, opts);
+  const backend = opts?.trace ? 'typescript' : opts?.backend;
+  return prepareModel(spec.model, spec.head, spec.stateDict, { backend }).forward(spec.input, spec.h0, spec.c0, opts);
 }
 
 /**
@@ -69,12 +88,12 @@ export function forward(spec: RunSpec, opts?: ForwardOptions): ForwardResult {
  * PyTorch only has .grad for tensors that exist) and every parameter (PyTorch's names).
  */
 export function backward(spec: RunSpec, upstream: Upstream): GradResult {
-  return prepareModel(spec.model, spec.head, spec.stateDict).backward(spec.input, upstream, spec.h0, spec.c0);
+  return prepareModel(spec.model, spec.head, spec.stateDict, { backend: 'typescript' }).backward(spec.input, upstream, spec.h0, spec.c0);
 }
 
 /** Check the state_dict against the model and pack the weights once. Throws PyTorch-worded errors. */
-export function prepareModel(model: ModelConfig, head: HeadConfig | undefined, stateDict: StateDict): PreparedModel {
-  return new Prepared(model, head, stateDict);
+export function prepareModel(model: ModelConfig, head: HeadConfig | undefined, stateDict: StateDict, options?: PrepareOptions): PreparedModel {
+  return new Prepared(model, head, stateDict, options?.backend ?? 'auto');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -167,8 +186,14 @@ class Prepared implements PreparedModel {
   private readonly headWeight: Float64Array | null = null;
   private readonly headBias: Float64Array | null = null;
   private headWeightT?: Float64Array;
+  readonly backend: 'wasm' | 'typescript';
+  /** The WebAssembly instance holding this model's packed weights (wasm backend only). */
+  private readonly wasm: WasmKernels | null = null;
+  private readonly packed: { wIh: number; wHh: number; bIh: number; bHh: number; wHr: number }[][] = [];
+  private packedHead = { w: 0, b: 0 };
+  private readonly notesOnce: string[];
 
-  constructor(model: ModelConfig, head: HeadConfig | undefined, stateDict: StateDict) {
+  constructor(model: ModelConfig, head: HeadConfig | undefined, stateDict: StateDict, backend: Backend) {
     this.model = model;
     this.head = head;
     this.D = model.bidirectional ? 2 : 1;
@@ -227,10 +252,33 @@ class Prepared implements PreparedModel {
       parts.push(...mismatched);
       throw new Error(`Error(s) in loading state_dict for ${model.type}:\n\t${parts.join('\n\t')}`);
     }
+    this.notesOnce = this.notes();
+    this.wasm = backend === 'typescript' ? null : WasmKernels.create();
+    this.backend = this.wasm ? 'wasm' : 'typescript';
+    if (this.wasm) {
+      // Packed once: transposed 4-column panels in the instance's memory (see kernels.as).
+      const k = this.wasm;
+      for (const row of this.weights) {
+        this.packed.push(
+          row.map((w) => ({
+            wIh: k.packWeights(w.wIh, this.G, w.inSize),
+            wHh: k.packWeights(w.wHh, this.G, this.hOut),
+            bIh: k.packBias(w.bIh),
+            bHh: k.packBias(w.bHh),
+            wHr: w.wHr ? k.packWeights(w.wHr, this.P, this.H) : 0,
+          })),
+        );
+      }
+      if (this.headWeight) {
+        this.packedHead = { w: k.packWeights(this.headWeight, head!.outFeatures, this.D * this.hOut), b: k.packBias(this.headBias) };
+      }
+      k.keep();
+    }
   }
 
   forward(input: Tensor, h0?: Tensor, c0?: Tensor, opts?: ForwardOptions): ForwardResult {
     const traced = opts?.trace === true;
+    if (this.wasm && !traced) return this.forwardWasm(this.wasm, input, h0, c0);
     const run = this.run(input, h0, c0, traced ? 'trace' : 'none');
     const { L, N, batched } = run;
     const DH = this.D * this.hOut;
@@ -240,7 +288,7 @@ class Prepared implements PreparedModel {
     const result: ForwardResult = {
       output: { shape: this.outputShape(L, N, batched, DH), data: this.fromSeqFirst(top, L, N, DH, batched) },
       hN: { shape: stateShape(this.hOut), data: run.hN },
-      notes: this.notes(),
+      notes: this.notesOnce.slice(),
     };
     if (this.model.type === 'LSTM') result.cN = { shape: stateShape(this.H), data: run.cN };
     if (this.head && run.head) {
@@ -488,16 +536,133 @@ class Prepared implements PreparedModel {
   }
 
   /** Validate input and states (PyTorch's wording) and run every layer and direction. */
-  private run(input: Tensor, h0: Tensor | undefined, c0: Tensor | undefined, record: RecordMode): RunResult {
+  /**
+   * Untraced forward on the WebAssembly kernels: the same steps as `run` (one input product per
+   * layer and direction, then per step the recurrent product and the cell), with every buffer
+   * in the instance's memory, laid out afresh per run above the packed weights.
+   */
+  private forwardWasm(kernels: WasmKernels, input: Tensor, h0?: Tensor, c0?: Tensor): ForwardResult {
+    const { L, N, batched } = this.check(input, h0, c0);
     const model = this.model;
     const { D, H, P, G } = this;
     const Hout = this.hOut;
     const DH = D * Hout;
     const layers = model.numLayers;
+    const In = model.inputSize;
     const isLSTM = model.type === 'LSTM';
     const isGRU = model.type === 'GRU';
-    const relu = model.type === 'RNN' && model.nonlinearity === 'relu';
+    const relu = model.type === 'RNN' && model.nonlinearity === 'relu' ? 1 : 0;
+    const S = D * layers;
+    const k = kernels.k;
 
+    kernels.release();
+    const pX = kernels.alloc(L * N * In);
+    const pOut = [kernels.alloc(L * N * DH), layers > 1 ? kernels.alloc(L * N * DH) : 0];
+    const pIh = kernels.alloc(L * N * G);
+    const pHh = kernels.alloc(N * G);
+    const pH0 = kernels.alloc(S * N * Hout);
+    const pC0 = isLSTM ? kernels.alloc(S * N * H) : 0;
+    const pC = isLSTM ? kernels.alloc(N * H) : 0;
+    const pM = P > 0 ? kernels.alloc(N * H) : 0;
+    const outF = this.head && this.headWeight ? this.head.outFeatures : 0;
+    const pHead = outF > 0 ? kernels.alloc(N * outF) : 0;
+    const heap = kernels.heap; // after the last alloc: growing replaces the buffer
+
+    // Input, seq-first.
+    const x = input.data;
+    const xAt = pX / 8;
+    if (batched && model.batchFirst) {
+      for (let b = 0; b < N; b++) {
+        for (let t = 0; t < L; t++) heap.set(x.subarray((b * L + t) * In, (b * L + t + 1) * In), xAt + (t * N + b) * In);
+      }
+    } else heap.set(x, xAt);
+    if (h0) heap.set(h0.data, pH0 / 8);
+    else heap.fill(0, pH0 / 8, pH0 / 8 + S * N * Hout);
+    if (isLSTM) {
+      if (c0) heap.set(c0.data, pC0 / 8);
+      else heap.fill(0, pC0 / 8, pC0 / 8 + S * N * H);
+    }
+
+    const hN = new Float64Array(S * N * Hout);
+    const cN = new Float64Array(isLSTM ? S * N * H : 0);
+    let layerIn = pX;
+    let inSize = In;
+    for (let l = 0; l < layers; l++) {
+      const out = pOut[l % 2];
+      for (let d = 0; d < D; d++) {
+        const w = this.packed[l][d];
+        const state = l * D + d;
+        // 1. The input projection of every time step: one product.
+        k.gemm(L * N, G, inSize, layerIn, inSize, w.wIh, pIh, G, w.bIh, 0);
+        // 2. The recurrence.
+        for (let s = 0; s < L; s++) {
+          const t = d === 0 ? s : L - 1 - s;
+          const first = s === 0;
+          const prevT = d === 0 ? t - 1 : t + 1;
+          const hp = first ? pH0 + state * N * Hout * 8 : out + (prevT * N * DH + d * Hout) * 8;
+          const hpStride = first ? Hout : DH;
+          const ih = pIh + t * N * G * 8;
+          const hOut = out + (t * N * DH + d * Hout) * 8;
+          k.gemm(N, G, Hout, hp, hpStride, w.wHh, pHh, G, w.bHh, 0);
+          if (isLSTM) {
+            const cp = first ? pC0 + state * N * H * 8 : pC;
+            if (P > 0) {
+              k.lstmStep(N, H, ih, pHh, cp, pC, pM, H);
+              // PyTorch: h_t = W_hr (o_t * tanh(c_t)), no bias.
+              k.gemm(N, P, H, pM, H, w.wHr, hOut, DH, 0, 0);
+            } else {
+              k.lstmStep(N, H, ih, pHh, cp, pC, hOut, DH);
+            }
+          } else if (isGRU) {
+            k.gruStep(N, H, ih, pHh, hp, hpStride, hOut, DH);
+          } else {
+            k.rnnStep(N, H, relu, ih, pHh, hOut, DH);
+          }
+        }
+        // h_n / c_n: the state after the last processed step (t = 0 for the reverse direction).
+        const lastT = d === 0 ? L - 1 : 0;
+        for (let b = 0; b < N; b++) {
+          const from = out / 8 + lastT * N * DH + b * DH + d * Hout;
+          hN.set(heap.subarray(from, from + Hout), (state * N + b) * Hout);
+        }
+        if (isLSTM) cN.set(heap.subarray(pC / 8, pC / 8 + N * H), state * N * H);
+      }
+      layerIn = out;
+      inSize = DH;
+    }
+
+    // Output, back in the caller's layout.
+    const top = layerIn / 8;
+    let output: Float64Array;
+    if (batched && model.batchFirst) {
+      output = new Float64Array(L * N * DH);
+      for (let t = 0; t < L; t++) {
+        for (let b = 0; b < N; b++) output.set(heap.subarray(top + (t * N + b) * DH, top + (t * N + b + 1) * DH), (b * L + t) * DH);
+      }
+    } else output = heap.slice(top, top + L * N * DH);
+
+    const stateShape = (size: number) => (batched ? [S, N, size] : [S, size]);
+    const result: ForwardResult = {
+      output: { shape: this.outputShape(L, N, batched, DH), data: output },
+      hN: { shape: stateShape(Hout), data: hN },
+      notes: this.notesOnce.slice(),
+    };
+    if (isLSTM) result.cN = { shape: stateShape(H), data: cN };
+    if (outF > 0 && this.head) {
+      // output[-1] (seq-first) / output[:, -1, :] (batch-first): the last time step either way.
+      k.gemm(N, outF, DH, layerIn + (L - 1) * N * DH * 8, DH, this.packedHead.w, pHead, outF, this.packedHead.b, 0);
+      result.head = { shape: batched ? [N, outF] : [outF], data: heap.slice(pHead / 8, pHead / 8 + N * outF) };
+    }
+    return result;
+  }
+
+  /** Validate input and states: PyTorch's shape checks and wording. Returns the sizes. */
+  private check(input: Tensor, h0: Tensor | undefined, c0: Tensor | undefined): { L: number; N: number; batched: boolean } {
+    const model = this.model;
+    const { D, H } = this;
+    const Hout = this.hOut;
+    const layers = model.numLayers;
+    const isLSTM = model.type === 'LSTM';
     const rank = input.shape.length;
     if (rank !== 2 && rank !== 3) {
       throw new Error(`${model.type}: Expected input to be 2-D or 3-D but received ${rank}-D tensor`);
@@ -523,17 +688,32 @@ class Prepared implements PreparedModel {
         );
       }
     }
-    const checkState = (t: Tensor | undefined, size: number, label: string): Float64Array => {
+    const checkState = (t: Tensor | undefined, size: number, label: string): void => {
       const expected = batched ? [D * layers, N, size] : [D * layers, size];
-      if (!t) return new Float64Array(D * layers * N * size);
+      if (!t) return;
       if (t.shape.some((s, i) => s !== expected[i])) {
         throw new Error(`Expected ${label} size (${expected.join(', ')}), got ${shapeText(t.shape)}`);
       }
       checkData(label, t);
-      return t.data;
     };
-    const h0Data = checkState(h0, Hout, isLSTM ? 'hidden[0]' : 'hidden');
-    const c0Data = isLSTM ? checkState(c0, H, 'hidden[1]') : EMPTY;
+    checkState(h0, Hout, isLSTM ? 'hidden[0]' : 'hidden');
+    if (isLSTM) checkState(c0, H, 'hidden[1]');
+    return { L, N, batched };
+  }
+
+
+  private run(input: Tensor, h0: Tensor | undefined, c0: Tensor | undefined, record: RecordMode): RunResult {
+    const model = this.model;
+    const { D, H, P, G } = this;
+    const Hout = this.hOut;
+    const DH = D * Hout;
+    const layers = model.numLayers;
+    const isLSTM = model.type === 'LSTM';
+    const isGRU = model.type === 'GRU';
+    const relu = model.type === 'RNN' && model.nonlinearity === 'relu';
+    const { L, N, batched } = this.check(input, h0, c0);
+    const h0Data = h0 ? h0.data : new Float64Array(D * layers * N * Hout);
+    const c0Data = isLSTM ? (c0 ? c0.data : new Float64Array(D * layers * N * H)) : EMPTY;
 
     const x0 = this.toSeqFirst(input.data, L, N, model.inputSize, batched);
     const hN = new Float64Array(D * layers * N * Hout);

@@ -6,7 +6,8 @@
  * Layer: test (Node). Set RNN_LENS_GOLDEN_REPORT=1 to print the worst error per case.
  */
 import * as assert from 'assert';
-import { backward, forward, prepareModel } from '../../src/engine/unroll';
+import { backward, forward, prepareModel, type Backend } from '../../src/engine/unroll';
+import { wasmAvailable } from '../../src/engine/wasm/backend';
 import { gemmNT } from '../../src/engine/kernels';
 import type { RunSpec, Tensor } from '../../src/engine/types';
 import { GoldenCase, loadGoldenCases, maxRelativeError } from './helpers/golden';
@@ -16,6 +17,8 @@ const cases = loadGoldenCases();
 // More cases of the same format (also run by golden-extra.test.ts); they cost milliseconds.
 const extraCases = loadGoldenCases('extra').map((c) => ({ ...c, name: `extra/${c.name}` }));
 const worst = new Map<string, number>();
+/** Both forward paths: the WebAssembly SIMD kernels and the TypeScript loops. */
+const BACKENDS: Backend[] = ['wasm', 'typescript'];
 
 function specOf(c: GoldenCase): RunSpec {
   return { model: c.model, head: c.head, stateDict: c.stateDict, input: c.input, h0: c.h0, c0: c.c0 };
@@ -41,17 +44,27 @@ describe('engine golden cases (PyTorch 1.13.1)', () => {
     assert.ok(cases.length >= 29, `only ${cases.length} cases`);
   });
 
+  it('WebAssembly SIMD is available on this Node (so the wasm cases below test wasm)', () => {
+    assert.ok(wasmAvailable());
+  });
+
   for (const c of [...cases, ...extraCases]) {
     describe(c.name, () => {
-      it('forward matches output, h_n, c_n and head', () => {
-        const r = forward(specOf(c));
-        assertClose('output', c.name, r.output, c.expected.output);
-        assertClose('h_n', c.name, r.hN, c.expected.hN);
-        if (c.expected.cN) assertClose('c_n', c.name, r.cN, c.expected.cN);
-        else assert.strictEqual(r.cN, undefined, 'c_n only for LSTM');
-        if (c.expected.head) assertClose('head', c.name, r.head, c.expected.head);
-        else assert.strictEqual(r.head, undefined, 'head only when configured');
-      });
+      for (const backend of BACKENDS) {
+        it(`forward matches output, h_n, c_n and head (${backend})`, () => {
+          const m = prepareModel(c.model, c.head, c.stateDict, { backend });
+          assert.strictEqual(m.backend, backend);
+          // Twice on one prepared model: buffers reused across calls must not leak state.
+          m.forward(c.input, c.h0, c.c0);
+          const r = m.forward(c.input, c.h0, c.c0);
+          assertClose('output', c.name, r.output, c.expected.output);
+          assertClose('h_n', c.name, r.hN, c.expected.hN);
+          if (c.expected.cN) assertClose('c_n', c.name, r.cN, c.expected.cN);
+          else assert.strictEqual(r.cN, undefined, 'c_n only for LSTM');
+          if (c.expected.head) assertClose('head', c.name, r.head, c.expected.head);
+          else assert.strictEqual(r.head, undefined, 'head only when configured');
+        });
+      }
 
       if (c.backward) {
         const bw = c.backward;

@@ -1,0 +1,151 @@
+/*
+ * Loads the engine's WebAssembly kernels (kernels.as, embedded as base64 in kernels.wasm.ts)
+ * synchronously and gives each prepared model its own instance and linear memory, so a
+ * model's packed weights are freed with the model. Returns null when WebAssembly or its SIMD
+ * is missing (or a host refuses synchronous compilation): callers then use the TypeScript path.
+ * Layer: engine. Imports only engine files; `WebAssembly` is an ECMAScript global, present in
+ * Node, browsers, workers and the VS Code extension host alike.
+ */
+import { KERNELS_WASM_BASE64 } from './kernels.wasm';
+
+/** The exports of kernels.as; every pointer is a byte offset into the instance's memory. */
+export interface KernelExports {
+  gemm(rows: number, cols: number, depth: number, a: number, lda: number, wp: number, c: number, ldc: number, bias: number, accumulate: number): void;
+  rnnStep(batch: number, H: number, relu: number, ih: number, hh: number, h: number, hStride: number): void;
+  lstmStep(batch: number, H: number, ih: number, hh: number, cPrev: number, cOut: number, h: number, hStride: number): void;
+  gruStep(batch: number, H: number, ih: number, hh: number, hPrev: number, hPrevStride: number, h: number, hStride: number): void;
+}
+
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+const PAGE = 65536;
+/** The first page stays unused (AssemblyScript's static area; null pointers mean "none"). */
+const BASE = PAGE;
+
+let compiled: unknown | null | undefined;
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const value = new Uint8Array(128);
+  for (let i = 0; i < alphabet.length; i++) value[alphabet.charCodeAt(i)] = i;
+  const clean = text.replace(/=+$/, '');
+  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+  let bits = 0;
+  let acc = 0;
+  let o = 0;
+  for (let i = 0; i < clean.length; i++) {
+    acc = (acc << 6) | value[clean.charCodeAt(i)];
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
+function compiledModule(): unknown | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
+  try {
+    if (typeof WebAssembly !== 'object') return null;
+    const bytes = decodeBase64(KERNELS_WASM_BASE64);
+    // validate() is false when the host lacks SIMD; new Module() may throw on a browser's main
+    // thread for modules over 4 KB. Either way: the TypeScript path.
+    if (!WebAssembly.validate(bytes)) return null;
+    compiled = new WebAssembly.Module(bytes);
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+/** True when the WebAssembly kernels can run here. */
+export function wasmAvailable(): boolean {
+  return compiledModule() !== null;
+}
+
+/**
+ * One instance of the kernels with its own memory and a bump allocator: `reserve` the
+ * persistent part (packed weights) first, then per run `mark`/`alloc` scratch above it and
+ * read/write through `heap` (re-read it after alloc: growing the memory replaces the buffer).
+ */
+export class WasmKernels {
+  readonly k: KernelExports;
+  private readonly memory: WasmMemory;
+  heap: Float64Array;
+  private top = BASE;
+  private runBase = BASE;
+
+  private constructor(compiledKernels: unknown) {
+    const memory = new WebAssembly.Memory({ initial: 2 }) as unknown as WasmMemory;
+    const instance = new WebAssembly.Instance(compiledKernels as WebAssembly.Module, { env: { memory } });
+    this.k = instance.exports as unknown as KernelExports;
+    this.memory = memory;
+    this.heap = new Float64Array(memory.buffer);
+  }
+
+  /** A fresh instance, or null when WebAssembly SIMD is unavailable. */
+  static create(): WasmKernels | null {
+    const kernels = compiledModule();
+    if (kernels === null) return null;
+    try {
+      return new WasmKernels(kernels);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Allocate `count` float64 values (32-byte aligned); returns a byte pointer. */
+  alloc(count: number): number {
+    const ptr = this.top;
+    this.top += Math.ceil((count * 8) / 32) * 32 || 32;
+    if (this.top > this.memory.buffer.byteLength) {
+      this.memory.grow(Math.ceil((this.top - this.memory.buffer.byteLength) / PAGE));
+      this.heap = new Float64Array(this.memory.buffer);
+    }
+    return ptr;
+  }
+
+  /** Everything allocated so far stays (weights); `release` frees what comes after. */
+  keep(): void {
+    this.runBase = this.top;
+  }
+
+  /** Free the scratch of the previous run (the memory itself is kept for the next one). */
+  release(): void {
+    this.top = this.runBase;
+  }
+
+  /**
+   * Pack W (cols x depth, row-major) for gemm: transposed panels of 4 columns, zero-padded.
+   * Returns the byte pointer.
+   */
+  packWeights(w: Float64Array, cols: number, depth: number): number {
+    const panels = Math.ceil(cols / 4);
+    const ptr = this.alloc(panels * 4 * depth);
+    const heap = this.heap;
+    let o = ptr / 8;
+    for (let p = 0; p < panels; p++) {
+      for (let k = 0; k < depth; k++) {
+        for (let j = 0; j < 4; j++) {
+          const n = p * 4 + j;
+          heap[o++] = n < cols ? w[n * depth + k] : 0;
+        }
+      }
+    }
+    return ptr;
+  }
+
+  /** Copy a bias (padded to a multiple of 4 with zeros); 0 for none. */
+  packBias(b: Float64Array | null): number {
+    if (!b) return 0;
+    const ptr = this.alloc(Math.ceil(b.length / 4) * 4);
+    this.heap.fill(0, ptr / 8, ptr / 8 + Math.ceil(b.length / 4) * 4);
+    this.heap.set(b, ptr / 8);
+    return ptr;
+  }
+}
