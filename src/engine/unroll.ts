@@ -571,9 +571,14 @@ class Prepared implements PreparedModel {
     // Input, seq-first.
     const x = input.data;
     const xAt = pX / 8;
+    // Element loops, not subarray views: a view per row costs more than the copy at small sizes.
     if (batched && model.batchFirst) {
       for (let b = 0; b < N; b++) {
-        for (let t = 0; t < L; t++) heap.set(x.subarray((b * L + t) * In, (b * L + t + 1) * In), xAt + (t * N + b) * In);
+        for (let t = 0; t < L; t++) {
+          const from = (b * L + t) * In;
+          const to = xAt + (t * N + b) * In;
+          for (let i = 0; i < In; i++) heap[to + i] = x[from + i];
+        }
       }
     } else heap.set(x, xAt);
     if (h0) heap.set(h0.data, pH0 / 8);
@@ -623,9 +628,10 @@ class Prepared implements PreparedModel {
         const lastT = d === 0 ? L - 1 : 0;
         for (let b = 0; b < N; b++) {
           const from = out / 8 + lastT * N * DH + b * DH + d * Hout;
-          hN.set(heap.subarray(from, from + Hout), (state * N + b) * Hout);
+          const to = (state * N + b) * Hout;
+          for (let i = 0; i < Hout; i++) hN[to + i] = heap[from + i];
         }
-        if (isLSTM) cN.set(heap.subarray(pC / 8, pC / 8 + N * H), state * N * H);
+        if (isLSTM) for (let i = 0; i < N * H; i++) cN[state * N * H + i] = heap[pC / 8 + i];
       }
       layerIn = out;
       inSize = DH;
@@ -637,7 +643,11 @@ class Prepared implements PreparedModel {
     if (batched && model.batchFirst) {
       output = new Float64Array(L * N * DH);
       for (let t = 0; t < L; t++) {
-        for (let b = 0; b < N; b++) output.set(heap.subarray(top + (t * N + b) * DH, top + (t * N + b + 1) * DH), (b * L + t) * DH);
+        for (let b = 0; b < N; b++) {
+          const from = top + (t * N + b) * DH;
+          const to = (b * L + t) * DH;
+          for (let i = 0; i < DH; i++) output[to + i] = heap[from + i];
+        }
       }
     } else output = heap.slice(top, top + L * N * DH);
 

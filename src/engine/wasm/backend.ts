@@ -79,6 +79,8 @@ export class WasmKernels {
   heap: Float64Array;
   private top = BASE;
   private runBase = BASE;
+  /** memory.buffer.byteLength, kept here: the buffer getter is a slow host call. */
+  private capacity: number;
 
   private constructor(compiledKernels: unknown) {
     const memory = new WebAssembly.Memory({ initial: 2 }) as unknown as WasmMemory;
@@ -86,6 +88,7 @@ export class WasmKernels {
     this.k = instance.exports as unknown as KernelExports;
     this.memory = memory;
     this.heap = new Float64Array(memory.buffer);
+    this.capacity = memory.buffer.byteLength;
   }
 
   /** A fresh instance, or null when WebAssembly SIMD is unavailable. */
@@ -103,9 +106,10 @@ export class WasmKernels {
   alloc(count: number): number {
     const ptr = this.top;
     this.top += Math.ceil((count * 8) / 32) * 32 || 32;
-    if (this.top > this.memory.buffer.byteLength) {
-      this.memory.grow(Math.ceil((this.top - this.memory.buffer.byteLength) / PAGE));
+    if (this.top > this.capacity) {
+      this.memory.grow(Math.ceil((this.top - this.capacity) / PAGE));
       this.heap = new Float64Array(this.memory.buffer);
+      this.capacity = this.memory.buffer.byteLength;
     }
     return ptr;
   }

@@ -34,106 +34,165 @@
   if (count > 2) store<f64>(p, f64x2.extract_lane(hi, 0), 16);
 }
 
+/** Four rows of A (a0, stride aStride bytes) against one panel w: C rows at c0. */
+@inline function block4(depth: i32, a0: usize, aStride: usize, w: usize, c0: usize, cStride: usize, bias: usize, count: i32, accumulate: bool): void {
+  const a1 = a0 + aStride, a2 = a1 + aStride, a3 = a2 + aStride;
+  let s0l = f64x2.splat(0), s0h = f64x2.splat(0), s1l = f64x2.splat(0), s1h = f64x2.splat(0);
+  let s2l = f64x2.splat(0), s2h = f64x2.splat(0), s3l = f64x2.splat(0), s3h = f64x2.splat(0);
+  for (let k = 0; k < depth; k++) {
+    const wl = v128.load(w), wh = v128.load(w, 16);
+    const kb = <usize>k << 3;
+    let x = v128.load64_splat(a0 + kb);
+    s0l = f64x2.add(s0l, f64x2.mul(x, wl)); s0h = f64x2.add(s0h, f64x2.mul(x, wh));
+    x = v128.load64_splat(a1 + kb);
+    s1l = f64x2.add(s1l, f64x2.mul(x, wl)); s1h = f64x2.add(s1h, f64x2.mul(x, wh));
+    x = v128.load64_splat(a2 + kb);
+    s2l = f64x2.add(s2l, f64x2.mul(x, wl)); s2h = f64x2.add(s2h, f64x2.mul(x, wh));
+    x = v128.load64_splat(a3 + kb);
+    s3l = f64x2.add(s3l, f64x2.mul(x, wl)); s3h = f64x2.add(s3h, f64x2.mul(x, wh));
+    w += 32;
+  }
+  if (bias != 0) {
+    const bl = v128.load(bias), bh = v128.load(bias, 16);
+    s0l = f64x2.add(s0l, bl); s0h = f64x2.add(s0h, bh);
+    s1l = f64x2.add(s1l, bl); s1h = f64x2.add(s1h, bh);
+    s2l = f64x2.add(s2l, bl); s2h = f64x2.add(s2h, bh);
+    s3l = f64x2.add(s3l, bl); s3h = f64x2.add(s3h, bh);
+  }
+  store4(c0, s0l, s0h, count, accumulate);
+  store4(c0 + cStride, s1l, s1h, count, accumulate);
+  store4(c0 + 2 * cStride, s2l, s2h, count, accumulate);
+  store4(c0 + 3 * cStride, s3l, s3h, count, accumulate);
+}
+
+/** One row of A against one panel. */
+@inline function block1(depth: i32, a0: usize, w: usize, c0: usize, bias: usize, count: i32, accumulate: bool): void {
+  let s0l = f64x2.splat(0), s0h = f64x2.splat(0), s1l = f64x2.splat(0), s1h = f64x2.splat(0);
+  let k = 0;
+  // two interleaved chains per lane pair (even / odd k) to hide the add latency
+  for (; k + 1 < depth; k += 2) {
+    const kb = <usize>k << 3;
+    const x0 = v128.load64_splat(a0 + kb), x1 = v128.load64_splat(a0 + kb, 8);
+    s0l = f64x2.add(s0l, f64x2.mul(x0, v128.load(w))); s0h = f64x2.add(s0h, f64x2.mul(x0, v128.load(w, 16)));
+    s1l = f64x2.add(s1l, f64x2.mul(x1, v128.load(w, 32))); s1h = f64x2.add(s1h, f64x2.mul(x1, v128.load(w, 48)));
+    w += 64;
+  }
+  if (k < depth) {
+    const x0 = v128.load64_splat(a0 + (<usize>k << 3));
+    s0l = f64x2.add(s0l, f64x2.mul(x0, v128.load(w))); s0h = f64x2.add(s0h, f64x2.mul(x0, v128.load(w, 16)));
+  }
+  s0l = f64x2.add(s0l, s1l); s0h = f64x2.add(s0h, s1h);
+  if (bias != 0) {
+    s0l = f64x2.add(s0l, v128.load(bias)); s0h = f64x2.add(s0h, v128.load(bias, 16));
+  }
+  store4(c0, s0l, s0h, count, accumulate);
+}
+
+/** Rows of A per cache block: a block of A (ROWS_PER_BLOCK x depth) stays in L2 while every panel passes over it. */
+const ROWS_PER_BLOCK = 64;
+
 /**
  * C[m, n] (=|+=) sum_k A[m, k] * W[n, k] (+ bias[n]) for m < rows, n < cols, k < depth.
  * a: A's first row, lda its row stride (elements); wp: packed W; c: C's first row, ldc its
  * row stride; bias: 0 for none, else a pointer to cols values (padded to a multiple of 4).
+ * Loop order: row blocks of 64, then panels (a panel, depth x 4, stays in L1 while the
+ * block's rows pass over it), then 4 rows at a time.
  */
 export function gemm(rows: i32, cols: i32, depth: i32, a: usize, lda: i32, wp: usize, c: usize, ldc: i32, bias: usize, accumulate: bool): void {
   const panels = (cols + 3) >> 2;
   const panelBytes = <usize>depth << 5;
   const aStride = <usize>lda << 3;
   const cStride = <usize>ldc << 3;
-  let m = 0;
-  for (; m + 3 < rows; m += 4) {
-    const a0 = a + <usize>m * aStride;
-    const a1 = a0 + aStride, a2 = a1 + aStride, a3 = a2 + aStride;
-    const c0 = c + <usize>m * cStride;
+  for (let m0 = 0; m0 < rows; m0 += ROWS_PER_BLOCK) {
+    const mEnd = min(rows, m0 + ROWS_PER_BLOCK);
     for (let p = 0; p < panels; p++) {
-      let w = wp + <usize>p * panelBytes;
-      let s0l = f64x2.splat(0), s0h = f64x2.splat(0), s1l = f64x2.splat(0), s1h = f64x2.splat(0);
-      let s2l = f64x2.splat(0), s2h = f64x2.splat(0), s3l = f64x2.splat(0), s3h = f64x2.splat(0);
-      for (let k = 0; k < depth; k++) {
-        const wl = v128.load(w), wh = v128.load(w, 16);
-        const kb = <usize>k << 3;
-        let x = v128.load64_splat(a0 + kb);
-        s0l = f64x2.add(s0l, f64x2.mul(x, wl)); s0h = f64x2.add(s0h, f64x2.mul(x, wh));
-        x = v128.load64_splat(a1 + kb);
-        s1l = f64x2.add(s1l, f64x2.mul(x, wl)); s1h = f64x2.add(s1h, f64x2.mul(x, wh));
-        x = v128.load64_splat(a2 + kb);
-        s2l = f64x2.add(s2l, f64x2.mul(x, wl)); s2h = f64x2.add(s2h, f64x2.mul(x, wh));
-        x = v128.load64_splat(a3 + kb);
-        s3l = f64x2.add(s3l, f64x2.mul(x, wl)); s3h = f64x2.add(s3h, f64x2.mul(x, wh));
-        w += 32;
-      }
-      if (bias != 0) {
-        const bl = v128.load(bias + (<usize>p << 5)), bh = v128.load(bias + (<usize>p << 5), 16);
-        s0l = f64x2.add(s0l, bl); s0h = f64x2.add(s0h, bh);
-        s1l = f64x2.add(s1l, bl); s1h = f64x2.add(s1h, bh);
-        s2l = f64x2.add(s2l, bl); s2h = f64x2.add(s2h, bh);
-        s3l = f64x2.add(s3l, bl); s3h = f64x2.add(s3h, bh);
-      }
+      const w = wp + <usize>p * panelBytes;
+      const b = bias != 0 ? bias + (<usize>p << 5) : 0;
       const count = min(4, cols - (p << 2));
-      const cp = c0 + (<usize>p << 5);
-      store4(cp, s0l, s0h, count, accumulate);
-      store4(cp + cStride, s1l, s1h, count, accumulate);
-      store4(cp + 2 * cStride, s2l, s2h, count, accumulate);
-      store4(cp + 3 * cStride, s3l, s3h, count, accumulate);
-    }
-  }
-  for (; m < rows; m++) {
-    const a0 = a + <usize>m * aStride;
-    const c0 = c + <usize>m * cStride;
-    let p = 0;
-    // One row (a matrix-vector product): two panels at a time, four accumulators.
-    for (; p + 1 < panels; p += 2) {
-      let w = wp + <usize>p * panelBytes;
-      let v = w + panelBytes;
-      let s0l = f64x2.splat(0), s0h = f64x2.splat(0), s1l = f64x2.splat(0), s1h = f64x2.splat(0);
-      for (let k = 0; k < depth; k++) {
-        const x = v128.load64_splat(a0 + (<usize>k << 3));
-        s0l = f64x2.add(s0l, f64x2.mul(x, v128.load(w))); s0h = f64x2.add(s0h, f64x2.mul(x, v128.load(w, 16)));
-        s1l = f64x2.add(s1l, f64x2.mul(x, v128.load(v))); s1h = f64x2.add(s1h, f64x2.mul(x, v128.load(v, 16)));
-        w += 32;
-        v += 32;
+      const cp = c + (<usize>p << 5);
+      let m = m0;
+      for (; m + 3 < mEnd; m += 4) {
+        block4(depth, a + <usize>m * aStride, aStride, w, cp + <usize>m * cStride, cStride, b, count, accumulate);
       }
-      if (bias != 0) {
-        const b = bias + (<usize>p << 5);
-        s0l = f64x2.add(s0l, v128.load(b)); s0h = f64x2.add(s0h, v128.load(b, 16));
-        s1l = f64x2.add(s1l, v128.load(b, 32)); s1h = f64x2.add(s1h, v128.load(b, 48));
+      for (; m < mEnd; m++) {
+        block1(depth, a + <usize>m * aStride, w, cp + <usize>m * cStride, b, count, accumulate);
       }
-      store4(c0 + (<usize>p << 5), s0l, s0h, 4, accumulate);
-      store4(c0 + (<usize>(p + 1) << 5), s1l, s1h, min(4, cols - ((p + 1) << 2)), accumulate);
-    }
-    if (p < panels) {
-      let w = wp + <usize>p * panelBytes;
-      let s0l = f64x2.splat(0), s0h = f64x2.splat(0);
-      for (let k = 0; k < depth; k++) {
-        const x = v128.load64_splat(a0 + (<usize>k << 3));
-        s0l = f64x2.add(s0l, f64x2.mul(x, v128.load(w))); s0h = f64x2.add(s0h, f64x2.mul(x, v128.load(w, 16)));
-        w += 32;
-      }
-      if (bias != 0) {
-        const b = bias + (<usize>p << 5);
-        s0l = f64x2.add(s0l, v128.load(b)); s0h = f64x2.add(s0h, v128.load(b, 16));
-      }
-      store4(c0 + (<usize>p << 5), s0l, s0h, min(4, cols - (p << 2)), accumulate);
     }
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Element-wise math, two lanes at a time. exp: x = n ln2 + r with |r| <= ln2/2, e^r by its
+// Taylor series to r^13/13! (truncation < 2e-16 relative), times 2^n built from the exponent
+// bits. x is clamped to [-708, 709] (e^x stays a normal double; sigmoid and tanh saturate long
+// before), NaN stays NaN. tanh(x) = sign(x) (1 - 2 / (e^{2|x|} + 1)): absolute error ~1e-16.
+
+const LOG2E: f64 = 1.4426950408889634;
+const LN2_HI: f64 = 0.6931471803691238;
+const LN2_LO: f64 = 1.9082149292705877e-10;
+
+@inline function expV(x: v128): v128 {
+  x = f64x2.max(f64x2.min(x, f64x2.splat(709.0)), f64x2.splat(-708.0));
+  const n = f64x2.nearest(f64x2.mul(x, f64x2.splat(LOG2E)));
+  let r = f64x2.sub(x, f64x2.mul(n, f64x2.splat(LN2_HI)));
+  r = f64x2.sub(r, f64x2.mul(n, f64x2.splat(LN2_LO)));
+  let p = f64x2.splat(1.0 / 6227020800.0);
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 479001600.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 39916800.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 3628800.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 362880.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 40320.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 5040.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 720.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 120.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  // 2^n: (n + 1023) << 52 as the bits of a double (n in [-1022, 1023] after the clamp).
+  const ni = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(n));
+  const scale = i64x2.shl(i64x2.add(ni, i64x2.splat(1023)), 52);
+  return f64x2.mul(p, scale);
+}
+
+@inline function sigmoidV(x: v128): v128 {
+  const one = f64x2.splat(1.0);
+  return f64x2.div(one, f64x2.add(one, expV(f64x2.neg(x))));
+}
+
+@inline function tanhV(x: v128): v128 {
+  const one = f64x2.splat(1.0);
+  const e = expV(f64x2.add(f64x2.abs(x), f64x2.abs(x)));
+  const t = f64x2.sub(one, f64x2.div(f64x2.splat(2.0), f64x2.add(e, one)));
+  // copy the sign of x onto t (t >= 0)
+  const signBit = i64x2.splat(0x8000000000000000);
+  return v128.or(t, v128.and(x, signBit));
+}
+
 @inline function sigmoid(x: f64): f64 {
-  return 1.0 / (1.0 + Math.exp(-x));
+  return f64x2.extract_lane(sigmoidV(f64x2.splat(x)), 0);
+}
+
+@inline function tanh(x: f64): f64 {
+  return f64x2.extract_lane(tanhV(f64x2.splat(x)), 0);
 }
 
 /** torch.nn.RNN step: h = act(ih + hh); rows of ih/hh have stride H, h has stride hStride. */
 export function rnnStep(batch: i32, H: i32, relu: bool, ih: usize, hh: usize, h: usize, hStride: i32): void {
   for (let b = 0; b < batch; b++) {
     const x = ih + (<usize>(b * H) << 3), y = hh + (<usize>(b * H) << 3), o = h + (<usize>(b * hStride) << 3);
-    for (let j = 0; j < H; j++) {
+    let j = 0;
+    if (!relu) {
+      for (; j + 1 < H; j += 2) {
+        const jb = <usize>j << 3;
+        v128.store(o + jb, tanhV(f64x2.add(v128.load(x + jb), v128.load(y + jb))));
+      }
+    }
+    for (; j < H; j++) {
       const jb = <usize>j << 3;
       const pre = load<f64>(x + jb) + load<f64>(y + jb);
-      store<f64>(o + jb, relu ? (pre > 0 ? pre : 0) : Math.tanh(pre));
+      store<f64>(o + jb, relu ? (pre > 0 ? pre : 0) : tanh(pre));
     }
   }
 }
@@ -148,15 +207,26 @@ export function lstmStep(batch: i32, H: i32, ih: usize, hh: usize, cPrev: usize,
   for (let b = 0; b < batch; b++) {
     const x = ih + (<usize>(b * G) << 3), y = hh + (<usize>(b * G) << 3);
     const cp = cPrev + (<usize>(b * H) << 3), co = cOut + (<usize>(b * H) << 3), o = h + (<usize>(b * hStride) << 3);
-    for (let j = 0; j < H; j++) {
+    let j = 0;
+    for (; j + 1 < H; j += 2) {
+      const jb = <usize>j << 3;
+      const inputGate = sigmoidV(f64x2.add(v128.load(x + jb), v128.load(y + jb)));
+      const forgetGate = sigmoidV(f64x2.add(v128.load(x + hb + jb), v128.load(y + hb + jb)));
+      const cellCandidate = tanhV(f64x2.add(v128.load(x + 2 * hb + jb), v128.load(y + 2 * hb + jb)));
+      const outputGate = sigmoidV(f64x2.add(v128.load(x + 3 * hb + jb), v128.load(y + 3 * hb + jb)));
+      const c = f64x2.add(f64x2.mul(forgetGate, v128.load(cp + jb)), f64x2.mul(inputGate, cellCandidate));
+      v128.store(co + jb, c);
+      v128.store(o + jb, f64x2.mul(outputGate, tanhV(c)));
+    }
+    for (; j < H; j++) {
       const jb = <usize>j << 3;
       const inputGate = sigmoid(load<f64>(x + jb) + load<f64>(y + jb));
       const forgetGate = sigmoid(load<f64>(x + hb + jb) + load<f64>(y + hb + jb));
-      const cellCandidate = Math.tanh(load<f64>(x + 2 * hb + jb) + load<f64>(y + 2 * hb + jb));
+      const cellCandidate = tanh(load<f64>(x + 2 * hb + jb) + load<f64>(y + 2 * hb + jb));
       const outputGate = sigmoid(load<f64>(x + 3 * hb + jb) + load<f64>(y + 3 * hb + jb));
       const c = forgetGate * load<f64>(cp + jb) + inputGate * cellCandidate;
       store<f64>(co + jb, c);
-      store<f64>(o + jb, outputGate * Math.tanh(c));
+      store<f64>(o + jb, outputGate * tanh(c));
     }
   }
 }
@@ -168,11 +238,20 @@ export function gruStep(batch: i32, H: i32, ih: usize, hh: usize, hPrev: usize, 
   for (let b = 0; b < batch; b++) {
     const x = ih + (<usize>(b * G) << 3), y = hh + (<usize>(b * G) << 3);
     const hp = hPrev + (<usize>(b * hPrevStride) << 3), o = h + (<usize>(b * hStride) << 3);
-    for (let j = 0; j < H; j++) {
+    let j = 0;
+    for (; j + 1 < H; j += 2) {
+      const jb = <usize>j << 3;
+      const resetGate = sigmoidV(f64x2.add(v128.load(x + jb), v128.load(y + jb)));
+      const updateGate = sigmoidV(f64x2.add(v128.load(x + hb + jb), v128.load(y + hb + jb)));
+      const newGate = tanhV(f64x2.add(v128.load(x + 2 * hb + jb), f64x2.mul(resetGate, v128.load(y + 2 * hb + jb))));
+      const one = f64x2.splat(1.0);
+      v128.store(o + jb, f64x2.add(f64x2.mul(f64x2.sub(one, updateGate), newGate), f64x2.mul(updateGate, v128.load(hp + jb))));
+    }
+    for (; j < H; j++) {
       const jb = <usize>j << 3;
       const resetGate = sigmoid(load<f64>(x + jb) + load<f64>(y + jb));
       const updateGate = sigmoid(load<f64>(x + hb + jb) + load<f64>(y + hb + jb));
-      const newGate = Math.tanh(load<f64>(x + 2 * hb + jb) + resetGate * load<f64>(y + 2 * hb + jb));
+      const newGate = tanh(load<f64>(x + 2 * hb + jb) + resetGate * load<f64>(y + 2 * hb + jb));
       store<f64>(o + jb, (1 - updateGate) * newGate + updateGate * load<f64>(hp + jb));
     }
   }
