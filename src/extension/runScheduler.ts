@@ -270,9 +270,19 @@ async function startWorker(): Promise<WorkerHandle | undefined> {
   const root = extensionUri();
   if (!root) return undefined;
   webWorkerUrl ??= (async () => {
-    const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, 'dist', 'web', 'runWorker.js'));
-    return URL.createObjectURL(new Blob([new TextDecoder().decode(bytes)], { type: 'text/javascript' }));
+    const script = vscode.Uri.joinPath(root, 'dist', 'web', 'runWorker.js');
+    let text: string;
+    try {
+      const res = await fetch(script.toString(true));
+      if (!res.ok) throw new Error(String(res.status));
+      text = await res.text();
+    } catch {
+      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(script));
+    }
+    return URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));
   })();
+  // a failed fetch is not cached: the next run tries again (and runs in-process meanwhile)
+  webWorkerUrl.catch(() => (webWorkerUrl = undefined));
   const w = new Worker(await webWorkerUrl);
   return {
     post: (request) => w.postMessage(request),
