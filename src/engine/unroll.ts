@@ -599,31 +599,12 @@ class Prepared implements PreparedModel {
         const state = l * D + d;
         // 1. The input projection of every time step: one product.
         k.gemm(L * N, G, inSize, layerIn, inSize, w.wIh, pIh, G, w.bIh, 0);
-        // 2. The recurrence.
-        for (let s = 0; s < L; s++) {
-          const t = d === 0 ? s : L - 1 - s;
-          const first = s === 0;
-          const prevT = d === 0 ? t - 1 : t + 1;
-          const hp = first ? pH0 + state * N * Hout * 8 : out + (prevT * N * DH + d * Hout) * 8;
-          const hpStride = first ? Hout : DH;
-          const ih = pIh + t * N * G * 8;
-          const hOut = out + (t * N * DH + d * Hout) * 8;
-          k.gemm(N, G, Hout, hp, hpStride, w.wHh, pHh, G, w.bHh, 0);
-          if (isLSTM) {
-            const cp = first ? pC0 + state * N * H * 8 : pC;
-            if (P > 0) {
-              k.lstmStep(N, H, ih, pHh, cp, pC, pM, H);
-              // PyTorch: h_t = W_hr (o_t * tanh(c_t)), no bias.
-              k.gemm(N, P, H, pM, H, w.wHr, hOut, DH, 0, 0);
-            } else {
-              k.lstmStep(N, H, ih, pHh, cp, pC, hOut, DH);
-            }
-          } else if (isGRU) {
-            k.gruStep(N, H, ih, pHh, hp, hpStride, hOut, DH);
-          } else {
-            k.rnnStep(N, H, relu, ih, pHh, hOut, DH);
-          }
-        }
+        // 2. The recurrence, all steps in one call (kernels.as `recurrence`).
+        k.recurrence(
+          isLSTM ? 1 : isGRU ? 2 : 0, relu, L, N, H, P, DH, d === 1 ? 1 : 0,
+          pIh, pHh, pH0 + state * N * Hout * 8, isLSTM ? pC0 + state * N * H * 8 : 0, out + d * Hout * 8, pC, pM,
+          w.wHh, w.bHh, w.wHr,
+        );
         // h_n / c_n: the state after the last processed step (t = 0 for the reverse direction).
         const lastT = d === 0 ? L - 1 : 0;
         for (let b = 0; b < N; b++) {

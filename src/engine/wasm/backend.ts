@@ -14,6 +14,11 @@ export interface KernelExports {
   rnnStep(batch: number, H: number, relu: number, ih: number, hh: number, h: number, hStride: number): void;
   lstmStep(batch: number, H: number, ih: number, hh: number, cPrev: number, cOut: number, h: number, hStride: number): void;
   gruStep(batch: number, H: number, ih: number, hh: number, hPrev: number, hPrevStride: number, h: number, hStride: number): void;
+  recurrence(
+    cell: number, relu: number, L: number, N: number, H: number, P: number, DH: number, reverse: number,
+    ih: number, hh: number, h0: number, c0: number, out: number, c: number, m: number,
+    wHh: number, bHh: number, wHr: number,
+  ): void;
 }
 
 interface WasmMemory {

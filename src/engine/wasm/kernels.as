@@ -256,3 +256,42 @@ export function gruStep(batch: i32, H: i32, ih: usize, hh: usize, hPrev: usize, 
     }
   }
 }
+
+/**
+ * The whole recurrence of one layer and direction (the loop of unroll.ts, in one call):
+ * for each step, hh = h_{t-1} W_hh^T + b_hh, then the cell. cell: 0 RNN, 1 LSTM, 2 GRU.
+ * ih: (L, N, G) input projections; out: this direction's first element of the (L, N, DH)
+ * output; h0 (N x Hout rows, stride Hout), c0 (N x H): initial states; c: the running cell
+ * state (N x H, ends as c_n); m: o * tanh(c) scratch when P > 0 (then h_t = m W_hr^T).
+ */
+export function recurrence(
+  cell: i32, relu: bool, L: i32, N: i32, H: i32, P: i32, DH: i32, reverse: bool,
+  ih: usize, hh: usize, h0: usize, c0: usize, out: usize, c: usize, m: usize,
+  wHh: usize, bHh: usize, wHr: usize,
+): void {
+  const G = cell == 1 ? 4 * H : cell == 2 ? 3 * H : H;
+  const Hout = P > 0 ? P : H;
+  const stepOut = <usize>(N * DH) << 3;
+  for (let s = 0; s < L; s++) {
+    const t = reverse ? L - 1 - s : s;
+    const first = s == 0;
+    const hp = first ? h0 : out + <usize>(reverse ? t + 1 : t - 1) * stepOut;
+    const hpStride = first ? Hout : DH;
+    const ihT = ih + (<usize>(t * N * G) << 3);
+    const hOut = out + <usize>t * stepOut;
+    gemm(N, G, Hout, hp, hpStride, wHh, hh, G, bHh, false);
+    if (cell == 1) {
+      const cp = first ? c0 : c;
+      if (P > 0) {
+        lstmStep(N, H, ihT, hh, cp, c, m, H);
+        gemm(N, P, H, m, H, wHr, hOut, DH, 0, false);
+      } else {
+        lstmStep(N, H, ihT, hh, cp, c, hOut, DH);
+      }
+    } else if (cell == 2) {
+      gruStep(N, H, ihT, hh, hp, hpStride, hOut, DH);
+    } else {
+      rnnStep(N, H, relu, ihT, hh, hOut, DH);
+    }
+  }
+}
