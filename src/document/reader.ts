@@ -519,7 +519,10 @@ class Reader {
     if (bwProp) backward = this.backward(bwProp, model, head, shapes);
 
     if (!model) return undefined;
-    return { model, head, seed, stateDict, input, h0, c0, backward, spans: this.spans };
+    const descriptionNode = top.get('description')?.value;
+    const doc: RnnDocument = { model, head, seed, stateDict, input, h0, c0, backward, spans: this.spans };
+    if (descriptionNode?.type === 'string' && typeof descriptionNode.value === 'string') doc.description = descriptionNode.value;
+    return doc;
   }
 
   private model(prop: Prop): ModelConfig | undefined {

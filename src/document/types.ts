@@ -56,6 +56,8 @@ export interface RnnDocument {
   h0?: TensorSource;
   c0?: TensorSource;
   backward?: BackwardBlock;
+  /** The document's "description" string, when it has one (free text for people). */
+  description?: string;
   /** Where things stood, for hovers and the panel: 'model', 'head', 'input', 'h0', 'c0', 'seed', 'state_dict'. */
   spans: Record<string, Span>;
 }

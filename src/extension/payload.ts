@@ -190,6 +190,8 @@ export function buildRunPayload(doc: RnnDocument, opts: BuildOptions): RunPayloa
   };
   payload.seed = resolved.seed;
   if (opts.source !== undefined) payload.source = opts.source;
+  // plain text for the panel; very long descriptions are cut (the panel clamps to a few lines anyway)
+  if (doc.description) payload.description = doc.description.length > 4000 ? doc.description.slice(0, 4000) + '…' : doc.description;
   if (spec.head) payload.head = spec.head;
   if (result.cN) payload.cN = toWire(result.cN);
   if (result.head) payload.headOutput = toWire(result.head);

@@ -91,6 +91,9 @@ export const WEBVIEW_STRINGS = {
   reveal: 'Go to the source',
   params: 'Parameters',
   window: 'Collapsed: the middle of the sequence is hidden. Click a gap to show the steps there.',
+  description: 'Description of the document',
+  more: 'more',
+  less: 'less',
 } as const;
 
 export type WebviewStringKey = keyof typeof WEBVIEW_STRINGS;

@@ -27,6 +27,8 @@ export interface RunPayload {
   title: string;
   /** The URI of the document it came from, when there is one (for "reveal"). */
   source?: string;
+  /** The document's "description" (plain text, shown under the title; never HTML). */
+  description?: string;
   model: ModelConfig;
   head?: HeadConfig;
   batch: number;

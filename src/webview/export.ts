@@ -28,6 +28,12 @@ export function diagramToSvg(svg: SVGSVGElement): string {
   rect.setAttribute('height', '100%');
   rect.setAttribute('fill', bg);
   clone.insertBefore(rect, clone.firstChild);
+  // the panel shows the diagram scaled to its width; the file gets the natural size
+  const vb = svg.viewBox.baseVal;
+  if (vb && vb.width > 0 && vb.height > 0) {
+    clone.setAttribute('width', String(vb.width));
+    clone.setAttribute('height', String(vb.height));
+  }
   clone.setAttribute('xmlns', SVG_NS);
   return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(clone);
 }

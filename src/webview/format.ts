@@ -16,6 +16,19 @@ export interface PrintOptions {
 
 export const TORCH_PRINT_DEFAULTS: PrintOptions = { precision: 4, linewidth: 80, threshold: 1000, edgeitems: 3 };
 
+/**
+ * The `linewidth` to print with in a block `widthPx` wide whose monospace characters are
+ * `charPx` wide: PyTorch's 80 when that fits, fewer characters in a narrow panel (at least 24,
+ * so a row keeps one or two numbers). The block re-wraps the way PyTorch would at that
+ * linewidth (torch.set_printoptions(linewidth=...)), never mid-number.
+ */
+export function linewidthFor(widthPx: number, charPx: number): number {
+  if (!(widthPx > 0) || !(charPx > 0)) return TORCH_PRINT_DEFAULTS.linewidth;
+  // PyTorch: a line may end up to ndim + 1 characters past linewidth (the closing brackets and
+  // ')' of the last row, e.g. `]]])`), so keep 3 characters of room for a 3-D h_n.
+  return Math.max(24, Math.min(TORCH_PRINT_DEFAULTS.linewidth, Math.floor(widthPx / charPx) - 3));
+}
+
 /** Python's `f"{v:.{p}e}"`: exponent with a sign and at least two digits. */
 function sci(v: number, p: number): string {
   const s = v.toExponential(p); // '1.2345e-5'

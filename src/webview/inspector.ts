@@ -17,6 +17,8 @@ export interface InspectorContext {
   payload: RunPayload;
   batch: number;
   precision: number;
+  /** PyTorch print linewidth for this column's width (format.linewidthFor); 80 by default. */
+  linewidth?: number;
   str: (key: string, ...args: (string | number)[]) => string;
   onRead: (text: string) => void;
 }
@@ -31,8 +33,8 @@ const GATE_SYMBOLS: Record<string, { ih: string; hh: string; act: string; key: s
   n: { ih: 'W_in x_t + b_in', hh: 'W_hn h_(t-1) + b_hn', act: 'tanh', key: 'gateN' },
 };
 
-function vecText(v: Vec, precision: number): string {
-  return formatTorchTensor([v.length], v, { precision });
+function vecText(v: Vec, precision: number, linewidth?: number): string {
+  return formatTorchTensor([v.length], v, { precision, ...(linewidth ? { linewidth } : {}) });
 }
 
 /** One term: symbol, words, heatmap (canvas) and PyTorch-printed values. */
@@ -41,7 +43,7 @@ function term(ctx: InspectorContext, symbol: string, words: string, v: Vec | und
   row.appendChild(h('div', { class: 'term-head' }, h('code', { class: 'term-symbol' }, symbol), words ? h('span', { class: 'term-words' }, words) : undefined));
   if (v) {
     row.appendChild(canvasHeatmap(v, scale ?? Math.max(1e-12, maxAbs(v)), symbol, ctx.onRead));
-    row.appendChild(h('pre', { class: 'tensor', tabindex: 0, 'aria-label': symbol }, vecText(v, ctx.precision)));
+    row.appendChild(h('pre', { class: 'tensor', tabindex: 0, 'aria-label': symbol }, vecText(v, ctx.precision, ctx.linewidth)));
   } else row.appendChild(h('p', { class: 'muted' }, ctx.str('notSent')));
   return row;
 }
@@ -98,11 +100,11 @@ export function renderInspector(ctx: InspectorContext, node: LayoutNode | undefi
     }
     const gates = p.model.type === 'LSTM' ? ['i', 'f', 'g', 'o'] : ['r', 'z', 'n'];
     if (p.model.type === 'LSTM') {
-      box.appendChild(h('p', { class: 'equation' }, h('code', {}, 'i_t = σ(W_ii x_t + b_ii + W_hi h + b_hi)   f_t = σ(…)   g_t = tanh(…)   o_t = σ(…)')));
-      box.appendChild(h('p', { class: 'equation' }, h('code', {}, 'c_t = f_t ⊙ c_(t-1) + i_t ⊙ g_t      h_t = o_t ⊙ tanh(c_t)')));
+      box.appendChild(h('p', { class: 'equation' }, h('code', {}, 'i_t = σ(W_ii x_t + b_ii + W_hi h + b_hi)\nf_t = σ(…)   g_t = tanh(…)   o_t = σ(…)')));
+      box.appendChild(h('p', { class: 'equation' }, h('code', {}, 'c_t = f_t ⊙ c_(t-1) + i_t ⊙ g_t\nh_t = o_t ⊙ tanh(c_t)')));
     } else {
-      box.appendChild(h('p', { class: 'equation' }, h('code', {}, 'r_t = σ(W_ir x_t + b_ir + W_hr h + b_hr)   z_t = σ(W_iz x_t + b_iz + W_hz h + b_hz)')));
-      box.appendChild(h('p', { class: 'equation' }, h('code', {}, 'n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h + b_hn))      h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_(t-1)')));
+      box.appendChild(h('p', { class: 'equation' }, h('code', {}, 'r_t = σ(W_ir x_t + b_ir + W_hr h + b_hr)\nz_t = σ(W_iz x_t + b_iz + W_hz h + b_hz)')));
+      box.appendChild(h('p', { class: 'equation' }, h('code', {}, 'n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h + b_hn))\nh_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_(t-1)')));
     }
     box.appendChild(h('p', { class: 'params' }, h('code', {}, `${paramRef(p, 'weight_ih', l, d)} = [${gates.map((g) => 'W_i' + g).join(' ; ')}],  ${paramRef(p, 'weight_hh', l, d)} = [${gates.map((g) => 'W_h' + g).join(' ; ')}]`)));
     if (p.model.type === 'LSTM') box.appendChild(term(ctx, d === 0 ? 'c_(t-1)' : 'c_(t+1)', str('termPrevCell'), v('c_prev')));

@@ -96,9 +96,9 @@ export interface Layout {
 /** Geometry constants (CSS pixels). */
 export const GEOMETRY = {
   labelWidth: 92,
-  columnWidth: 104,
+  columnWidth: 96,
   gapWidth: 64,
-  endWidth: 104,
+  endWidth: 92,
   nodeWidth: 64,
   nodeHeight: 30,
   cellHeight: 20,
@@ -125,6 +125,68 @@ export function visibleTimes(seqLen: number, settings?: Partial<CollapseSettings
     for (let t = start; t < start + w; t++) keep.add(t);
   }
   return [...keep].sort((a, b) => a - b);
+}
+
+/**
+ * The smallest scale the diagram is drawn at to fit a narrow panel: 11 px labels become ~7.5 px,
+ * still readable. Below that the diagram keeps this scale and scrolls horizontally.
+ */
+export const MIN_DIAGRAM_SCALE = 0.68;
+
+/** Width (CSS px, scale 1) of a diagram with `columns` time columns and `gaps` collapsed gaps. */
+export function diagramWidth(columns: number, gaps: number): number {
+  const G = GEOMETRY;
+  return 2 * G.margin + G.labelWidth + 2 * G.endWidth + columns * G.columnWidth + gaps * G.gapWidth;
+}
+
+/** Width (scale 1) of the diagram that `visibleTimes(seqLen, settings)` draws. */
+export function collapsedWidth(seqLen: number, settings?: Partial<CollapseSettings>): number {
+  const times = visibleTimes(seqLen, settings);
+  let gaps = times[0] > 0 ? 1 : 0;
+  for (let i = 1; i < times.length; i++) if (times[i] > times[i - 1] + 1) gaps++;
+  return diagramWidth(times.length, gaps);
+}
+
+/**
+ * Collapse settings that make a long sequence fit `available` CSS px at `minScale` or more.
+ * Short sequences (at most `maxFull` steps) are drawn whole (they scroll when even that is too
+ * wide). Before the user picks a place (`center` < 0) the diagram shows the first k steps, one
+ * gap and the last k steps (k <= COLLAPSE_DEFAULTS.edge), so both ends and h_n are in view;
+ * once a gap was clicked or the player moved, a window around `center` is added and the edges
+ * shrink first. Falls back to the narrowest choice (1 + window 1 + 1) when nothing fits.
+ */
+export function collapseForWidth(seqLen: number, available: number, center = -1, minScale = MIN_DIAGRAM_SCALE): CollapseSettings {
+  const D = COLLAPSE_DEFAULTS;
+  const budget = available > 0 ? available / minScale : Infinity;
+  if (seqLen <= D.maxFull) return { ...D, center };
+  const choices: [number, number][] =
+    center < 0
+      ? Array.from({ length: D.edge }, (_, i) => [D.edge - i, 0] as [number, number])
+      : [[D.edge, D.window], [2, D.window], [1, D.window], [1, 3], [1, 1]];
+  for (const [edge, window] of choices) {
+    const s = { ...D, edge, window, center };
+    if (collapsedWidth(seqLen, s) <= budget) return s;
+  }
+  const [edge, window] = choices[choices.length - 1];
+  return { ...D, edge, window, center };
+}
+
+/** How the diagram is drawn in a panel `available` CSS px wide. */
+export interface DiagramFit {
+  /** Drawing scale: 1 when it fits at natural size (never larger), down to the minimum. */
+  scale: number;
+  /** The SVG's width and height attributes (CSS px). */
+  width: number;
+  height: number;
+  /** Wider than the panel even at the minimum scale: the frame scrolls horizontally. */
+  scrolls: boolean;
+}
+
+/** Scales a `width` x `height` diagram to `available` px, preserving its aspect ratio. */
+export function fitDiagram(width: number, height: number, available: number, minScale = MIN_DIAGRAM_SCALE): DiagramFit {
+  const scale = available > 0 ? Math.min(1, Math.max(minScale, available / width)) : 1;
+  const w = Math.floor(width * scale);
+  return { scale, width: w, height: Math.ceil(height * scale), scrolls: w > Math.floor(available) };
 }
 
 /** Computes the whole diagram's geometry. */

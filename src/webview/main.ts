@@ -6,13 +6,13 @@
  */
 import type { ComparePayload, HostMessage, RunPayload, ViewMessage } from '../protocol/messages';
 import { isHostMessage, isRunPayload } from '../protocol/validate';
-import { computeLayout, type LayoutNode } from './layout';
+import { collapseForWidth, computeLayout, fitDiagram, type CollapseSettings, type LayoutNode } from './layout';
 import { renderDiagram, nodeLabel } from './diagram';
 import { renderInspector } from './inspector';
-import { renderExplanations, renderGradients, renderNotes, renderResults, renderShapes } from './panels';
+import { renderDescription, renderExplanations, renderGradients, renderNotes, renderResults, renderShapes, updateDescription } from './panels';
 import { clear, fill, h, s } from './dom';
 import { legend, maxAbs } from './heatmap';
-import { formatTorchTensor } from './format';
+import { formatTorchTensor, linewidthFor } from './format';
 import { batchOf, nodeVector } from './data';
 import { diagramToSvg, svgToPngBase64 } from './export';
 
@@ -47,6 +47,12 @@ let error: string | undefined;
 let timer: number | undefined;
 let focusId: string | undefined;
 let readout: HTMLElement | undefined;
+/** Inner width (CSS px) of the diagram frame at the last measurement; 0 before the first. */
+let frameWidth = 0;
+/** PyTorch's print linewidth for the width of the main column and of the inspector (80 when it fits). */
+let linewidth = 80;
+let sideLinewidth = 80;
+let descriptionOpen = false;
 
 const str = (key: string, ...args: (string | number)[]) => fill(strings[key] ?? key, ...args);
 
@@ -63,7 +69,10 @@ function setPayload(p: RunPayload, s: Record<string, string>, keepUi = false): v
   strings = s;
   error = undefined;
   compare = undefined;
-  if (!keepUi) ui = { batch: 0, full: false, cursor: p.seqLen, center: -1 };
+  if (!keepUi) {
+    ui = { batch: 0, full: false, cursor: p.seqLen, center: -1 };
+    descriptionOpen = false;
+  }
   ui.batch = Math.min(ui.batch, p.batch - 1);
   ui.cursor = Math.min(Math.max(0, ui.cursor), p.seqLen);
   stop();
@@ -95,8 +104,64 @@ function currentLayout() {
     bidirectional: payload.model.bidirectional,
     hasCell: payload.model.type === 'LSTM',
     hasHead: !!payload.headOutput,
-    collapse: { center: ui.center },
+    collapse: collapseFor(payload, frameWidth),
   });
+}
+
+/** How a long sequence collapses in a frame `width` px wide (see collapseForWidth). */
+function collapseFor(p: RunPayload, width: number): CollapseSettings {
+  return collapseForWidth(p.seqLen, width, ui.center);
+}
+
+/** Width of one character of the printed tensors (a hidden probe in their font). */
+function charWidth(): number {
+  let probe = document.getElementById('char-probe');
+  if (!probe) {
+    probe = h('pre', { id: 'char-probe', class: 'tensor char-probe', 'aria-hidden': 'true' }, '0'.repeat(50));
+    document.body.appendChild(probe);
+  }
+  return probe.getBoundingClientRect().width / 50;
+}
+
+let refitting = false;
+/**
+ * Measures the panel after a render or a resize: scales the diagram to the frame's width
+ * (fitDiagram), and re-renders when the collapsed window or the print linewidth must change.
+ */
+function refit(): void {
+  if (!payload) return;
+  const wrap = app.querySelector('.diagram-wrap') as HTMLElement | null;
+  const svg = wrap?.querySelector('svg.diagram') as SVGSVGElement | null;
+  if (!wrap || !svg) return;
+  const width = wrap.clientWidth;
+  const measure = (selector: string, current: number): number => {
+    const pre = app.querySelector(selector) as HTMLElement | null;
+    if (!pre) return current;
+    const cs = getComputedStyle(pre);
+    return linewidthFor(pre.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight), charWidth());
+  };
+  const lw = measure('.col-main pre.tensor', linewidth);
+  const side = measure('.col-side pre.tensor', sideLinewidth);
+  const before = collapseFor(payload, frameWidth);
+  const after = collapseFor(payload, width);
+  frameWidth = width;
+  if (!refitting && (lw !== linewidth || side !== sideLinewidth || before.edge !== after.edge || before.window !== after.window)) {
+    linewidth = lw;
+    sideLinewidth = side;
+    refitting = true; // one re-render per measurement: no ping-pong with a scrollbar
+    try {
+      render();
+    } finally {
+      refitting = false;
+    }
+    return; // the render measured and sized itself
+  }
+  const vb = svg.viewBox.baseVal;
+  const fit = fitDiagram(vb.width, vb.height, width);
+  svg.setAttribute('width', String(fit.width));
+  svg.setAttribute('height', String(fit.height));
+  wrap.classList.toggle('scrolls', fit.scrolls);
+  updateDescription(app.querySelector('.description'));
 }
 
 function stop(): void {
@@ -171,7 +236,8 @@ async function exportDiagram(format: 'svg' | 'png'): Promise<void> {
   const text = diagramToSvg(svg);
   if (format === 'svg') post({ type: 'export', format, data: text });
   else {
-    const data = await svgToPngBase64(text, Number(svg.getAttribute('width')), Number(svg.getAttribute('height')));
+    // at the diagram's natural size (its viewBox), not the size it is shown at in the panel
+    const data = await svgToPngBase64(text, svg.viewBox.baseVal.width, svg.viewBox.baseVal.height);
     post({ type: 'export', format, data });
   }
 }
@@ -230,6 +296,7 @@ function render(): void {
   pngB.addEventListener('click', () => void exportDiagram('png'));
   header.appendChild(h('span', { class: 'export', role: 'group', 'aria-label': str('exportTitle') }, copy, svgB, pngB));
   app.appendChild(header);
+  if (p.description) app.appendChild(renderDescription(p.description, descriptionOpen, str, (open) => (descriptionOpen = open)));
 
   // shapes strip
   app.appendChild(renderShapes(p, str));
@@ -273,7 +340,7 @@ function render(): void {
       if (readout) {
         clear(readout);
         readout.appendChild(h('code', { class: 'readout-name' }, nodeLabel(n, p)));
-        readout.appendChild(h('pre', { class: 'tensor' }, v ? formatTorchTensor([v.length], v, { precision: ui.full ? 8 : 4 }) : str('notSent')));
+        readout.appendChild(h('pre', { class: 'tensor' }, v ? formatTorchTensor([v.length], v, { precision: ui.full ? 8 : 4, linewidth }) : str('notSent')));
       }
     },
     onGap: (first, last) => {
@@ -298,7 +365,7 @@ function render(): void {
   );
   readout = h('div', { class: 'readout', 'aria-live': 'polite' });
   left.appendChild(readout);
-  left.appendChild(renderResults(p, selectedTime(p), ui.batch, ui.full ? 8 : 4, str));
+  left.appendChild(renderResults(p, selectedTime(p), ui.batch, ui.full ? 8 : 4, str, linewidth));
 
   // inspector and explanations
   const insp = h('section', { class: 'inspector', 'aria-label': str('inspector') }, h('h2', {}, str('inspector')));
@@ -308,6 +375,7 @@ function render(): void {
         payload: p,
         batch: ui.batch,
         precision: ui.full ? 8 : 4,
+        linewidth: sideLinewidth,
         str,
         onRead: (text) => {
           if (readout) {
@@ -350,9 +418,21 @@ function render(): void {
       el.focus();
     }
   }
+  refit();
   void batchOf;
   void nodeVector;
 }
+
+// the panel is resized with the editor group beside it: re-fit (at most once per frame)
+let resizeQueued = false;
+new ResizeObserver(() => {
+  if (resizeQueued) return;
+  resizeQueued = true;
+  requestAnimationFrame(() => {
+    resizeQueued = false;
+    refit();
+  });
+}).observe(app);
 
 window.addEventListener('message', (event: MessageEvent) => {
   const m: unknown = event.data;
@@ -362,7 +442,10 @@ window.addEventListener('message', (event: MessageEvent) => {
     case 'run': {
       const received = performance.now();
       setPayload(msg.payload, msg.strings);
+      // the frame after this one has been painted: tell the host (bench/vscode.mjs times runs by it)
+      requestAnimationFrame(() => setTimeout(() => post({ type: 'painted', ms: performance.now() - received }), 0));
       break;
+    }
     case 'error':
       error = msg.message;
       render();
@@ -390,6 +473,3 @@ if (saved && isRunPayload(saved.payload)) {
   setPayload(saved.payload, saved.strings ?? {}, !!saved.ui);
 } else render();
 post({ type: 'ready' });
-      // the frame after this one has been painted: tell the host (bench/vscode.mjs times runs by it)
-      requestAnimationFrame(() => setTimeout(() => post({ type: 'painted', ms: performance.now() - received }), 0));
-    }

@@ -12,13 +12,13 @@ import { formatCount, formatShape, formatTorchTensor } from './format';
 type Str = (key: string, ...args: (string | number)[]) => string;
 
 /** head, h_n, c_n and output at the selected step, as `print()` shows them in PyTorch. */
-export function renderResults(p: RunPayload, t: number, batch: number | 'all', precision: number, str: Str): HTMLElement {
+export function renderResults(p: RunPayload, t: number, batch: number | 'all', precision: number, str: Str, linewidth?: number): HTMLElement {
   const box = h('section', { class: 'results', 'aria-label': str('results') });
   box.appendChild(h('h2', {}, str('results')));
   const print = (name: string, text: string) => {
     box.appendChild(h('div', { class: 'result' }, h('code', { class: 'result-name' }, name), h('pre', { class: 'tensor', tabindex: 0, 'aria-label': name, 'data-result': name }, text)));
   };
-  const opts = { precision };
+  const opts = { precision, ...(linewidth ? { linewidth } : {}) };
   if (p.headOutput) print('head', formatTorchTensor(p.headOutput.shape, p.headOutput.data, opts));
   print('h_n', formatTorchTensor(p.hN.shape, p.hN.data, opts));
   if (p.cN) print('c_n', formatTorchTensor(p.cN.shape, p.cN.data, opts));
@@ -37,6 +37,37 @@ export function renderResults(p: RunPayload, t: number, batch: number | 'all', p
   void batch;
   void batchOf;
   return box;
+}
+
+/**
+ * The document's "description" under the title, as plain text (textContent only: it is the
+ * document author's text), clamped to a few lines by CSS. The "more" button is shown by
+ * `updateDescription` once the clamp is seen to hide something.
+ */
+export function renderDescription(text: string, open: boolean, str: Str, onToggle: (open: boolean) => void): HTMLElement {
+  const box = h('div', { class: `description${open ? ' open' : ''}` });
+  const para = h('p', { class: 'description-text', id: 'doc-description', 'aria-label': str('description') }, text);
+  const more = h('button', { type: 'button', class: 'link-button more', 'aria-controls': 'doc-description', 'aria-expanded': open ? 'true' : 'false', hidden: true }, str(open ? 'less' : 'more'));
+  more.addEventListener('click', () => {
+    const next = !box.classList.contains('open');
+    box.classList.toggle('open', next);
+    more.textContent = str(next ? 'less' : 'more');
+    more.setAttribute('aria-expanded', next ? 'true' : 'false');
+    onToggle(next);
+  });
+  box.appendChild(para);
+  box.appendChild(more);
+  return box;
+}
+
+/** Shows the description's "more"/"less" button only when the text is longer than the clamp. */
+export function updateDescription(box: Element | null): void {
+  if (!box) return;
+  const para = box.querySelector('.description-text') as HTMLElement | null;
+  const more = box.querySelector('button.more') as HTMLElement | null;
+  if (!para || !more) return;
+  const clipped = para.scrollHeight > para.clientHeight + 1;
+  more.hidden = !(clipped || box.classList.contains('open'));
 }
 
 /** input -> output, h_n, c_n, head with their sizes; parameters with counts. */
