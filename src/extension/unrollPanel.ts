@@ -65,8 +65,17 @@ function fromWire(w: WireTensor): Tensor {
   return { shape: [...w.shape], data: Float64Array.from(w.data, (v) => (v === null ? NaN : v)) };
 }
 
-async function onMessage(m: unknown): Promise<void> {
-  if (!isViewMessage(m)) return; // untrusted: anything malformed is ignored
+/** Test-only: where an export is written instead of asking with the save dialog. */
+interface MessageOptions {
+  saveUri?: vscode.Uri;
+}
+
+/** Test-only command (registered outside production installs): feeds a view message to the host. */
+export const TEST_VIEW_MESSAGE_COMMAND = 'rnnLens.test.viewMessage';
+
+/** Handles a message from the webview; resolves with the file an export was written to, if any. */
+async function onMessage(m: unknown, options: MessageOptions = {}): Promise<vscode.Uri | undefined> {
+  if (!isViewMessage(m)) return undefined; // untrusted: anything malformed is ignored
   switch (m.type) {
     case 'ready':
       if (current) post({ type: 'run', payload: current, strings: l10nStrings() });
@@ -95,30 +104,33 @@ async function onMessage(m: unknown): Promise<void> {
       const filters: Record<string, string[]> = m.format === 'png' ? { PNG: ['png'] } : m.format === 'svg' ? { SVG: ['svg'] } : { JSON: ['json'] };
       const base = (current?.title ?? 'rnn').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/\.(rnn\.)?json$/, '') || 'rnn';
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-      const target = await vscode.window.showSaveDialog({
-        filters,
-        defaultUri: folder ? vscode.Uri.joinPath(folder, `${base}-unrolled.${m.format}`) : undefined,
-        saveLabel: vscode.l10n.t('Save'),
-      });
-      if (!target) return;
+      const target =
+        options.saveUri ??
+        (await vscode.window.showSaveDialog({
+          filters,
+          defaultUri: folder ? vscode.Uri.joinPath(folder, `${base}-unrolled.${m.format}`) : undefined,
+          saveLabel: vscode.l10n.t('Save'),
+        }));
+      if (!target) return undefined;
       const bytes = m.format === 'png' ? Buffer.from(m.data, 'base64') : Buffer.from(m.data, 'utf8');
       await vscode.workspace.fs.writeFile(target, bytes);
       void vscode.window.showInformationMessage(vscode.l10n.t('RNN Lens: saved {0}', target.fsPath || target.toString()));
-      return;
+      return target;
     }
     case 'painted':
       notePainted(m.ms);
-      return;
+      return undefined;
     case 'reveal': {
-      if (!current?.source) return;
+      if (!current?.source) return undefined;
       try {
         await vscode.window.showTextDocument(vscode.Uri.parse(current.source, true), { viewColumn: vscode.ViewColumn.One });
       } catch {
         /* the document is gone: nothing to reveal */
       }
-      return;
+      return undefined;
     }
   }
+  return undefined;
 }
 
 /** Opens (or reveals) the panel beside the editor without taking focus, and draws the payload. */
@@ -181,7 +193,15 @@ export function registerUnrollView(context: vscode.ExtensionContext): vscode.Dis
       configure(p);
     },
   });
-  return vscode.Disposable.from(serializer, {
+  // Integration tests reach the host's message handling through this command (the webview's
+  // own buttons cannot be clicked from the extension host); never in an installed extension.
+  const testHook =
+    context.extensionMode === vscode.ExtensionMode.Production
+      ? new vscode.Disposable(() => undefined)
+      : vscode.commands.registerCommand(TEST_VIEW_MESSAGE_COMMAND, (m: unknown, o?: { saveUri?: string }) =>
+          onMessage(m, { saveUri: typeof o?.saveUri === 'string' ? vscode.Uri.parse(o.saveUri, true) : undefined }).then((u) => u?.toString()),
+        );
+  return vscode.Disposable.from(serializer, testHook, {
     dispose: () => {
       panel?.dispose();
       panel = undefined;

@@ -44,8 +44,9 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
     `style-src ${cspSource}`,
-    `img-src ${cspSource} data:`,
-    `font-src ${cspSource}`,
+    // "Save diagram as PNG" draws the serialised SVG as a data: image on a canvas; nothing else
+    // loads images or fonts (icons are inline SVG), so no cspSource for img-src and no font-src
+    'img-src data:',
   ].join('; ');
 }
 

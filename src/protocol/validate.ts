@@ -26,10 +26,12 @@ function hasOnlyKeys(o: Record<string, unknown>, keys: string[]): boolean {
 
 /** PNG data is sent as plain base64 (no data: prefix). */
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** The first 11 base64 characters of every PNG file (its 8-byte signature and IHDR's length). */
+export const PNG_BASE64_SIGNATURE = 'iVBORw0KGgo';
 
 /**
  * Is `x` a well-formed message from the webview? Checks the type, the fields and their types,
- * the export format and the size limits; rejects extra keys. PNG data must be base64; SVG data
+ * the export format and the size limits; rejects extra keys. PNG data must be base64 of a PNG; SVG data
  * must start like an SVG document.
  */
 export function isViewMessage(x: unknown): x is ViewMessage {
@@ -47,7 +49,8 @@ export function isViewMessage(x: unknown): x is ViewMessage {
       if (!hasOnlyKeys(x, ['format', 'data'])) return false;
       if (typeof x.format !== 'string' || !EXPORT_FORMATS.has(x.format)) return false;
       if (typeof x.data !== 'string' || x.data.length === 0 || x.data.length > MAX_EXPORT_CHARS) return false;
-      if (x.format === 'png') return x.data.length % 4 === 0 && BASE64.test(x.data);
+      // PNG: base64 of a file that starts with the PNG signature 89 50 4E 47 0D 0A 1A 0A
+      if (x.format === 'png') return x.data.length % 4 === 0 && x.data.startsWith(PNG_BASE64_SIGNATURE) && BASE64.test(x.data);
       if (x.format === 'svg') return /^\s*(<\?xml[^>]*\?>\s*)?<svg[\s>]/.test(x.data);
       return true;
     }

@@ -31,6 +31,9 @@ describe('webview protocol validation', () => {
       { type: 'export', format: 'svg', data: '<html><script>alert(1)</script>' },
       { type: 'export', format: 'png', data: 'not base64!' },
       { type: 'export', format: 'png', data: 'abc' },
+      // valid base64 but not a PNG (zeros; a JPEG's FF D8 FF E0)
+      { type: 'export', format: 'png', data: 'AAAAAAAAAAAA' },
+      { type: 'export', format: 'png', data: '/9j/4AAQSkZJRgABAQ==' },
       { type: 'export', format: 'json', data: 'x'.repeat(MAX_EXPORT_CHARS + 1) },
       { type: 'export', format: 'json', data: '{}', path: '/etc/passwd' },
       { type: '__proto__' },
