@@ -111,7 +111,13 @@ export function buildRunPayload(doc: RnnDocument, opts: BuildOptions): RunPayloa
   const traceFits = perStep * seqLen <= TRACE_MEMORY_BUDGET;
   opts.onPhase?.('forward');
   const result = forward(spec, { trace: traceFits });
-  for (const n of result.notes) if (!notes.includes(tr(n))) notes.push(tr(n));
+  // The engine's notes are English and carry numbers; resolveRun already said the dropout one
+  // in the user's language, and PyTorch's own warning is quoted verbatim under a localised lead.
+  for (const n of result.notes) {
+    if (n.startsWith('dropout=')) continue;
+    const note = tr('PyTorch warns here: {0}', n);
+    if (!notes.includes(note)) notes.push(note);
+  }
   // Overflow (inf in PyTorch's float32, nan after inf - inf) is said where it appears.
   notes.push(...nonFiniteNotes([
     { name: 'output', tensor: result.output }, { name: 'h_n', tensor: result.hN }, { name: 'c_n', tensor: result.cN }, { name: 'head', tensor: result.head },
