@@ -29,12 +29,18 @@ function post(m: HostMessage): void {
   void panel?.webview.postMessage(m);
 }
 
-function configure(p: vscode.WebviewPanel): void {
+/** The panel's webview options: scripts on, and only media/ and dist/ readable. */
+function webviewOptions(): vscode.WebviewOptions {
   const root = extensionUri!;
-  p.webview.options = {
+  return {
     enableScripts: true,
     localResourceRoots: [vscode.Uri.joinPath(root, 'media'), vscode.Uri.joinPath(root, 'dist')],
   };
+}
+
+function configure(p: vscode.WebviewPanel): void {
+  const root = extensionUri!;
+  p.webview.options = webviewOptions();
   p.webview.html = buildWebviewHtml({
     cspSource: p.webview.cspSource,
     nonce: makeNonce(),
@@ -55,7 +61,8 @@ function createPanel(): vscode.WebviewPanel {
     VIEW_TYPE,
     vscode.l10n.t('RNN Unroll View'),
     { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-    { enableScripts: true, retainContextWhenHidden: false },
+    // The roots are narrow from creation on, not only after configure().
+    { ...webviewOptions(), retainContextWhenHidden: false },
   );
   configure(p);
   return p;

@@ -135,8 +135,12 @@ describe('security: static checks of src/webview, src/extension and src', () => 
     // Every panel created gets the restricted options before its HTML (configure sets both).
     const created = [...code.matchAll(/createWebviewPanel\(/g)].length;
     assert.ok(created >= 1);
+    // The restricted options live in one function, used at creation and before any HTML is set.
+    const options = /function webviewOptions\([\s\S]*?\n\}/.exec(code)?.[0] ?? '';
+    assert.ok(options.indexOf('localResourceRoots') >= 0, 'webviewOptions() sets localResourceRoots');
     const configure = /function configure\([\s\S]*?\n\}/.exec(code)?.[0] ?? '';
-    assert.ok(configure.indexOf('localResourceRoots') >= 0 && configure.indexOf('localResourceRoots') < configure.indexOf('.html ='), 'options before html');
+    assert.ok(configure.indexOf('webviewOptions()') >= 0 && configure.indexOf('webviewOptions()') < configure.indexOf('.html ='), 'options before html');
+    assert.ok(/createWebviewPanel\([\s\S]*?\.\.\.webviewOptions\(\)/.test(code), 'narrow roots from creation on');
     assert.ok(/panel = createPanel\(\)|return p;/.test(code));
     assert.ok(/function createPanel\(\)[\s\S]*?configure\(p\);[\s\S]*?return p;/.test(code), 'createPanel configures the panel');
   });
