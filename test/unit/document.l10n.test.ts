@@ -38,15 +38,15 @@ describe('document diagnostics in Japanese', () => {
   it('state_dict size mismatch: load_state_dict\'s sentence and the shape rule, both localised around it', () => {
     const [m] = messages(fixture('state-dict-size'));
     assert.strictEqual(m,
-      'パラメータのシェイプがモデルと合いません（PyTorch: size mismatch for weight_ih_l0: copying a param with shape torch.Size([2, 3]) from checkpoint, the shape in current model is torch.Size([2, 2]).）' +
-      'weight_ih_l0 のシェイプは (hidden_size, input_size) です。');
+      'パラメータの形状がモデルと合いません（PyTorch: size mismatch for weight_ih_l0: copying a param with shape torch.Size([2, 3]) from checkpoint, the shape in current model is torch.Size([2, 2]).）' +
+      'weight_ih_l0 の形状は (hidden_size, input_size) です。');
   });
 
   it('h0 of the wrong size: check_hidden_size\'s sentence kept', () => {
     const [m] = messages(fixture('h0-size'));
     assert.strictEqual(m,
-      '初期状態のシェイプが合いません（PyTorch: Expected hidden size (1, 3, 2), got [1, 3, 3]）。' +
-      'h0 のシェイプは (num_layers * num_directions, N, hidden_size) で、バッチなしの入力では N がありません。');
+      '初期状態の形状が合いません（PyTorch: Expected hidden size (1, 3, 2), got [1, 3, 3]）。' +
+      'h0 の形状は (num_layers * num_directions, N, hidden_size) で、バッチなしの入力では N がありません。');
   });
 
   it('ragged input: torch.tensor\'s sentence kept', () => {
