@@ -40,18 +40,32 @@ import { WasmKernels } from './wasm/backend';
  */
 export type Backend = 'auto' | 'wasm' | 'typescript';
 
+/**
+ * The arithmetic of an untraced WebAssembly forward. 'float64' (default): float32 weights,
+ * float64 sums, within 1e-6 of PyTorch everywhere. 'float32': PyTorch's own CPU arithmetic
+ * (f32x4 kernels: weights, activations, gates and sums in float32), faster, and within float32
+ * rounding of PyTorch (about 1e-6 relative; more where long recurrences amplify rounding).
+ * PyTorch: its float32 results differ from its float64 ones by the same order.
+ * Traces, backward and the TypeScript backend always compute in float64.
+ */
+export type Precision = 'float64' | 'float32';
+
 /** Options of a forward run. */
 export interface ForwardOptions {
   /** Record every step's vectors for the diagram (costs memory; off by default). */
   trace?: boolean;
   /** Which kernels `forward(spec)` prepares the model with (default 'auto'). */
   backend?: Backend;
+  /** The arithmetic `forward(spec)` prepares the model with (default 'float64'). */
+  precision?: Precision;
 }
 
 /** Options of prepareModel. */
 export interface PrepareOptions {
   /** Default 'auto': WebAssembly when available, else TypeScript. */
   backend?: Backend;
+  /** Default 'float64'. 'float32' applies to the WebAssembly backend only (see Precision). */
+  precision?: Precision;
 }
 
 /** A model whose weights were checked and packed once; run it as often as needed. */
@@ -60,6 +74,8 @@ export interface PreparedModel {
   readonly head?: HeadConfig;
   /** The kernels this model's untraced forward runs on. */
   readonly backend: 'wasm' | 'typescript';
+  /** The arithmetic of this model's untraced forward ('float32' only on the wasm backend). */
+  readonly precision: Precision;
   /** Same as `forward(spec)` with this model's weights. */
   forward(input: Tensor, h0?: Tensor, c0?: Tensor, opts?: ForwardOptions): ForwardResult;
   /** Same as `backward(spec, upstream)` with this model's weights. */
@@ -79,7 +95,7 @@ export function gateNames(type: CellType): string[] {
 /** Run the model of `spec` once. See ForwardResult for shapes (PyTorch's). */
 export function forward(spec: RunSpec, opts?: ForwardOptions): ForwardResult {
   const backend = opts?.trace ? 'typescript' : opts?.backend;
-  return prepareModel(spec.model, spec.head, spec.stateDict, { backend }).forward(spec.input, spec.h0, spec.c0, opts);
+  return prepareModel(spec.model, spec.head, spec.stateDict, { backend, precision: opts?.precision }).forward(spec.input, spec.h0, spec.c0, opts);
 }
 
 /**
@@ -93,7 +109,7 @@ export function backward(spec: RunSpec, upstream: Upstream): GradResult {
 
 /** Check the state_dict against the model and pack the weights once. Throws PyTorch-worded errors. */
 export function prepareModel(model: ModelConfig, head: HeadConfig | undefined, stateDict: StateDict, options?: PrepareOptions): PreparedModel {
-  return new Prepared(model, head, stateDict, options?.backend ?? 'auto');
+  return new Prepared(model, head, stateDict, options?.backend ?? 'auto', options?.precision ?? 'float64');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -187,13 +203,14 @@ class Prepared implements PreparedModel {
   private readonly headBias: Float64Array | null = null;
   private headWeightT?: Float64Array;
   readonly backend: 'wasm' | 'typescript';
+  readonly precision: Precision;
   /** The WebAssembly instance holding this model's packed weights (wasm backend only). */
   private readonly wasm: WasmKernels | null = null;
   private readonly packed: { wIh: number; wHh: number; bIh: number; bHh: number; wHr: number }[][] = [];
   private packedHead = { w: 0, b: 0 };
   private readonly notesOnce: string[];
 
-  constructor(model: ModelConfig, head: HeadConfig | undefined, stateDict: StateDict, backend: Backend) {
+  constructor(model: ModelConfig, head: HeadConfig | undefined, stateDict: StateDict, backend: Backend, precision: Precision) {
     this.model = model;
     this.head = head;
     this.D = model.bidirectional ? 2 : 1;
@@ -255,22 +272,27 @@ class Prepared implements PreparedModel {
     this.notesOnce = this.notes();
     this.wasm = backend === 'typescript' ? null : WasmKernels.create();
     this.backend = this.wasm ? 'wasm' : 'typescript';
+    this.precision = this.wasm && precision === 'float32' ? 'float32' : 'float64';
     if (this.wasm) {
-      // Packed once: transposed 4-column panels in the instance's memory (see kernels.as).
+      // Packed once in the instance's memory (see kernels.as): float64 in transposed 4-column
+      // panels, or float32 in 8-column panels.
       const k = this.wasm;
+      const f32 = this.precision === 'float32';
+      const packW = (w: Float64Array, cols: number, depth: number): number => (f32 ? k.packWeightsF32(w, cols, depth) : k.packWeights(w, cols, depth));
+      const packB = (b: Float64Array | null): number => (f32 ? k.packBiasF32(b) : k.packBias(b));
       for (const row of this.weights) {
         this.packed.push(
           row.map((w) => ({
-            wIh: k.packWeights(w.wIh, this.G, w.inSize),
-            wHh: k.packWeights(w.wHh, this.G, this.hOut),
-            bIh: k.packBias(w.bIh),
-            bHh: k.packBias(w.bHh),
-            wHr: w.wHr ? k.packWeights(w.wHr, this.P, this.H) : 0,
+            wIh: packW(w.wIh, this.G, w.inSize),
+            wHh: packW(w.wHh, this.G, this.hOut),
+            bIh: packB(w.bIh),
+            bHh: packB(w.bHh),
+            wHr: w.wHr ? packW(w.wHr, this.P, this.H) : 0,
           })),
         );
       }
       if (this.headWeight) {
-        this.packedHead = { w: k.packWeights(this.headWeight, head!.outFeatures, this.D * this.hOut), b: k.packBias(this.headBias) };
+        this.packedHead = { w: packW(this.headWeight, head!.outFeatures, this.D * this.hOut), b: packB(this.headBias) };
       }
       k.keep();
     }
@@ -554,23 +576,36 @@ class Prepared implements PreparedModel {
     const relu = model.type === 'RNN' && model.nonlinearity === 'relu' ? 1 : 0;
     const S = D * layers;
     const k = kernels.k;
+    // float32: the same layout with 4-byte elements and the F32 kernels (inputs and states
+    // rounded to float32 on the way in, as torch.tensor(..., dtype=torch.float32) would).
+    const f32 = this.precision === 'float32';
+    const es = f32 ? 4 : 8;
+    const alloc = (count: number): number => (f32 ? kernels.allocF32(count) : kernels.alloc(count));
+    const gemm = f32
+      ? (rows: number, cols: number, depth: number, a: number, lda: number, wp: number, c: number, ldc: number, bias: number): void =>
+          k.gemmF32(rows, cols, depth, a, lda, wp, c, ldc, bias)
+      : (rows: number, cols: number, depth: number, a: number, lda: number, wp: number, c: number, ldc: number, bias: number): void =>
+          k.gemm(rows, cols, depth, a, lda, wp, c, ldc, bias, 0);
+    const recurrence = f32 ? k.recurrenceF32 : k.recurrence;
 
     kernels.release();
-    const pX = kernels.alloc(L * N * In);
-    const pOut = [kernels.alloc(L * N * DH), layers > 1 ? kernels.alloc(L * N * DH) : 0];
-    const pIh = kernels.alloc(L * N * G);
-    const pHh = kernels.alloc(N * G);
-    const pH0 = kernels.alloc(S * N * Hout);
-    const pC0 = isLSTM ? kernels.alloc(S * N * H) : 0;
-    const pC = isLSTM ? kernels.alloc(N * H) : 0;
-    const pM = P > 0 ? kernels.alloc(N * H) : 0;
+    const pX = alloc(L * N * In);
+    const pOut = [alloc(L * N * DH), layers > 1 ? alloc(L * N * DH) : 0];
+    const pIh = alloc(L * N * G);
+    const pHh = alloc(N * G);
+    const pH0 = alloc(S * N * Hout);
+    const pC0 = isLSTM ? alloc(S * N * H) : 0;
+    const pC = isLSTM ? alloc(N * H) : 0;
+    const pM = P > 0 ? alloc(N * H) : 0;
     const outF = this.head && this.headWeight ? this.head.outFeatures : 0;
-    const pHead = outF > 0 ? kernels.alloc(N * outF) : 0;
-    const heap = kernels.heap; // after the last alloc: growing replaces the buffer
+    const pHead = outF > 0 ? alloc(N * outF) : 0;
+    // After the last alloc: growing replaces the buffer.
+    const heap: Float64Array | Float32Array = f32 ? kernels.heap32 : kernels.heap;
+    const toF64 = (from: number, to: number): Float64Array => (f32 ? Float64Array.from(heap.subarray(from, to)) : (heap as Float64Array).slice(from, to));
 
     // Input, seq-first.
     const x = input.data;
-    const xAt = pX / 8;
+    const xAt = pX / es;
     // Element loops, not subarray views: a view per row costs more than the copy at small sizes.
     if (batched && model.batchFirst) {
       for (let b = 0; b < N; b++) {
@@ -581,11 +616,11 @@ class Prepared implements PreparedModel {
         }
       }
     } else heap.set(x, xAt);
-    if (h0) heap.set(h0.data, pH0 / 8);
-    else heap.fill(0, pH0 / 8, pH0 / 8 + S * N * Hout);
+    if (h0) heap.set(h0.data, pH0 / es);
+    else heap.fill(0, pH0 / es, pH0 / es + S * N * Hout);
     if (isLSTM) {
-      if (c0) heap.set(c0.data, pC0 / 8);
-      else heap.fill(0, pC0 / 8, pC0 / 8 + S * N * H);
+      if (c0) heap.set(c0.data, pC0 / es);
+      else heap.fill(0, pC0 / es, pC0 / es + S * N * H);
     }
 
     const hN = new Float64Array(S * N * Hout);
@@ -598,28 +633,28 @@ class Prepared implements PreparedModel {
         const w = this.packed[l][d];
         const state = l * D + d;
         // 1. The input projection of every time step: one product.
-        k.gemm(L * N, G, inSize, layerIn, inSize, w.wIh, pIh, G, w.bIh, 0);
-        // 2. The recurrence, all steps in one call (kernels.as `recurrence`).
-        k.recurrence(
+        gemm(L * N, G, inSize, layerIn, inSize, w.wIh, pIh, G, w.bIh);
+        // 2. The recurrence, all steps in one call (kernels.as `recurrence` / `recurrenceF32`).
+        recurrence(
           isLSTM ? 1 : isGRU ? 2 : 0, relu, L, N, H, P, DH, d === 1 ? 1 : 0,
-          pIh, pHh, pH0 + state * N * Hout * 8, isLSTM ? pC0 + state * N * H * 8 : 0, out + d * Hout * 8, pC, pM,
+          pIh, pHh, pH0 + state * N * Hout * es, isLSTM ? pC0 + state * N * H * es : 0, out + d * Hout * es, pC, pM,
           w.wHh, w.bHh, w.wHr,
         );
         // h_n / c_n: the state after the last processed step (t = 0 for the reverse direction).
         const lastT = d === 0 ? L - 1 : 0;
         for (let b = 0; b < N; b++) {
-          const from = out / 8 + lastT * N * DH + b * DH + d * Hout;
+          const from = out / es + lastT * N * DH + b * DH + d * Hout;
           const to = (state * N + b) * Hout;
           for (let i = 0; i < Hout; i++) hN[to + i] = heap[from + i];
         }
-        if (isLSTM) for (let i = 0; i < N * H; i++) cN[state * N * H + i] = heap[pC / 8 + i];
+        if (isLSTM) for (let i = 0; i < N * H; i++) cN[state * N * H + i] = heap[pC / es + i];
       }
       layerIn = out;
       inSize = DH;
     }
 
     // Output, back in the caller's layout.
-    const top = layerIn / 8;
+    const top = layerIn / es;
     let output: Float64Array;
     if (batched && model.batchFirst) {
       output = new Float64Array(L * N * DH);
@@ -630,7 +665,7 @@ class Prepared implements PreparedModel {
           for (let i = 0; i < DH; i++) output[to + i] = heap[from + i];
         }
       }
-    } else output = heap.slice(top, top + L * N * DH);
+    } else output = toF64(top, top + L * N * DH);
 
     const stateShape = (size: number) => (batched ? [S, N, size] : [S, size]);
     const result: ForwardResult = {
@@ -641,8 +676,8 @@ class Prepared implements PreparedModel {
     if (isLSTM) result.cN = { shape: stateShape(H), data: cN };
     if (outF > 0 && this.head) {
       // output[-1] (seq-first) / output[:, -1, :] (batch-first): the last time step either way.
-      k.gemm(N, outF, DH, layerIn + (L - 1) * N * DH * 8, DH, this.packedHead.w, pHead, outF, this.packedHead.b, 0);
-      result.head = { shape: batched ? [N, outF] : [outF], data: heap.slice(pHead / 8, pHead / 8 + N * outF) };
+      gemm(N, outF, DH, layerIn + (L - 1) * N * DH * es, DH, this.packedHead.w, pHead, outF, this.packedHead.b);
+      result.head = { shape: batched ? [N, outF] : [outF], data: toF64(pHead / es, pHead / es + N * outF) };
     }
     return result;
   }

@@ -19,6 +19,16 @@ export interface KernelExports {
     ih: number, hh: number, h0: number, c0: number, out: number, c: number, m: number,
     wHh: number, bHh: number, wHr: number,
   ): void;
+  /** float32 kernels (precision 'float32'): float32 buffers, weights in 8-column panels. */
+  gemmF32(rows: number, cols: number, depth: number, a: number, lda: number, wp: number, c: number, ldc: number, bias: number): void;
+  rnnStepF32(batch: number, H: number, relu: number, ih: number, hh: number, h: number, hStride: number): void;
+  lstmStepF32(batch: number, H: number, ih: number, hh: number, cPrev: number, cOut: number, h: number, hStride: number): void;
+  gruStepF32(batch: number, H: number, ih: number, hh: number, hPrev: number, hPrevStride: number, h: number, hStride: number): void;
+  recurrenceF32(
+    cell: number, relu: number, L: number, N: number, H: number, P: number, DH: number, reverse: number,
+    ih: number, hh: number, h0: number, c0: number, out: number, c: number, m: number,
+    wHh: number, bHh: number, wHr: number,
+  ): void;
 }
 
 interface WasmMemory {
@@ -82,6 +92,8 @@ export class WasmKernels {
   readonly k: KernelExports;
   private readonly memory: WasmMemory;
   heap: Float64Array;
+  /** The same memory as float32 (precision 'float32'); re-read after alloc like `heap`. */
+  heap32: Float32Array;
   private top = BASE;
   private runBase = BASE;
   /** memory.buffer.byteLength, kept here: the buffer getter is a slow host call. */
@@ -93,6 +105,7 @@ export class WasmKernels {
     this.k = instance.exports as unknown as KernelExports;
     this.memory = memory;
     this.heap = new Float64Array(memory.buffer);
+    this.heap32 = new Float32Array(memory.buffer);
     this.capacity = memory.buffer.byteLength;
   }
 
@@ -109,11 +122,21 @@ export class WasmKernels {
 
   /** Allocate `count` float64 values (32-byte aligned); returns a byte pointer. */
   alloc(count: number): number {
+    return this.allocBytes(count * 8);
+  }
+
+  /** Allocate `count` float32 values (32-byte aligned); returns a byte pointer. */
+  allocF32(count: number): number {
+    return this.allocBytes(count * 4);
+  }
+
+  private allocBytes(bytes: number): number {
     const ptr = this.top;
-    this.top += Math.ceil((count * 8) / 32) * 32 || 32;
+    this.top += Math.ceil(bytes / 32) * 32 || 32;
     if (this.top > this.capacity) {
       this.memory.grow(Math.ceil((this.top - this.capacity) / PAGE));
       this.heap = new Float64Array(this.memory.buffer);
+      this.heap32 = new Float32Array(this.memory.buffer);
       this.capacity = this.memory.buffer.byteLength;
     }
     return ptr;
@@ -155,6 +178,36 @@ export class WasmKernels {
     const ptr = this.alloc(Math.ceil(b.length / 4) * 4);
     this.heap.fill(0, ptr / 8, ptr / 8 + Math.ceil(b.length / 4) * 4);
     this.heap.set(b, ptr / 8);
+    return ptr;
+  }
+
+  /**
+   * Pack W (cols x depth, row-major) for gemmF32: transposed panels of 8 columns as float32
+   * (PyTorch's float32 weights are exact here), zero-padded. Returns the byte pointer.
+   */
+  packWeightsF32(w: Float64Array, cols: number, depth: number): number {
+    const panels = Math.ceil(cols / 8);
+    const ptr = this.allocF32(panels * 8 * depth);
+    const heap = this.heap32;
+    let o = ptr / 4;
+    for (let p = 0; p < panels; p++) {
+      for (let k = 0; k < depth; k++) {
+        for (let j = 0; j < 8; j++) {
+          const n = p * 8 + j;
+          heap[o++] = n < cols ? w[n * depth + k] : 0;
+        }
+      }
+    }
+    return ptr;
+  }
+
+  /** Copy a bias as float32 (padded to a multiple of 8 with zeros); 0 for none. */
+  packBiasF32(b: Float64Array | null): number {
+    if (!b) return 0;
+    const padded = Math.ceil(b.length / 8) * 8;
+    const ptr = this.allocF32(padded);
+    this.heap32.fill(0, ptr / 4, ptr / 4 + padded);
+    this.heap32.set(b, ptr / 4);
     return ptr;
   }
 }

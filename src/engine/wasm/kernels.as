@@ -1,9 +1,10 @@
-// AssemblyScript source of the engine's WebAssembly kernels (f64x2 SIMD), compiled by
+// AssemblyScript source of the engine's WebAssembly kernels (f64x2 SIMD, and f32x4 SIMD for
+// the float32 option at the end of the file), compiled by
 // scripts/build-wasm.mjs into kernels.wasm.ts (base64 bytes). Not TypeScript: the .as
 // extension keeps tsc and the layering scan off it.
 //
 // Everything is addressed by byte pointers into the one linear memory the loader
-// (backend.ts) owns; nothing is allocated here. Numbers are float64 throughout: weights are
+// (backend.ts) owns; nothing is allocated here. The default kernels are float64: weights are
 // float32 values stored as float64, so every product is exact and only the sums round
 // (in a different order than PyTorch's, well inside the golden bar of 1e-6).
 //
@@ -292,6 +293,273 @@ export function recurrence(
       gruStep(N, H, ihT, hh, hp, hpStride, hOut, DH);
     } else {
       rnnStep(N, H, relu, ihT, hh, hOut, DH);
+    }
+  }
+}
+
+// =============================================================================================
+// float32 kernels (f32x4), the `precision: 'float32'` option. Same structure as above, with
+// PyTorch's CPU arithmetic: weights, activations, gates and sums all in float32 (the sums in
+// a different order than PyTorch's BLAS, so results agree within float32 rounding, ~1e-6
+// relative, not bit for bit).
+//
+// Packed weights: panels of 8 output columns: panel p holds, for k = 0..depth-1,
+// W[8p..8p+7, k] (32 bytes, as the f64 panels), zero-padded past `cols`. Biases are padded to
+// a multiple of 8. Every pointer is a byte pointer; element strides are in float32 elements.
+
+/** Store the first `count` (1..8) lanes of lo|hi at p (row of C). */
+@inline function store8F32(p: usize, lo: v128, hi: v128, count: i32): void {
+  if (count == 8) {
+    v128.store(p, lo);
+    v128.store(p, hi, 16);
+    return;
+  }
+  if (count >= 4) {
+    v128.store(p, lo);
+    if (count > 4) store<f32>(p, f32x4.extract_lane(hi, 0), 16);
+    if (count > 5) store<f32>(p, f32x4.extract_lane(hi, 1), 20);
+    if (count > 6) store<f32>(p, f32x4.extract_lane(hi, 2), 24);
+    return;
+  }
+  store<f32>(p, f32x4.extract_lane(lo, 0));
+  if (count > 1) store<f32>(p, f32x4.extract_lane(lo, 1), 4);
+  if (count > 2) store<f32>(p, f32x4.extract_lane(lo, 2), 8);
+}
+
+/** Four rows of A against one 8-column panel (float32). */
+@inline function block4F32(depth: i32, a0: usize, aStride: usize, w: usize, c0: usize, cStride: usize, bias: usize, count: i32): void {
+  const a1 = a0 + aStride, a2 = a1 + aStride, a3 = a2 + aStride;
+  let s0l = f32x4.splat(0), s0h = f32x4.splat(0), s1l = f32x4.splat(0), s1h = f32x4.splat(0);
+  let s2l = f32x4.splat(0), s2h = f32x4.splat(0), s3l = f32x4.splat(0), s3h = f32x4.splat(0);
+  for (let k = 0; k < depth; k++) {
+    const wl = v128.load(w), wh = v128.load(w, 16);
+    const kb = <usize>k << 2;
+    let x = v128.load32_splat(a0 + kb);
+    s0l = f32x4.add(s0l, f32x4.mul(x, wl)); s0h = f32x4.add(s0h, f32x4.mul(x, wh));
+    x = v128.load32_splat(a1 + kb);
+    s1l = f32x4.add(s1l, f32x4.mul(x, wl)); s1h = f32x4.add(s1h, f32x4.mul(x, wh));
+    x = v128.load32_splat(a2 + kb);
+    s2l = f32x4.add(s2l, f32x4.mul(x, wl)); s2h = f32x4.add(s2h, f32x4.mul(x, wh));
+    x = v128.load32_splat(a3 + kb);
+    s3l = f32x4.add(s3l, f32x4.mul(x, wl)); s3h = f32x4.add(s3h, f32x4.mul(x, wh));
+    w += 32;
+  }
+  if (bias != 0) {
+    const bl = v128.load(bias), bh = v128.load(bias, 16);
+    s0l = f32x4.add(s0l, bl); s0h = f32x4.add(s0h, bh);
+    s1l = f32x4.add(s1l, bl); s1h = f32x4.add(s1h, bh);
+    s2l = f32x4.add(s2l, bl); s2h = f32x4.add(s2h, bh);
+    s3l = f32x4.add(s3l, bl); s3h = f32x4.add(s3h, bh);
+  }
+  store8F32(c0, s0l, s0h, count);
+  store8F32(c0 + cStride, s1l, s1h, count);
+  store8F32(c0 + 2 * cStride, s2l, s2h, count);
+  store8F32(c0 + 3 * cStride, s3l, s3h, count);
+}
+
+/** One row of A against one 8-column panel (float32), two chains (even / odd k). */
+@inline function block1F32(depth: i32, a0: usize, w: usize, c0: usize, bias: usize, count: i32): void {
+  let s0l = f32x4.splat(0), s0h = f32x4.splat(0), s1l = f32x4.splat(0), s1h = f32x4.splat(0);
+  let k = 0;
+  for (; k + 1 < depth; k += 2) {
+    const kb = <usize>k << 2;
+    const x0 = v128.load32_splat(a0 + kb), x1 = v128.load32_splat(a0 + kb, 4);
+    s0l = f32x4.add(s0l, f32x4.mul(x0, v128.load(w))); s0h = f32x4.add(s0h, f32x4.mul(x0, v128.load(w, 16)));
+    s1l = f32x4.add(s1l, f32x4.mul(x1, v128.load(w, 32))); s1h = f32x4.add(s1h, f32x4.mul(x1, v128.load(w, 48)));
+    w += 64;
+  }
+  if (k < depth) {
+    const x0 = v128.load32_splat(a0 + (<usize>k << 2));
+    s0l = f32x4.add(s0l, f32x4.mul(x0, v128.load(w))); s0h = f32x4.add(s0h, f32x4.mul(x0, v128.load(w, 16)));
+  }
+  s0l = f32x4.add(s0l, s1l); s0h = f32x4.add(s0h, s1h);
+  if (bias != 0) {
+    s0l = f32x4.add(s0l, v128.load(bias)); s0h = f32x4.add(s0h, v128.load(bias, 16));
+  }
+  store8F32(c0, s0l, s0h, count);
+}
+
+/** Rows of A per cache block (float32 rows are half as wide). */
+const ROWS_PER_BLOCK_F32 = 128;
+
+/**
+ * float32 C[m, n] = sum_k A[m, k] * W[n, k] (+ bias[n]); wp packed in 8-column panels.
+ * lda / ldc in float32 elements.
+ */
+export function gemmF32(rows: i32, cols: i32, depth: i32, a: usize, lda: i32, wp: usize, c: usize, ldc: i32, bias: usize): void {
+  const panels = (cols + 7) >> 3;
+  const panelBytes = <usize>depth << 5;
+  const aStride = <usize>lda << 2;
+  const cStride = <usize>ldc << 2;
+  for (let m0 = 0; m0 < rows; m0 += ROWS_PER_BLOCK_F32) {
+    const mEnd = min(rows, m0 + ROWS_PER_BLOCK_F32);
+    for (let p = 0; p < panels; p++) {
+      const w = wp + <usize>p * panelBytes;
+      const b = bias != 0 ? bias + (<usize>p << 5) : 0;
+      const count = min(8, cols - (p << 3));
+      const cp = c + (<usize>p << 5);
+      let m = m0;
+      for (; m + 3 < mEnd; m += 4) {
+        block4F32(depth, a + <usize>m * aStride, aStride, w, cp + <usize>m * cStride, cStride, b, count);
+      }
+      for (; m < mEnd; m++) {
+        block1F32(depth, a + <usize>m * aStride, w, cp + <usize>m * cStride, b, count);
+      }
+    }
+  }
+}
+
+// Element-wise float32 math, four lanes at a time. exp: x = n ln2 + r, |r| <= ln2/2, e^r by its
+// Taylor series to r^7/7! (truncation < 3e-9 relative, below float32's 6e-8), times 2^n from
+// the exponent bits; x clamped to [-87, 88] (e^x stays a normal float). The polynomial is
+// evaluated in float32: about 1-2 ulp. tanh(x) = sign(x) (1 - 2 / (e^{2|x|} + 1)).
+
+const LOG2E_F: f32 = 1.4426950408889634;
+const LN2_HI_F: f32 = 0.693359375;
+const LN2_LO_F: f32 = -2.12194440e-4;
+
+@inline function expF32V(x: v128): v128 {
+  x = f32x4.max(f32x4.min(x, f32x4.splat(88.0)), f32x4.splat(-87.0));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E_F)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI_F)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO_F)));
+  let p = f32x4.splat(<f32>(1.0 / 5040.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 720.0)));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 120.0)));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 24.0)));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>(1.0 / 6.0)));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>0.5));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>1.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>1.0));
+  // 2^n: (n + 127) << 23 as the bits of a float (n in [-126, 127] after the clamp).
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}
+
+@inline function sigmoidF32V(x: v128): v128 {
+  const one = f32x4.splat(1.0);
+  return f32x4.div(one, f32x4.add(one, expF32V(f32x4.neg(x))));
+}
+
+@inline function tanhF32V(x: v128): v128 {
+  const one = f32x4.splat(1.0);
+  const e = expF32V(f32x4.add(f32x4.abs(x), f32x4.abs(x)));
+  const t = f32x4.sub(one, f32x4.div(f32x4.splat(2.0), f32x4.add(e, one)));
+  return v128.or(t, v128.and(x, i32x4.splat(0x80000000)));
+}
+
+@inline function sigmoidF32(x: f32): f32 {
+  return f32x4.extract_lane(sigmoidF32V(f32x4.splat(x)), 0);
+}
+
+@inline function tanhF32(x: f32): f32 {
+  return f32x4.extract_lane(tanhF32V(f32x4.splat(x)), 0);
+}
+
+/** float32 torch.nn.RNN step (as rnnStep). */
+export function rnnStepF32(batch: i32, H: i32, relu: bool, ih: usize, hh: usize, h: usize, hStride: i32): void {
+  for (let b = 0; b < batch; b++) {
+    const x = ih + (<usize>(b * H) << 2), y = hh + (<usize>(b * H) << 2), o = h + (<usize>(b * hStride) << 2);
+    let j = 0;
+    for (; j + 3 < H; j += 4) {
+      const jb = <usize>j << 2;
+      const pre = f32x4.add(v128.load(x + jb), v128.load(y + jb));
+      v128.store(o + jb, relu ? f32x4.max(pre, f32x4.splat(0)) : tanhF32V(pre));
+    }
+    for (; j < H; j++) {
+      const jb = <usize>j << 2;
+      const pre = load<f32>(x + jb) + load<f32>(y + jb);
+      store<f32>(o + jb, relu ? (pre > 0 ? pre : 0) : tanhF32(pre));
+    }
+  }
+}
+
+/** float32 torch.nn.LSTM step (as lstmStep). */
+export function lstmStepF32(batch: i32, H: i32, ih: usize, hh: usize, cPrev: usize, cOut: usize, h: usize, hStride: i32): void {
+  const G = 4 * H;
+  const hb = <usize>H << 2;
+  for (let b = 0; b < batch; b++) {
+    const x = ih + (<usize>(b * G) << 2), y = hh + (<usize>(b * G) << 2);
+    const cp = cPrev + (<usize>(b * H) << 2), co = cOut + (<usize>(b * H) << 2), o = h + (<usize>(b * hStride) << 2);
+    let j = 0;
+    for (; j + 3 < H; j += 4) {
+      const jb = <usize>j << 2;
+      const inputGate = sigmoidF32V(f32x4.add(v128.load(x + jb), v128.load(y + jb)));
+      const forgetGate = sigmoidF32V(f32x4.add(v128.load(x + hb + jb), v128.load(y + hb + jb)));
+      const cellCandidate = tanhF32V(f32x4.add(v128.load(x + 2 * hb + jb), v128.load(y + 2 * hb + jb)));
+      const outputGate = sigmoidF32V(f32x4.add(v128.load(x + 3 * hb + jb), v128.load(y + 3 * hb + jb)));
+      const c = f32x4.add(f32x4.mul(forgetGate, v128.load(cp + jb)), f32x4.mul(inputGate, cellCandidate));
+      v128.store(co + jb, c);
+      v128.store(o + jb, f32x4.mul(outputGate, tanhF32V(c)));
+    }
+    for (; j < H; j++) {
+      const jb = <usize>j << 2;
+      const inputGate = sigmoidF32(load<f32>(x + jb) + load<f32>(y + jb));
+      const forgetGate = sigmoidF32(load<f32>(x + hb + jb) + load<f32>(y + hb + jb));
+      const cellCandidate = tanhF32(load<f32>(x + 2 * hb + jb) + load<f32>(y + 2 * hb + jb));
+      const outputGate = sigmoidF32(load<f32>(x + 3 * hb + jb) + load<f32>(y + 3 * hb + jb));
+      const c = forgetGate * load<f32>(cp + jb) + inputGate * cellCandidate;
+      store<f32>(co + jb, c);
+      store<f32>(o + jb, outputGate * tanhF32(c));
+    }
+  }
+}
+
+/** float32 torch.nn.GRU step (as gruStep). */
+export function gruStepF32(batch: i32, H: i32, ih: usize, hh: usize, hPrev: usize, hPrevStride: i32, h: usize, hStride: i32): void {
+  const G = 3 * H;
+  const hb = <usize>H << 2;
+  for (let b = 0; b < batch; b++) {
+    const x = ih + (<usize>(b * G) << 2), y = hh + (<usize>(b * G) << 2);
+    const hp = hPrev + (<usize>(b * hPrevStride) << 2), o = h + (<usize>(b * hStride) << 2);
+    let j = 0;
+    for (; j + 3 < H; j += 4) {
+      const jb = <usize>j << 2;
+      const resetGate = sigmoidF32V(f32x4.add(v128.load(x + jb), v128.load(y + jb)));
+      const updateGate = sigmoidF32V(f32x4.add(v128.load(x + hb + jb), v128.load(y + hb + jb)));
+      const newGate = tanhF32V(f32x4.add(v128.load(x + 2 * hb + jb), f32x4.mul(resetGate, v128.load(y + 2 * hb + jb))));
+      const one = f32x4.splat(1.0);
+      v128.store(o + jb, f32x4.add(f32x4.mul(f32x4.sub(one, updateGate), newGate), f32x4.mul(updateGate, v128.load(hp + jb))));
+    }
+    for (; j < H; j++) {
+      const jb = <usize>j << 2;
+      const resetGate = sigmoidF32(load<f32>(x + jb) + load<f32>(y + jb));
+      const updateGate = sigmoidF32(load<f32>(x + hb + jb) + load<f32>(y + hb + jb));
+      const newGate = tanhF32(load<f32>(x + 2 * hb + jb) + resetGate * load<f32>(y + 2 * hb + jb));
+      store<f32>(o + jb, (1 - updateGate) * newGate + updateGate * load<f32>(hp + jb));
+    }
+  }
+}
+
+/** float32 `recurrence` (same arguments; every buffer float32, weights in 8-column panels). */
+export function recurrenceF32(
+  cell: i32, relu: bool, L: i32, N: i32, H: i32, P: i32, DH: i32, reverse: bool,
+  ih: usize, hh: usize, h0: usize, c0: usize, out: usize, c: usize, m: usize,
+  wHh: usize, bHh: usize, wHr: usize,
+): void {
+  const G = cell == 1 ? 4 * H : cell == 2 ? 3 * H : H;
+  const Hout = P > 0 ? P : H;
+  const stepOut = <usize>(N * DH) << 2;
+  for (let s = 0; s < L; s++) {
+    const t = reverse ? L - 1 - s : s;
+    const first = s == 0;
+    const hp = first ? h0 : out + <usize>(reverse ? t + 1 : t - 1) * stepOut;
+    const hpStride = first ? Hout : DH;
+    const ihT = ih + (<usize>(t * N * G) << 2);
+    const hOut = out + <usize>t * stepOut;
+    gemmF32(N, G, Hout, hp, hpStride, wHh, hh, G, bHh);
+    if (cell == 1) {
+      const cp = first ? c0 : c;
+      if (P > 0) {
+        lstmStepF32(N, H, ihT, hh, cp, c, m, H);
+        gemmF32(N, P, H, m, H, wHr, hOut, DH, 0);
+      } else {
+        lstmStepF32(N, H, ihT, hh, cp, c, hOut, DH);
+      }
+    } else if (cell == 2) {
+      gruStepF32(N, H, ihT, hh, hp, hpStride, hOut, DH);
+    } else {
+      rnnStepF32(N, H, relu, ihT, hh, hOut, DH);
     }
   }
 }
