@@ -412,7 +412,8 @@ export function gemmF32(rows: i32, cols: i32, depth: i32, a: usize, lda: i32, wp
 // Element-wise float32 math, four lanes at a time. exp: x = n ln2 + r, |r| <= ln2/2, e^r by its
 // Taylor series to r^7/7! (truncation < 3e-9 relative, below float32's 6e-8), times 2^n from
 // the exponent bits; x clamped to [-87, 88] (e^x stays a normal float). The polynomial is
-// evaluated in float32: about 1-2 ulp. tanh(x) = sign(x) (1 - 2 / (e^{2|x|} + 1)).
+// evaluated in float32: about 1-2 ulp. tanh(x) = sign(x) (1 - 2 / (e^{2|x|} + 1)) for
+// |x| >= 0.625, a polynomial below.
 
 const LOG2E_F: f32 = 1.4426950408889634;
 const LN2_HI_F: f32 = 0.693359375;
@@ -443,9 +444,20 @@ const LN2_LO_F: f32 = -2.12194440e-4;
 
 @inline function tanhF32V(x: v128): v128 {
   const one = f32x4.splat(1.0);
-  const e = expF32V(f32x4.add(f32x4.abs(x), f32x4.abs(x)));
+  const ax = f32x4.abs(x);
+  const e = expF32V(f32x4.add(ax, ax));
   const t = f32x4.sub(one, f32x4.div(f32x4.splat(2.0), f32x4.add(e, one)));
-  return v128.or(t, v128.and(x, i32x4.splat(0x80000000)));
+  const big = v128.or(t, v128.and(x, i32x4.splat(0x80000000)));
+  // |x| < 0.625: 1 - 2/(e+1) cancels (relative error grows as x -> 0), so Cephes tanhf's odd
+  // polynomial instead: x + x^3 P(x^2), about 1 ulp.
+  const z = f32x4.mul(x, x);
+  let q = f32x4.splat(<f32>-5.70498872745e-3);
+  q = f32x4.add(f32x4.mul(q, z), f32x4.splat(<f32>2.06390887954e-2));
+  q = f32x4.add(f32x4.mul(q, z), f32x4.splat(<f32>-5.37397155531e-2));
+  q = f32x4.add(f32x4.mul(q, z), f32x4.splat(<f32>1.33314422036e-1));
+  q = f32x4.add(f32x4.mul(q, z), f32x4.splat(<f32>-3.33332819422e-1));
+  const small = f32x4.add(f32x4.mul(f32x4.mul(q, z), x), x);
+  return v128.bitselect(small, big, f32x4.lt(ax, f32x4.splat(<f32>0.625)));
 }
 
 @inline function sigmoidF32(x: f32): f32 {
