@@ -344,7 +344,22 @@ async function memoryChild(engineName, workloadName) {
   }
   const runs = Number(process.argv[4] ?? 3);
   for (let i = 0; i < runs; i++) await eng.run();
-  process.stdout.write(JSON.stringify({ base, peak: process.resourceUsage().maxRSS * 1024 }) + '\n');
+  process.stdout.write(JSON.stringify({ base, peak: peakRss() }) + '\n');
+}
+
+/**
+ * This process's peak RSS in bytes. Linux: VmHWM of /proc/self/status (the high-water mark of
+ * this program's own memory map). Not getrusage's maxRSS there: Linux carries the parent's
+ * high-water mark across fork + exec, so every child reported the bench's own ~136 MiB.
+ */
+function peakRss() {
+  try {
+    const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS * 1024;
 }
 
 /** The parent writes each workload's input (and, for tfjs, its nested state_dict) for the memory children. */
