@@ -379,6 +379,41 @@ export function recurrence(
   store8F32(c0, s0l, s0h, count);
 }
 
+/**
+ * One row of A against two 8-column panels (w, w + panelBytes): 16 columns, four independent
+ * sums (even / odd k) so the recurrent product of a single sequence (N = 1) is not bound by
+ * the add latency. Both panels are full (count 8 each).
+ */
+@inline function block1x2F32(depth: i32, a0: usize, w: usize, panelBytes: usize, c0: usize, bias: usize): void {
+  let s0l = f32x4.splat(0), s0h = f32x4.splat(0), s1l = f32x4.splat(0), s1h = f32x4.splat(0);
+  let t0l = f32x4.splat(0), t0h = f32x4.splat(0), t1l = f32x4.splat(0), t1h = f32x4.splat(0);
+  let v = w + panelBytes;
+  let k = 0;
+  for (; k + 1 < depth; k += 2) {
+    const kb = <usize>k << 2;
+    const x0 = v128.load32_splat(a0 + kb), x1 = v128.load32_splat(a0 + kb, 4);
+    s0l = f32x4.add(s0l, f32x4.mul(x0, v128.load(w))); s0h = f32x4.add(s0h, f32x4.mul(x0, v128.load(w, 16)));
+    t0l = f32x4.add(t0l, f32x4.mul(x0, v128.load(v))); t0h = f32x4.add(t0h, f32x4.mul(x0, v128.load(v, 16)));
+    s1l = f32x4.add(s1l, f32x4.mul(x1, v128.load(w, 32))); s1h = f32x4.add(s1h, f32x4.mul(x1, v128.load(w, 48)));
+    t1l = f32x4.add(t1l, f32x4.mul(x1, v128.load(v, 32))); t1h = f32x4.add(t1h, f32x4.mul(x1, v128.load(v, 48)));
+    w += 64;
+    v += 64;
+  }
+  if (k < depth) {
+    const x0 = v128.load32_splat(a0 + (<usize>k << 2));
+    s0l = f32x4.add(s0l, f32x4.mul(x0, v128.load(w))); s0h = f32x4.add(s0h, f32x4.mul(x0, v128.load(w, 16)));
+    t0l = f32x4.add(t0l, f32x4.mul(x0, v128.load(v))); t0h = f32x4.add(t0h, f32x4.mul(x0, v128.load(v, 16)));
+  }
+  s0l = f32x4.add(s0l, s1l); s0h = f32x4.add(s0h, s1h);
+  t0l = f32x4.add(t0l, t1l); t0h = f32x4.add(t0h, t1h);
+  if (bias != 0) {
+    s0l = f32x4.add(s0l, v128.load(bias)); s0h = f32x4.add(s0h, v128.load(bias, 16));
+    t0l = f32x4.add(t0l, v128.load(bias, 32)); t0h = f32x4.add(t0h, v128.load(bias, 48));
+  }
+  v128.store(c0, s0l); v128.store(c0, s0h, 16);
+  v128.store(c0, t0l, 32); v128.store(c0, t0h, 48);
+}
+
 /** Rows of A per cache block (float32 rows are half as wide). */
 const ROWS_PER_BLOCK_F32 = 128;
 
@@ -398,12 +433,19 @@ export function gemmF32(rows: i32, cols: i32, depth: i32, a: usize, lda: i32, wp
       const b = bias != 0 ? bias + (<usize>p << 5) : 0;
       const count = min(8, cols - (p << 3));
       const cp = c + (<usize>p << 5);
-      let m = m0;
-      for (; m + 3 < mEnd; m += 4) {
+      for (let m = m0; m + 3 < mEnd; m += 4) {
         block4F32(depth, a + <usize>m * aStride, aStride, w, cp + <usize>m * cStride, cStride, b, count);
       }
-      for (; m < mEnd; m++) {
-        block1F32(depth, a + <usize>m * aStride, w, cp + <usize>m * cStride, b, count);
+    }
+    // The rows left over (all of them when rows < 4): two full panels at a time.
+    for (let m = m0 + ((mEnd - m0) & ~3); m < mEnd; m++) {
+      const am = a + <usize>m * aStride, cm = c + <usize>m * cStride;
+      let p = 0;
+      for (; p + 1 < panels && (p + 2) << 3 <= cols; p += 2) {
+        block1x2F32(depth, am, wp + <usize>p * panelBytes, panelBytes, cm + (<usize>p << 5), bias != 0 ? bias + (<usize>p << 5) : 0);
+      }
+      for (; p < panels; p++) {
+        block1F32(depth, am, wp + <usize>p * panelBytes, cm + (<usize>p << 5), bias != 0 ? bias + (<usize>p << 5) : 0, min(8, cols - (p << 3)));
       }
     }
   }
