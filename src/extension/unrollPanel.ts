@@ -81,8 +81,8 @@ interface MessageOptions {
 export const TEST_VIEW_MESSAGE_COMMAND = 'rnnLens.test.viewMessage';
 
 /** Handles a message from the webview; resolves with the file an export was written to, if any. */
-async function onMessage(m: unknown, options: MessageOptions = {}): Promise<vscode.Uri | undefined> {
-  if (!isViewMessage(m)) return undefined; // untrusted: anything malformed is ignored
+async function onMessage(m: unknown, options?: MessageOptions): Promise<vscode.Uri | undefined> {
+  if (!isViewMessage(m)) return; // untrusted: anything malformed is ignored
   switch (m.type) {
     case 'ready':
       if (current) post({ type: 'run', payload: current, strings: l10nStrings() });
@@ -111,14 +111,13 @@ async function onMessage(m: unknown, options: MessageOptions = {}): Promise<vsco
       const filters: Record<string, string[]> = m.format === 'png' ? { PNG: ['png'] } : m.format === 'svg' ? { SVG: ['svg'] } : { JSON: ['json'] };
       const base = (current?.title ?? 'rnn').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/\.(rnn\.)?json$/, '') || 'rnn';
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-      const target =
-        options.saveUri ??
-        (await vscode.window.showSaveDialog({
-          filters,
-          defaultUri: folder ? vscode.Uri.joinPath(folder, `${base}-unrolled.${m.format}`) : undefined,
-          saveLabel: vscode.l10n.t('Save'),
-        }));
-      if (!target) return undefined;
+      // options.saveUri: only from the test-only command, never registered in production
+      const target = options?.saveUri ?? (await vscode.window.showSaveDialog({
+        filters,
+        defaultUri: folder ? vscode.Uri.joinPath(folder, `${base}-unrolled.${m.format}`) : undefined,
+        saveLabel: vscode.l10n.t('Save'),
+      }));
+      if (!target) return;
       const bytes = m.format === 'png' ? Buffer.from(m.data, 'base64') : Buffer.from(m.data, 'utf8');
       await vscode.workspace.fs.writeFile(target, bytes);
       void vscode.window.showInformationMessage(vscode.l10n.t('RNN Lens: saved {0}', target.fsPath || target.toString()));
