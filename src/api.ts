@@ -32,6 +32,7 @@ export { DEFAULT_BUDGET } from './document/types';
 export type { Budget, Diagnostic, ReadResult, RnnDocument } from './document/types';
 export type { GradJson, InitJson, RunJson } from './document/commands';
 export type { Tensor, ShapeReport, ModelConfig, HeadConfig, ForwardResult } from './engine/types';
+export type { Precision } from './engine/unroll';
 
 /** Options of every entry point. */
 export interface ApiOptions {
