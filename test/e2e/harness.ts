@@ -357,3 +357,25 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file });
   return file;
 }
+
+/**
+ * The RNN Unroll View's frame once it shows the run titled like `file` (its base name), with its
+ * diagram drawn; stale frames of earlier runs are skipped.
+ */
+export async function unrollPanelShowing(page: Page, file: string, timeoutMs = 30000): Promise<Frame> {
+  const base = file.split('/').pop()!;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame()) continue;
+      try {
+        const title = await frame.$eval('#unroll-root h1.title', (e) => e.textContent ?? '').catch(() => '');
+        if (title.includes(base) && (await frame.$('#unroll-root svg.diagram'))) return frame;
+      } catch {
+        // frame detached while we looked
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`no Unroll View frame showing ${base}`);
+    await page.waitForTimeout(250);
+  }
+}

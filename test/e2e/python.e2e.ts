@@ -3,27 +3,11 @@
 // with torch.manual_seed(0). Screenshots of the hover and the panel in test-results/screenshots/.
 import * as assert from 'node:assert/strict';
 import type { Frame, Page } from 'playwright-core';
-import { hoverAt, openFile, openVsCode, runCommand, screenshot, VsCodeSession } from './harness';
+import { unrollPanelShowing, hoverAt, openFile, openVsCode, runCommand, screenshot, VsCodeSession } from './harness';
 
 /** What torch 1.13 prints for examples/sample_rnn.py (see test/golden/python/sample_rnn.json). */
 const PRINTED = 'tensor([[ 0.0930,  0.0545],\n        [ 0.1369,  0.0518],\n        [ 0.2210, -0.1358]])';
 
-async function panelShowing(page: Page, file: string, timeoutMs = 30000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of page.frames()) {
-      if (frame === page.mainFrame()) continue;
-      try {
-        const title = await frame.$eval('#unroll-root h1.title', (e) => e.textContent ?? '').catch(() => '');
-        if (title.includes(file) && (await frame.$('#unroll-root svg.diagram'))) return frame;
-      } catch {
-        // frame detached while we looked
-      }
-    }
-    if (Date.now() > deadline) throw new Error(`no Unroll View frame showing ${file}`);
-    await page.waitForTimeout(250);
-  }
-}
 
 describe('Python snippet e2e', function () {
   let vs: VsCodeSession | undefined;
@@ -53,7 +37,7 @@ describe('Python snippet e2e', function () {
     const lens = page.locator('.codelens-decoration a', { hasText: 'Unroll' }).first();
     await lens.waitFor({ state: 'visible', timeout: 30000 });
     await lens.click();
-    const frame = await panelShowing(page, 'sample_rnn.py');
+    const frame = await unrollPanelShowing(page, 'sample_rnn.py');
     const head = await frame.locator('pre[data-result="head"]').innerText();
     assert.equal(head.trim(), PRINTED);
     await page.waitForTimeout(300);

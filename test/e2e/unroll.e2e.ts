@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { openFile, openVsCode, pickColorTheme, repoRoot, runCommand, screenshot, VsCodeSession } from './harness';
+import { unrollPanelShowing, openFile, openVsCode, pickColorTheme, repoRoot, runCommand, screenshot, VsCodeSession } from './harness';
 
 /** Fails when an element of the panel sticks out past its right edge (nothing may be cut off). */
 async function assertInsidePanel(f: Frame, selector: string): Promise<void> {
@@ -43,31 +43,13 @@ async function assertTensorsWrap(f: Frame): Promise<void> {
   assert.deepEqual(wide, [], 'every printed tensor fits its block');
 }
 
-/** The Unroll View frame once it shows the run titled like `file` (stale frames are skipped). */
-async function panelShowing(page: Page, file: string, timeoutMs = 30000): Promise<Frame> {
-  const base = file.split('/').pop()!;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of page.frames()) {
-      if (frame === page.mainFrame()) continue;
-      try {
-        const title = await frame.$eval('#unroll-root h1.title', (e) => e.textContent ?? '').catch(() => '');
-        if (title.includes(base) && (await frame.$('#unroll-root svg.diagram'))) return frame;
-      } catch {
-        // frame detached while we looked
-      }
-    }
-    if (Date.now() > deadline) throw new Error(`no Unroll View frame showing ${base}`);
-    await page.waitForTimeout(250);
-  }
-}
 
 async function runOn(page: Page, file: string): Promise<Frame> {
   // a clean window each time: the run must (re)create the panel beside the document
   await runCommand(page, 'View: Close All Editor Groups');
   await openFile(page, file);
   await runCommand(page, 'RNN: Run Forward on Selection');
-  return panelShowing(page, file);
+  return unrollPanelShowing(page, file);
 }
 
 const cases: { file: string; name: string; check: (f: Frame) => Promise<void> }[] = [
