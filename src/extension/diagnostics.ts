@@ -2,11 +2,13 @@
  * Problems of RNN documents in the Problems panel, as the user types: debounced (setting
  * rnnLens.diagnostics.debounceMs), source "RNN Lens", ranges from the reader's offsets, cleared
  * when the document closes or stops being an RNN document. Only RNN documents are read.
+ * Documents over rnnLens.diagnostics.workerThreshold characters are read in a worker
+ * (documentCache.readInWorker); a newer version of the document supersedes the read in flight.
  * Layer: extension (imports vscode, document types).
  */
 import * as vscode from 'vscode';
 import type { Diagnostic } from '../document/types';
-import { forgetAll, forgetDocument, readCached, spanToRange } from './documentCache';
+import { forgetAll, forgetDocument, isLargeDocument, readCached, readInWorker, spanToRange } from './documentCache';
 import { isRnnDocument } from './documentSelector';
 import { affectsRnnLens, getSettings } from './settings';
 
@@ -47,6 +49,14 @@ export function refreshDiagnostics(doc: vscode.TextDocument): void {
   if (!collection) return;
   if (IGNORED_SCHEMES.has(doc.uri.scheme) || !getSettings(doc.uri).diagnosticsEnabled || !isRnnDocument(doc)) {
     collection.delete(doc.uri);
+    return;
+  }
+  if (isLargeDocument(doc)) {
+    // Large documents are read in a worker; a newer version supersedes this read (undefined).
+    const version = doc.version;
+    void readInWorker(doc).then((read) => {
+      if (read && !doc.isClosed && doc.version === version) publishDiagnostics(doc, read.diagnostics);
+    });
     return;
   }
   publishDiagnostics(doc, readCached(doc).diagnostics);

@@ -2,12 +2,17 @@
  * One read of each open RNN document per version: the hover, the diagnostics and the commands
  * share it, so typing costs one readDocument per debounce, not one per feature. Also the
  * vscode edge of the document layer: offset spans -> vscode.Range.
+ * Large documents (over rnnLens.diagnostics.workerThreshold characters) are read in a worker
+ * (readInWorker) so the extension host never blocks on them; their completed read lands in the
+ * same cache, and a newer version terminates the read in flight.
  * Layer: extension (imports vscode, document).
  */
 import * as vscode from 'vscode';
 import type { Translate } from '../document/messages';
 import { readDocument } from '../document/reader';
 import type { ReadResult, Span } from '../document/types';
+import { readsInWorker, isReadReply, type ReadRequest } from '../worker/job';
+import { startWorker, workerAvailable } from './runScheduler';
 import { getSettings } from './settings';
 
 interface Entry {
@@ -33,9 +38,121 @@ export function readCached(doc: vscode.TextDocument): ReadResult {
   return result;
 }
 
-/** Forget a document (when it closes). */
+/** Is this document read in a worker (too large to read on the extension host)? */
+export function isLargeDocument(doc: vscode.TextDocument): boolean {
+  let available = false;
+  try {
+    available = workerAvailable();
+  } catch {
+    available = false;
+  }
+  return readsInWorker(doc.getText().length, getSettings(doc.uri).diagnosticsWorkerThreshold, available);
+}
+
+/** The cached read of the document's current version, if there is one (never reads). */
+export function cachedRead(doc: vscode.TextDocument): ReadResult | undefined {
+  const hit = cache.get(doc.uri.toString());
+  const budget = getSettings(doc.uri).budget;
+  return hit && hit.version === doc.version && hit.budgetKey === `${budget.maxElements}/${budget.maxFlops}` ? hit.result : undefined;
+}
+
+/** Reads of large documents in flight, per document: a newer one terminates the older. */
+const inFlight = new Map<string, { version: number; cancel(): void }>();
+
+/** How many worker reads have been started and superseded (integration tests read this). */
+export const largeReadStats = { started: 0, superseded: 0, completed: 0 };
+
+/**
+ * Reads the document's current version in a worker and caches the result. Resolves to
+ * undefined when a newer read superseded this one (its worker is terminated) or the document
+ * was forgotten; falls back to reading here when no worker can be started. Never rejects.
+ */
+export async function readInWorker(doc: vscode.TextDocument): Promise<ReadResult | undefined> {
+  const hit = cachedRead(doc);
+  if (hit) return hit;
+  const key = doc.uri.toString();
+  const version = doc.version;
+  const running = inFlight.get(key);
+  if (running?.version === version) return undefined;
+  if (running) {
+    running.cancel();
+    largeReadStats.superseded++;
+  }
+  const budget = getSettings(doc.uri).budget;
+  const budgetKey = `${budget.maxElements}/${budget.maxFlops}`;
+  const request: ReadRequest = { kind: 'read', text: doc.getText(), budget, bundle: vscode.l10n.bundle };
+  let cancelled = false;
+  let stop: (() => void) | undefined;
+  const me = {
+    version,
+    cancel: () => {
+      cancelled = true;
+      stop?.();
+    },
+  };
+  inFlight.set(key, me);
+  largeReadStats.started++;
+  let worker: Awaited<ReturnType<typeof startWorker>>;
+  try {
+    worker = await startWorker();
+  } catch {
+    worker = undefined;
+  }
+  const done = () => {
+    if (inFlight.get(key) === me) inFlight.delete(key);
+  };
+  if (cancelled) {
+    void worker?.terminate();
+    return undefined;
+  }
+  if (!worker) {
+    done();
+    return readCached(doc);
+  }
+  const w = worker;
+  const result = await new Promise<ReadResult | undefined>((resolve) => {
+    let settled = false;
+    const finish = (r: ReadResult | undefined) => {
+      if (settled) return;
+      settled = true;
+      void w.terminate().catch(() => undefined);
+      resolve(r);
+    };
+    stop = () => finish(undefined);
+    w.listen(
+      (m) => {
+        if (!isReadReply(m)) return;
+        if (m.type === 'read') finish(m.result);
+        else {
+          console.error('RNN Lens: reading a large document failed', m.message);
+          finish(undefined);
+        }
+      },
+      (message) => {
+        console.error('RNN Lens: the read worker failed', message);
+        finish(undefined);
+      },
+    );
+    try {
+      w.post(request);
+    } catch (e) {
+      console.error('RNN Lens: could not post to the read worker', e);
+      finish(undefined);
+    }
+  });
+  done();
+  if (cancelled || !result) return undefined;
+  largeReadStats.completed++;
+  cache.set(key, { version, budgetKey, result });
+  return result;
+}
+
+/** Forget a document (when it closes); a worker read of it in flight is terminated. */
 export function forgetDocument(uri: vscode.Uri): void {
-  cache.delete(uri.toString());
+  const key = uri.toString();
+  inFlight.get(key)?.cancel();
+  inFlight.delete(key);
+  cache.delete(key);
 }
 
 /** Forget every document (when the settings change). */

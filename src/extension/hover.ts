@@ -2,11 +2,12 @@
  * Hovers in RNN documents: shapes on `model`/`head`, a parameter's role on a state_dict key, a
  * tensor's shape on any nested array. The text is decided by hoverContent.ts (pure); this file
  * is the vscode edge: which documents, the cached parse tree, a safe MarkdownString.
+ * Large documents (read in a worker) use the completed read of this version or say so.
  * Layer: extension (imports vscode).
  */
 import * as vscode from 'vscode';
 import type { Node } from 'jsonc-parser';
-import { readCached, spanToRange } from './documentCache';
+import { cachedRead, isLargeDocument, readCached, readInWorker, spanToRange } from './documentCache';
 import { isRnnDocument, JSON_LANGUAGES } from './documentSelector';
 import { hoverAt, safeTree } from './hoverContent';
 import { getSettings } from './settings';
@@ -36,7 +37,14 @@ class RnnHoverProvider implements vscode.HoverProvider {
     const settings = getSettings(doc.uri);
     if (!settings.hoverEnabled || !isRnnDocument(doc)) return undefined;
     try {
-      const content = hoverAt(doc.getText(), doc.offsetAt(position), readCached(doc), treeOf(doc), vscode.l10n.t, settings.budget);
+      let read = cachedRead(doc);
+      if (!read && isLargeDocument(doc)) {
+        // Never read a large document here: the worker's read of this version is not done yet.
+        void readInWorker(doc);
+        return new vscode.Hover(safeMarkdown(vscode.l10n.t('RNN Lens: checking this large document…')));
+      }
+      read ??= readCached(doc);
+      const content = hoverAt(doc.getText(), doc.offsetAt(position), read, treeOf(doc), vscode.l10n.t, settings.budget);
       return content ? new vscode.Hover(safeMarkdown(content.markdown), spanToRange(doc, content.span)) : undefined;
     } catch (e) {
       // A hover must never break the editor; an unexpected failure is logged, not shown.

@@ -17,7 +17,7 @@ import { estimateCost } from '../document/reader';
 import type { RnnDocument } from '../document/types';
 import type { Tensor } from '../engine/types';
 import type { RunPayload } from '../protocol/messages';
-import { chooseWhere, isWorkerReply, runJob, type RunPhase, type RunRequest, type RunWhere, type WorkerReply } from '../worker/job';
+import { chooseWhere, type ReadRequest, isWorkerReply, runJob, type RunPhase, type RunRequest, type RunWhere, type WorkerReply } from '../worker/job';
 import { getSettings } from './settings';
 
 const t = vscode.l10n.t;
@@ -204,8 +204,8 @@ async function runInProcess(
 }
 
 /** The handful of operations the scheduler needs from a Node worker or a Web Worker. */
-interface WorkerHandle {
-  post(request: RunRequest): void;
+export interface WorkerHandle {
+  post(request: RunRequest | ReadRequest): void;
   /** Messages, errors thrown in the worker, and an exit nobody asked for. */
   listen(onMessage: (m: unknown) => void, onFailure: (message: string) => void): void;
   terminate(): Promise<void>;
@@ -231,7 +231,7 @@ function nodeWorkerPath(): string | null {
 }
 
 /** Can runs go to a worker here? (Node: the bundle exists; web: Worker exists.) */
-function workerAvailable(): boolean {
+export function workerAvailable(): boolean {
   if (process.env.RNN_LENS_WEB === '1') return typeof Worker !== 'undefined' && !!extensionUri();
   try {
     return nodeWorkerPath() !== null;
@@ -242,8 +242,8 @@ function workerAvailable(): boolean {
 
 let webWorkerUrl: Promise<string> | undefined;
 
-/** Starts one worker for one run, or undefined when none can be started. */
-async function startWorker(): Promise<WorkerHandle | undefined> {
+/** Starts one worker for one run (or one large read), or undefined when none can be started. */
+export async function startWorker(): Promise<WorkerHandle | undefined> {
   if (process.env.RNN_LENS_WEB !== '1') {
     const file = nodeWorkerPath();
     if (!file) return undefined;

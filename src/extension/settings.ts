@@ -14,6 +14,8 @@ export interface RnnLensSettings {
   /** Diagnostics while typing: on or off, and how long to wait after the last keystroke. */
   diagnosticsEnabled: boolean;
   diagnosticsDebounceMs: number;
+  /** Documents longer than this many characters are read in a worker, off the extension host (0: never). */
+  diagnosticsWorkerThreshold: number;
   /** Show shapes and parameter roles on hover in RNN documents. */
   hoverEnabled: boolean;
   /** Runs above this many FLOPs show a cancellable progress notification (others: the status bar). */
@@ -27,6 +29,7 @@ export const DEFAULT_SETTINGS: RnnLensSettings = {
   budget: { ...DEFAULT_BUDGET },
   diagnosticsEnabled: true,
   diagnosticsDebounceMs: 300,
+  diagnosticsWorkerThreshold: 262_144,
   hoverEnabled: true,
   progressFlopThreshold: 200_000_000,
   workerFlopThreshold: 50_000_000,
@@ -54,6 +57,7 @@ export function getSettings(scope?: vscode.ConfigurationScope): RnnLensSettings 
     },
     diagnosticsEnabled: bool(c, 'diagnostics.enabled', d.diagnosticsEnabled),
     diagnosticsDebounceMs: num(c, 'diagnostics.debounceMs', d.diagnosticsDebounceMs, 0, 10_000),
+    diagnosticsWorkerThreshold: num(c, 'diagnostics.workerThreshold', d.diagnosticsWorkerThreshold, 0, 1e12),
     hoverEnabled: bool(c, 'hover.enabled', d.hoverEnabled),
     progressFlopThreshold: num(c, 'run.progressFlopThreshold', d.progressFlopThreshold, 0, 1e15),
     workerFlopThreshold: num(c, 'run.workerFlopThreshold', d.workerFlopThreshold, 0, 1e15),

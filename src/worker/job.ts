@@ -6,7 +6,8 @@
  * payload builder; no vscode, no Node, no DOM. The same code runs in a Node worker_thread, a
  * browser Web Worker and (for small runs) the extension host itself.
  */
-import type { RnnDocument } from '../document/types';
+import { readDocument } from '../document/reader';
+import type { Budget, ReadResult, RnnDocument } from '../document/types';
 import type { Tensor } from '../engine/types';
 import { buildRunPayload, GRADIENT_FLOP_BUDGET } from '../extension/payload';
 import type { RunPayload } from '../protocol/messages';
@@ -116,4 +117,47 @@ export function isWorkerReply(x: unknown): x is WorkerReply {
     default:
       return false;
   }
+}
+
+/**
+ * Host -> worker: read a large RNN document off the extension host (diagnostics and the last
+ * completed read for hovers). Answered by exactly one ReadReply.
+ */
+export interface ReadRequest {
+  kind: 'read';
+  text: string;
+  budget: Budget;
+  /** vscode.l10n.bundle of the host, as for runs. */
+  bundle?: Record<string, string>;
+}
+
+/** Worker -> host for a ReadRequest: the reader's result (plain data; typed arrays travel). */
+export type ReadReply = { type: 'read'; result: ReadResult } | { type: 'error'; message: string };
+
+/** Is `x` a ReadRequest (and not a RunRequest)? */
+export function isReadRequest(x: unknown): x is ReadRequest {
+  return !!x && typeof x === 'object' && (x as { kind?: unknown }).kind === 'read' && typeof (x as { text?: unknown }).text === 'string';
+}
+
+/** Runs readDocument with the host's translator. Never throws. */
+export function readJob(request: ReadRequest): ReadReply {
+  try {
+    return { type: 'read', result: readDocument(request.text, { budget: request.budget, translate: makeTranslator(request.bundle) }) };
+  } catch (e) {
+    return { type: 'error', message: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** Is `x` a reply to a ReadRequest? */
+export function isReadReply(x: unknown): x is ReadReply {
+  if (!x || typeof x !== 'object') return false;
+  const m = x as Record<string, unknown>;
+  if (m.type === 'error') return typeof m.message === 'string';
+  if (m.type !== 'read' || !m.result || typeof m.result !== 'object') return false;
+  return Array.isArray((m.result as { diagnostics?: unknown }).diagnostics);
+}
+
+/** Documents longer than `threshold` characters are read in a worker (0: never). */
+export function readsInWorker(length: number, threshold: number, workerAvailable: boolean): boolean {
+  return workerAvailable && threshold > 0 && length > threshold;
 }

@@ -4,17 +4,22 @@
  *   dist/runWorker.js      Node worker_threads (desktop VS Code, code-server: the Node extension host)
  *   dist/web/runWorker.js  a browser Web Worker (vscode.dev: the web extension host), built with
  *                          process.env.RNN_LENS_WEB = "1", so the Node branch below is dropped.
+ * A 'read' request (job.ts ReadRequest) reads a large document instead and posts its ReadResult.
  * One worker serves one run; the host ends it with terminate() on cancel, which really stops the
  * CPU and frees the worker's memory.
  * Layer: worker (Node's worker_threads or the Web Worker global; otherwise only job.ts).
  */
-import { runJob, type RunRequest, type WorkerReply } from './job';
+import { isReadRequest, readJob, runJob, type ReadReply, type RunRequest, type WorkerReply } from './job';
 
 interface Port {
-  postMessage(m: WorkerReply): void;
+  postMessage(m: WorkerReply | ReadReply): void;
 }
 
 function serve(port: Port, request: unknown): void {
+  if (isReadRequest(request)) {
+    port.postMessage(readJob(request));
+    return;
+  }
   if (!request || typeof request !== 'object' || !('doc' in request)) {
     port.postMessage({ type: 'error', message: 'The run worker got no document to run.' });
     return;

@@ -1,0 +1,101 @@
+/*
+ * Large RNN documents (over rnnLens.diagnostics.workerThreshold) in a real VS Code: they are read
+ * in a worker, so the extension host keeps answering while a ~4.8 MB document is checked; the
+ * diagnostic lands with the right range; a newer version supersedes the read in flight.
+ * Layer: test (extension host).
+ */
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import { api, closeAll, hoverTexts, waitFor } from './extensionHelpers';
+
+function ours(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'RNN Lens');
+}
+
+const BAD_ROW = '[[0.5, 0.25]]';
+
+/** A GRU document whose explicit input has 120000 time steps (~4.8 MB); row `bad` has 2 features, not 3. */
+function bigDocument(bad: number): string {
+  const rows: string[] = [];
+  for (let t = 0; t < 120_000; t++) rows.push(`[[${(t % 7) / 10 + 0.012345}, ${(t % 5) / 10 + 0.054321}, ${(t % 3) / 10 + 0.011111}]]`);
+  rows[bad] = BAD_ROW;
+  return `{\n  "model": {"type": "GRU", "input_size": 3, "hidden_size": 4},\n  "seed": 0,\n  "input": [\n${rows.join(',\n')}\n  ]\n}\n`;
+}
+
+/** Waits for `fn` while measuring the longest delay of a setTimeout(0) in this extension host. */
+async function waitMeasuring<T>(what: string, fn: () => T | undefined | false, ms = 60_000): Promise<{ value: T; maxGap: number }> {
+  const end = Date.now() + ms;
+  let maxGap = 0;
+  for (;;) {
+    const value = fn();
+    if (value) return { value, maxGap };
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, 0));
+    maxGap = Math.max(maxGap, performance.now() - t0);
+  }
+}
+
+describe('large documents', function () {
+  this.timeout(120_000);
+  before(async () => {
+    await api();
+  });
+  afterEach(closeAll);
+
+  it('large: are checked in a worker: the error near the end gets its range while the host keeps answering', async () => {
+    const text = bigDocument(120_000 - 3);
+    assert.ok(text.length > 4_000_000, `${text.length} characters`);
+    const doc = await vscode.workspace.openTextDocument({ language: 'json', content: text });
+    await vscode.window.showTextDocument(doc);
+    // A hover before the read is done never reads on the host: it says so (or shows the finished read).
+    const hover = (await hoverTexts(doc.uri, new vscode.Position(1, 5))).join('\n');
+    assert.ok(hover === '' || /large|大きな|model|GRU/i.test(hover), hover);
+    const { value: diags, maxGap } = await waitMeasuring('the diagnostic', () => (ours(doc.uri).length > 0 ? ours(doc.uri) : undefined));
+    assert.strictEqual(diags.length, 1, diags.map((d) => d.message).join('\n'));
+    assert.strictEqual(doc.getText(diags[0].range), BAD_ROW.slice(1, -1));
+    assert.strictEqual(diags[0].range.start.line, 4 + 120_000 - 3);
+    console.log(`    large: setTimeout(0) max ${Math.round(maxGap)} ms while a ${(text.length / 1e6).toFixed(1)} MB document was read`);
+    // Reading this document on the host takes well over a second; in a worker the host answers at once.
+    assert.ok(maxGap < 600, `a setTimeout(0) waited ${Math.round(maxGap)} ms while the read was in flight`);
+  });
+
+  it('large: two quick edits leave the diagnostics of the latest version only', async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'json', content: bigDocument(120_000 - 3) });
+    await vscode.window.showTextDocument(doc);
+    await waitFor('the first diagnostic', () => ours(doc.uri).length > 0, 60_000);
+
+    // Edit 1 fixes the error at the end; its read starts after the debounce ...
+    const badAt = doc.getText().lastIndexOf(BAD_ROW);
+    const fix = new vscode.WorkspaceEdit();
+    fix.replace(doc.uri, new vscode.Range(doc.positionAt(badAt), doc.positionAt(badAt + BAD_ROW.length)), '[[0.5, 0.25, 0.125]]');
+    assert.ok(await vscode.workspace.applyEdit(fix));
+    await new Promise((r) => setTimeout(r, 450));
+    // ... and edit 2 breaks row 1 (row 0 sets the expected length) before that read is done: it supersedes it.
+    const row0 = doc.getText().indexOf('[[', doc.getText().indexOf('"input"'));
+    const firstRow = doc.getText().indexOf('[[', row0 + 2);
+    const rowEnd = doc.getText().indexOf(']]', firstRow) + 2;
+    const breakIt = new vscode.WorkspaceEdit();
+    breakIt.replace(doc.uri, new vscode.Range(doc.positionAt(firstRow), doc.positionAt(rowEnd)), BAD_ROW);
+    assert.ok(await vscode.workspace.applyEdit(breakIt));
+
+    let sawEmpty = false;
+    const diags = await waitFor(
+      'the latest version’s diagnostic',
+      () => {
+        const d = ours(doc.uri);
+        if (d.length === 0) sawEmpty = true;
+        return d.length > 0 && d[0].range.start.line === 5 ? d : undefined;
+      },
+      60_000,
+    );
+    assert.strictEqual(diags.length, 1, diags.map((d) => d.message).join('\n'));
+    assert.strictEqual(doc.getText(diags[0].range), BAD_ROW.slice(1, -1));
+    assert.ok(!sawEmpty, 'the superseded version (no problems) was never published');
+    // and nothing stale arrives later
+    await new Promise((r) => setTimeout(r, 3000));
+    const after = ours(doc.uri);
+    assert.strictEqual(after.length, 1);
+    assert.strictEqual(after[0].range.start.line, 5);
+  });
+});
