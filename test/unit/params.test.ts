@@ -16,17 +16,11 @@ import {
   linearWeightBound,
   parameterInfos,
 } from '../../src/engine/params';
-import { parseGolden, toHeadConfig, toModelConfig } from './helpers/golden';
+import { parseGolden, toHeadConfig, toModelConfig, repoRoot } from './helpers/golden';
 
-/** test/golden in the repository (found from this file, in src or compiled under out/). */
+/** test/golden in the repository. */
 function goldenDir(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'test', 'golden', 'randn'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('test/golden/randn not found above ' + __dirname);
-    dir = parent;
-  }
-  return path.join(dir, 'test', 'golden');
+  return path.join(repoRoot(), 'test', 'golden');
 }
 
 const golden = goldenDir();

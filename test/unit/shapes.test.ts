@@ -8,17 +8,11 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { shapeReport } from '../../src/engine/shapes';
-import { toHeadConfig, toModelConfig } from './helpers/golden';
+import { toHeadConfig, toModelConfig, repoRoot } from './helpers/golden';
 
-/** test/golden in the repository (found from this file, in src or compiled under out/). */
+/** test/golden in the repository. */
 function goldenDir(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'test', 'golden', 'randn'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('test/golden/randn not found above ' + __dirname);
-    dir = parent;
-  }
-  return path.join(dir, 'test', 'golden');
+  return path.join(repoRoot(), 'test', 'golden');
 }
 
 const reference = JSON.parse(
