@@ -1,5 +1,5 @@
-// End-to-end: the RNN Unroll View survives a window reload. After a run, the browser reloads the
-// workbench (as "Developer: Reload Window" does); VS Code restores the panel through its
+// End-to-end: the RNN Unroll View survives a window reload. After a run, "Developer: Reload Window"
+// reloads the workbench; VS Code restores the panel through its
 // WebviewPanelSerializer, and the restored panel still prints PyTorch's numbers.
 import * as assert from 'node:assert/strict';
 import { openFile, openVsCode, runCommand, screenshot, unrollPanelShowing, VsCodeSession, waitForWorkbench } from './harness';
@@ -23,9 +23,12 @@ describe('Unroll View restore e2e', function () {
     await runCommand(page, 'RNN: Run Forward on Selection');
     const before = await unrollPanelShowing(page, 'origin.rnn.json');
     assert.equal((await before.locator('pre[data-result="head"]').innerText()).trim(), PRINTED);
-    // Let VS Code persist the editor layout and the webview's state before reloading.
+    // As a person would: "Developer: Reload Window", which lets VS Code store the editor layout and
+    // the webview's state on the way out (a bare browser reload may cut that short).
     await page.waitForTimeout(2000);
-    await page.reload();
+    const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 60000 });
+    await runCommand(page, 'Developer: Reload Window');
+    await navigated;
     await waitForWorkbench(page);
     const after = await unrollPanelShowing(page, 'origin.rnn.json', 90000);
     assert.equal((await after.locator('pre[data-result="head"]').innerText()).trim(), PRINTED);
