@@ -11,6 +11,7 @@ import { prepareModel } from '../../src/engine/unroll';
 import { WasmKernels, wasmAvailable } from '../../src/engine/wasm/backend';
 import type { Tensor } from '../../src/engine/types';
 import { createModel } from '../../src/api';
+import { exactValues } from './helpers/exactValues';
 import { loadGoldenCases, maxRelativeError } from './helpers/golden';
 
 const TOLERANCE = 1e-6;
@@ -26,16 +27,7 @@ const FLOAT32_BOUND: Record<string, number> = { saturation: 1e-5 };
 
 const cases = [...loadGoldenCases(), ...loadGoldenCases('extra').map((c) => ({ ...c, name: `extra/${c.name}` }))];
 
-/** Small integers / 8 (|v| <= 1): products and short sums are exact in float32. */
-function values(n: number, seed: number): Float64Array {
-  const a = new Float64Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    a[i] = ((s % 17) - 8) / 8;
-  }
-  return a;
-}
+const values = exactValues;
 
 describe('float32 precision (f32x4 WebAssembly kernels)', () => {
   it('runs on this Node (WebAssembly SIMD)', () => {

@@ -9,18 +9,10 @@ import { WasmKernels, wasmAvailable } from '../../src/engine/wasm/backend';
 import { prepareModel } from '../../src/engine/unroll';
 import { lstmStep } from '../../src/engine/cells/lstm';
 import { gruStep } from '../../src/engine/cells/gru';
+import { exactValues } from './helpers/exactValues';
 import { loadGoldenCases } from './helpers/golden';
 
-/** Small integers / 8: every product and sum below is exact in float64, so results must be equal. */
-function values(n: number, seed: number): Float64Array {
-  const a = new Float64Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    a[i] = ((s % 17) - 8) / 8;
-  }
-  return a;
-}
+const values = exactValues;
 
 describe('WebAssembly kernels', () => {
   it('are available on Node 20 (WebAssembly SIMD)', () => {
