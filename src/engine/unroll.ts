@@ -557,7 +557,6 @@ class Prepared implements PreparedModel {
     return out;
   }
 
-  /** Validate input and states (PyTorch's wording) and run every layer and direction. */
   /**
    * Untraced forward on the WebAssembly kernels: the same steps as `run` (one input product per
    * layer and direction, then per step the recurrent product and the cell), with every buffer
@@ -599,32 +598,42 @@ class Prepared implements PreparedModel {
     const pM = P > 0 ? alloc(N * H) : 0;
     const outF = this.head && this.headWeight ? this.head.outFeatures : 0;
     const pHead = outF > 0 ? alloc(N * outF) : 0;
+    // float64 staging for what comes from the caller (input, h0, c0), and the results in the
+    // caller's layout as float64: output | h_n | c_n | head, handed back as views of one copy.
+    const stageSize = Math.max(f32 || (batched && model.batchFirst) ? L * N * In : 0, f32 ? S * N * Math.max(Hout, H) : 0);
+    const pStage = stageSize > 0 ? kernels.alloc(stageSize) : 0;
+    const nOut = L * N * DH;
+    const nHN = S * N * Hout;
+    const nCN = isLSTM ? S * N * H : 0;
+    const nHead = outF > 0 ? N * outF : 0;
+    const pResult = kernels.alloc(nOut + nHN + nCN + nHead);
+    const pHN = pResult + nOut * 8;
+    const pCN = pHN + nHN * 8;
+    const pHeadOut = pCN + nCN * 8;
     // After the last alloc: growing replaces the buffer.
-    const heap: Float64Array | Float32Array = f32 ? kernels.heap32 : kernels.heap;
-    const toF64 = (from: number, to: number): Float64Array => (f32 ? Float64Array.from(heap.subarray(from, to)) : (heap as Float64Array).slice(from, to));
+    const heap64 = kernels.heap;
+    const toKernel = f32 ? 3 : 0; // copyRows mode: float64 in, kernel precision out
+    const fromKernel = f32 ? 1 : 0; // copyRows mode: kernel precision in, float64 out
+    /** Copy a caller's float64 tensor (already in kernel layout) to p. */
+    const put = (data: Float64Array, p: number): void => {
+      if (f32) {
+        heap64.set(data, pStage / 8);
+        k.copyRows(1, data.length, pStage, 0, p, 0, toKernel);
+      } else heap64.set(data, p / 8);
+    };
 
     // Input, seq-first.
-    const x = input.data;
-    const xAt = pX / es;
-    // Element loops, not subarray views: a view per row costs more than the copy at small sizes.
     if (batched && model.batchFirst) {
-      for (let b = 0; b < N; b++) {
-        for (let t = 0; t < L; t++) {
-          const from = (b * L + t) * In;
-          const to = xAt + (t * N + b) * In;
-          for (let i = 0; i < In; i++) heap[to + i] = x[from + i];
-        }
-      }
-    } else heap.set(x, xAt);
-    if (h0) heap.set(h0.data, pH0 / es);
-    else heap.fill(0, pH0 / es, pH0 / es + S * N * Hout);
+      heap64.set(input.data, pStage / 8);
+      for (let b = 0; b < N; b++) k.copyRows(L, In, pStage + b * L * In * 8, In, pX + b * In * es, N * In, toKernel);
+    } else put(input.data, pX);
+    if (h0) put(h0.data, pH0);
+    else heap64.fill(0, pH0 / 8, pH0 / 8 + Math.ceil((S * N * Hout * es) / 8));
     if (isLSTM) {
-      if (c0) heap.set(c0.data, pC0 / es);
-      else heap.fill(0, pC0 / es, pC0 / es + S * N * H);
+      if (c0) put(c0.data, pC0);
+      else heap64.fill(0, pC0 / 8, pC0 / 8 + Math.ceil((S * N * H * es) / 8));
     }
 
-    const hN = new Float64Array(S * N * Hout);
-    const cN = new Float64Array(isLSTM ? S * N * H : 0);
     let layerIn = pX;
     let inSize = In;
     for (let l = 0; l < layers; l++) {
@@ -642,42 +651,33 @@ class Prepared implements PreparedModel {
         );
         // h_n / c_n: the state after the last processed step (t = 0 for the reverse direction).
         const lastT = d === 0 ? L - 1 : 0;
-        for (let b = 0; b < N; b++) {
-          const from = out / es + lastT * N * DH + b * DH + d * Hout;
-          const to = (state * N + b) * Hout;
-          for (let i = 0; i < Hout; i++) hN[to + i] = heap[from + i];
-        }
-        if (isLSTM) for (let i = 0; i < N * H; i++) cN[state * N * H + i] = heap[pC / es + i];
+        k.copyRows(N, Hout, out + (lastT * N * DH + d * Hout) * es, DH, pHN + state * N * Hout * 8, Hout, fromKernel);
+        if (isLSTM) k.copyRows(1, N * H, pC, 0, pCN + state * N * H * 8, 0, fromKernel);
       }
       layerIn = out;
       inSize = DH;
     }
 
     // Output, back in the caller's layout.
-    const top = layerIn / es;
-    let output: Float64Array;
     if (batched && model.batchFirst) {
-      output = new Float64Array(L * N * DH);
-      for (let t = 0; t < L; t++) {
-        for (let b = 0; b < N; b++) {
-          const from = top + (t * N + b) * DH;
-          const to = (b * L + t) * DH;
-          for (let i = 0; i < DH; i++) output[to + i] = heap[from + i];
-        }
-      }
-    } else output = toF64(top, top + L * N * DH);
-
-    const stateShape = (size: number) => (batched ? [S, N, size] : [S, size]);
-    const result: ForwardResult = {
-      output: { shape: this.outputShape(L, N, batched, DH), data: output },
-      hN: { shape: stateShape(Hout), data: hN },
-      notes: this.notesOnce.slice(),
-    };
-    if (isLSTM) result.cN = { shape: stateShape(H), data: cN };
-    if (outF > 0 && this.head) {
+      for (let b = 0; b < N; b++) k.copyRows(L, DH, layerIn + b * DH * es, N * DH, pResult + b * L * DH * 8, DH, fromKernel);
+    } else k.copyRows(1, nOut, layerIn, 0, pResult, 0, fromKernel);
+    if (outF > 0) {
       // output[-1] (seq-first) / output[:, -1, :] (batch-first): the last time step either way.
       gemm(N, outF, DH, layerIn + (L - 1) * N * DH * es, DH, this.packedHead.w, pHead, outF, this.packedHead.b);
-      result.head = { shape: batched ? [N, outF] : [outF], data: toF64(pHead / es, pHead / es + N * outF) };
+      k.copyRows(1, nHead, pHead, 0, pHeadOut, 0, fromKernel);
+    }
+    // One allocation for every result (an allocation costs more than a small model's run).
+    const all = heap64.slice(pResult / 8, pResult / 8 + nOut + nHN + nCN + nHead);
+    const stateShape = (size: number) => (batched ? [S, N, size] : [S, size]);
+    const result: ForwardResult = {
+      output: { shape: this.outputShape(L, N, batched, DH), data: all.subarray(0, nOut) },
+      hN: { shape: stateShape(Hout), data: all.subarray(nOut, nOut + nHN) },
+      notes: this.notesOnce.slice(),
+    };
+    if (isLSTM) result.cN = { shape: stateShape(H), data: all.subarray(nOut + nHN, nOut + nHN + nCN) };
+    if (outF > 0 && this.head) {
+      result.head = { shape: batched ? [N, outF] : [outF], data: all.subarray(nOut + nHN + nCN) };
     }
     return result;
   }

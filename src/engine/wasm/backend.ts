@@ -29,6 +29,8 @@ export interface KernelExports {
     ih: number, hh: number, h0: number, c0: number, out: number, c: number, m: number,
     wHh: number, bHh: number, wHr: number,
   ): void;
+  /** Strided row copy between the caller's and the kernels' layouts; mode: 0 f64->f64, 1 f32->f64, 2 f32->f32, 3 f64->f32. */
+  copyRows(rows: number, width: number, src: number, srcStride: number, dst: number, dstStride: number, mode: number): void;
 }
 
 interface WasmMemory {

@@ -617,3 +617,36 @@ export function recurrenceF32(
     }
   }
 }
+
+// =============================================================================================
+// Moving tensors in and out: the caller's layout (batch-first, float64) and the kernels' layout
+// (seq-first, float32 or float64) differ. Copying here, two or four lanes at a time, keeps the
+// JavaScript side to one memcpy in and one out (per-element typed-array loops in JS cost more
+// than the whole recurrence of a small model).
+
+/**
+ * dst row r (stride dstStride elements) = src row r (stride srcStride elements), `width`
+ * elements each, for r < rows. mode 0: float64 -> float64; 1: float32 -> float64;
+ * 2: float32 -> float32; 3: float64 -> float32 (rounded to nearest, as torch.tensor does).
+ */
+export function copyRows(rows: i32, width: i32, src: usize, srcStride: i32, dst: usize, dstStride: i32, mode: i32): void {
+  const srcSize: usize = mode == 0 || mode == 3 ? 8 : 4;
+  const dstSize: usize = mode <= 1 ? 8 : 4;
+  const srcStep = <usize>srcStride * srcSize, dstStep = <usize>dstStride * dstSize;
+  for (let r = 0; r < rows; r++) {
+    const s = src + <usize>r * srcStep, d = dst + <usize>r * dstStep;
+    let i = 0;
+    if (mode == 0) {
+      for (; i + 1 < width; i += 2) v128.store(d + (<usize>i << 3), v128.load(s + (<usize>i << 3)));
+      for (; i < width; i++) store<f64>(d + (<usize>i << 3), load<f64>(s + (<usize>i << 3)));
+    } else if (mode == 1) {
+      for (; i + 1 < width; i += 2) v128.store(d + (<usize>i << 3), f64x2.promote_low_f32x4(v128.load64_zero(s + (<usize>i << 2))));
+      for (; i < width; i++) store<f64>(d + (<usize>i << 3), <f64>load<f32>(s + (<usize>i << 2)));
+    } else if (mode == 2) {
+      for (; i + 3 < width; i += 4) v128.store(d + (<usize>i << 2), v128.load(s + (<usize>i << 2)));
+      for (; i < width; i++) store<f32>(d + (<usize>i << 2), load<f32>(s + (<usize>i << 2)));
+    } else {
+      for (; i < width; i++) store<f32>(d + (<usize>i << 2), <f32>load<f64>(s + (<usize>i << 3)));
+    }
+  }
+}
