@@ -11,15 +11,19 @@
  * which answers the "which model?" question when a nested array is selected in a file that is
  * not an RNN document (otherwise a QuickPick asks). A vscode.Uri argument (from a menu) is the
  * document to run and is ignored here: the active editor is always the one that runs.
+ *
+ * Large documents (over rnnLens.diagnostics.workerThreshold) are never read on the extension
+ * host by a command: the read of this version that diagnostics cached, or a worker read
+ * (documentCache.readForCommand), with a status bar message while it runs.
  */
 import * as vscode from 'vscode';
 import { checkInputShape } from '../document/reader';
 import { readDocument } from '../document/reader';
-import type { Diagnostic, RnnDocument, Span } from '../document/types';
+import type { Diagnostic, ReadResult, RnnDocument, Span } from '../document/types';
 import type { Tensor } from '../engine/types';
 import type { RunPayload } from '../protocol/messages';
 import { publishDiagnostics } from './diagnostics';
-import { documentTranslate, readCached } from './documentCache';
+import { cachedRead, documentTranslate, isLargeDocument, readForCommand } from './documentCache';
 import { isRnnDocument, RNN_DOCUMENT_SUFFIX } from './documentSelector';
 import { treeOf } from './hover';
 import { modelMarkdown, modelView } from './hoverContent';
@@ -28,7 +32,7 @@ import { registerRunScheduler, scheduleRun } from './runScheduler';
 import { checkStateShape, decideRun } from './selection';
 import { getSettings } from './settings';
 import { templateById, templateCursorOffset, TEMPLATES, type RnnTemplate } from './templates';
-import { openUnrollView, showRun, showRunError } from './unrollPanel';
+import { lastRunPayload, openUnrollView, showRun, showRunError } from './unrollPanel';
 
 /** Command ids (category "RNN" in package.json). */
 export const COMMANDS = {
@@ -51,11 +55,12 @@ export interface NewDocumentArgs {
   template?: string;
 }
 
-let lastPayload: RunPayload | undefined;
-
-/** The payload of the last successful run (tests read it through the extension's API). */
+/**
+ * The payload of the last successful run while the Unroll View shows it (tests read it through
+ * the extension's API). Not kept here: the panel owns it, and closing the panel releases it.
+ */
 export function lastRun(): RunPayload | undefined {
-  return lastPayload;
+  return lastRunPayload();
 }
 
 const t = vscode.l10n.t;
@@ -67,6 +72,17 @@ function fileName(uri: vscode.Uri): string {
 
 function lineOf(doc: vscode.TextDocument, offset: number): number {
   return doc.positionAt(offset).line + 1;
+}
+
+/** The document's read for a command: cached, or in a worker for a large document (see the header). */
+async function readForRun(doc: vscode.TextDocument): Promise<ReadResult> {
+  const cached = cachedRead(doc);
+  if (cached) return cached;
+  if (!isLargeDocument(doc)) return readForCommand(doc);
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: t('RNN Lens: reading {0}…', fileName(doc.uri)) },
+    () => readForCommand(doc),
+  );
 }
 
 /** Shows what is wrong and where ("line 3: ..."), with a pointer to the rest. */
@@ -111,7 +127,6 @@ async function execute(doc: RnnDocument, title: string, source: string | undefin
     showRunError(message);
     return undefined;
   }
-  lastPayload = outcome.payload;
   showRun(outcome.payload);
   return outcome.payload;
 }
@@ -152,7 +167,7 @@ async function loadModel(choice: { uri?: vscode.Uri; template?: RnnTemplate }): 
   }
   const uri = choice.uri as vscode.Uri;
   const textDoc = await vscode.workspace.openTextDocument(uri);
-  const read = readCached(textDoc);
+  const read = await readForRun(textDoc);
   if (!read.document) {
     publishDiagnostics(textDoc, read.diagnostics);
     reportErrors(fileName(uri), textDoc, textDoc.getText(), read.diagnostics);
@@ -207,8 +222,10 @@ export async function runForward(arg?: unknown): Promise<RunPayload | undefined>
       return undefined;
     case 'document':
     case 'documentWithInput': {
-      const read = readCached(doc);
-      publishDiagnostics(doc, read.diagnostics);
+      const version = doc.version;
+      const read = await readForRun(doc);
+      // (an edit while a large document was read: its own diagnostics are on the way)
+      if (doc.version === version) publishDiagnostics(doc, read.diagnostics);
       if (!read.document) {
         reportErrors(here, doc, text, read.diagnostics);
         return undefined;
@@ -284,7 +301,11 @@ async function showShapes(content: ShapesContent): Promise<string | undefined> {
   const doc = editor?.document;
   let markdown: string | undefined;
   if (doc && isRnnDocument(doc)) {
-    const view = modelView(doc.getText(), readCached(doc), treeOf(doc), getSettings(doc.uri).budget);
+    const read = await readForRun(doc);
+    // The parse tree only matters when the read found no model (a large document is parsed here
+    // only then, to show the model despite errors elsewhere).
+    const tree = read.document && isLargeDocument(doc) ? undefined : treeOf(doc);
+    const view = modelView(doc.getText(), read, tree, getSettings(doc.uri).budget);
     if (view) markdown = modelMarkdown(view, t);
   } else if (doc && editor && doc.languageId === 'python') {
     markdown = pythonShapeReportAt(doc, editor.selection.active)?.markdown;

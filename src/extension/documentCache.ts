@@ -57,23 +57,29 @@ export function cachedRead(doc: vscode.TextDocument): ReadResult | undefined {
 }
 
 /** Reads of large documents in flight, per document: a newer one terminates the older. */
-const inFlight = new Map<string, { version: number; cancel(): void }>();
+const inFlight = new Map<string, { version: number; cancel(): void; promise?: Promise<ReadResult | undefined> }>();
 
 /** How many worker reads have been started and superseded (integration tests read this). */
 export const largeReadStats = { started: 0, superseded: 0, completed: 0 };
 
 /**
- * Reads the document's current version in a worker and caches the result. Resolves to
- * undefined when a newer read superseded this one (its worker is terminated) or the document
- * was forgotten; falls back to reading here when no worker can be started. Never rejects.
+ * Reads the document's current version in a worker and caches the result. A second call for the
+ * version already in flight shares that read. Resolves to undefined when a newer read superseded
+ * this one (its worker is terminated) or the document was forgotten; falls back to reading here
+ * when no worker can be started. Never rejects.
  */
-export async function readInWorker(doc: vscode.TextDocument): Promise<ReadResult | undefined> {
+export function readInWorker(doc: vscode.TextDocument): Promise<ReadResult | undefined> {
   const hit = cachedRead(doc);
-  if (hit) return hit;
+  if (hit) return Promise.resolve(hit);
+  const running = inFlight.get(doc.uri.toString());
+  if (running?.version === doc.version && running.promise) return running.promise;
+  return startRead(doc);
+}
+
+async function startRead(doc: vscode.TextDocument): Promise<ReadResult | undefined> {
   const key = doc.uri.toString();
   const version = doc.version;
   const running = inFlight.get(key);
-  if (running?.version === version) return undefined;
   if (running) {
     running.cancel();
     largeReadStats.superseded++;
@@ -83,32 +89,48 @@ export async function readInWorker(doc: vscode.TextDocument): Promise<ReadResult
   const request: ReadRequest = { kind: 'read', text: doc.getText(), budget, bundle: vscode.l10n.bundle };
   let cancelled = false;
   let stop: (() => void) | undefined;
-  const me = {
+  let settle: (r: ReadResult | undefined) => void = () => undefined;
+  const me: { version: number; cancel(): void; promise?: Promise<ReadResult | undefined> } = {
     version,
     cancel: () => {
       cancelled = true;
       stop?.();
     },
   };
+  // callers of the same version share this promise (set before the first await)
+  me.promise = new Promise<ReadResult | undefined>((resolve) => (settle = resolve));
   inFlight.set(key, me);
   largeReadStats.started++;
+  const { result, here } = await readWith(request, () => cancelled, (s) => (stop = s), doc);
+  if (inFlight.get(key) === me) inFlight.delete(key);
+  const out = cancelled ? undefined : result;
+  if (out && !here) {
+    largeReadStats.completed++;
+    cache.set(key, { version, budgetKey, result: out });
+  }
+  settle(out);
+  return out;
+}
+
+/** One read in a fresh worker (terminated afterwards); `onStop` receives the way to abort it. */
+async function readWith(
+  request: ReadRequest,
+  cancelled: () => boolean,
+  onStop: (stop: () => void) => void,
+  doc: vscode.TextDocument,
+): Promise<{ result?: ReadResult; here?: boolean }> {
   let worker: Awaited<ReturnType<typeof startWorker>>;
   try {
     worker = await startWorker();
   } catch {
     worker = undefined;
   }
-  const done = () => {
-    if (inFlight.get(key) === me) inFlight.delete(key);
-  };
-  if (cancelled) {
+  if (cancelled()) {
     void worker?.terminate();
-    return undefined;
+    return {};
   }
-  if (!worker) {
-    done();
-    return readCached(doc);
-  }
+  // no worker here after all: read here (readCached caches it)
+  if (!worker) return { result: readCached(doc), here: true };
   const w = worker;
   const result = await new Promise<ReadResult | undefined>((resolve) => {
     let settled = false;
@@ -118,7 +140,7 @@ export async function readInWorker(doc: vscode.TextDocument): Promise<ReadResult
       void w.terminate().catch(() => undefined);
       resolve(r);
     };
-    stop = () => finish(undefined);
+    onStop(() => finish(undefined));
     w.listen(
       (m) => {
         if (!isReadReply(m)) return;
@@ -140,11 +162,24 @@ export async function readInWorker(doc: vscode.TextDocument): Promise<ReadResult
       finish(undefined);
     }
   });
-  done();
-  if (cancelled || !result) return undefined;
-  largeReadStats.completed++;
-  cache.set(key, { version, budgetKey, result });
-  return result;
+  return { result };
+}
+
+/**
+ * The read a command needs (Run, Open Unroll View, Show Shapes), without blocking the extension
+ * host on a large document: the cached read of this version, else a worker read for large
+ * documents (a read already in flight is shared; if newer versions supersede it while the
+ * command waits, the newest version is read, a few times at most), else a read here.
+ */
+export async function readForCommand(doc: vscode.TextDocument): Promise<ReadResult> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const hit = cachedRead(doc);
+    if (hit) return hit;
+    if (doc.isClosed || !isLargeDocument(doc)) break;
+    const read = await readInWorker(doc);
+    if (read && !doc.isClosed) return read;
+  }
+  return readCached(doc);
 }
 
 /** Forget a document (when it closes); a worker read of it in flight is terminated. */

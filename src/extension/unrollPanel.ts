@@ -2,6 +2,9 @@
  * The RNN Unroll View panel on the host side: opens/reveals the webview beside the editor,
  * sends it runs, answers its messages (compare, export, copy, reveal) after validating them,
  * and restores it after a reload (WebviewPanelSerializer).
+ * Memory: the panel is the only owner of the run it shows. When it closes, the payload (and the
+ * error) are dropped and a run still in flight is cancelled (its worker terminated), so nothing
+ * of the last run stays alive in the extension host; lastRunPayload() is then undefined.
  * Layer: extension (vscode). Talks to the webview only through src/protocol.
  */
 import * as vscode from 'vscode';
@@ -11,7 +14,7 @@ import type { Tensor } from '../engine/types';
 import { buildWebviewHtml, makeNonce } from './webviewHtml';
 import { webviewStrings } from './webviewStrings';
 import { buildComparePayload, compareAffordable } from './payload';
-import { notePainted } from './runScheduler';
+import { cancelRun, notePainted } from './runScheduler';
 
 /** The webview panel type (also in package.json's activationEvents). */
 export const VIEW_TYPE = 'rnnLens.unrollView';
@@ -51,7 +54,12 @@ function configure(p: vscode.WebviewPanel): void {
   });
   p.iconPath = vscode.Uri.joinPath(root, 'media', 'unroll.svg');
   p.onDidDispose(() => {
-    if (panel === p) panel = undefined;
+    if (panel !== p) return; // replaced by a restored panel: that one owns `current` now
+    panel = undefined;
+    // The panel is gone: let go of what it showed, and stop a run that would reopen it.
+    current = undefined;
+    pendingError = undefined;
+    cancelRun();
   });
   p.webview.onDidReceiveMessage((m: unknown) => void onMessage(m));
 }
@@ -182,7 +190,10 @@ export function openUnrollView(): void {
   panel = createPanel();
 }
 
-/** The payload the panel shows now (tests read the panel's state through this). */
+/**
+ * The payload the panel shows now (tests read the panel's state through this); undefined once the
+ * panel is closed (closing it releases the run).
+ */
 export function lastRunPayload(): RunPayload | undefined {
   return current;
 }
@@ -192,8 +203,9 @@ export function registerUnrollView(context: vscode.ExtensionContext): vscode.Dis
   extensionUri = context.extensionUri;
   const serializer = vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
     async deserializeWebviewPanel(p: vscode.WebviewPanel, state: unknown) {
-      panel?.dispose();
-      panel = p;
+      const old = panel;
+      panel = p; // first, so the old panel's dispose does not drop `current`
+      old?.dispose();
       const saved = (state ?? {}) as { payload?: unknown };
       if (!current && isRunPayload(saved.payload)) current = saved.payload;
       configure(p);
