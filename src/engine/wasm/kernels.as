@@ -131,10 +131,18 @@ export function gemm(rows: i32, cols: i32, depth: i32, a: usize, lda: i32, wp: u
 const LOG2E: f64 = 1.4426950408889634;
 const LN2_HI: f64 = 0.6931471803691238;
 const LN2_LO: f64 = 1.9082149292705877e-10;
+/** 1.5 * 2^52: adding it rounds a double of magnitude < 2^51 to an integer (ties to even). */
+const ROUND64: f64 = 6755399441055744.0;
+const ROUND64_BITS: i64 = 0x4338000000000000;
 
 @inline function expV(x: v128): v128 {
-  x = f64x2.max(f64x2.min(x, f64x2.splat(709.0)), f64x2.splat(-708.0));
-  const n = f64x2.nearest(f64x2.mul(x, f64x2.splat(LOG2E)));
+  // pmin/pmax: one instruction each (min/max carry NaN rules V8 spells out in several); a NaN
+  // x passes through both and stays NaN.
+  x = f64x2.pmax(f64x2.pmin(x, f64x2.splat(709.0)), f64x2.splat(-708.0));
+  // n = round(x log2 e) by the 1.5 * 2^52 trick: the sum's low bits are n as an integer, which
+  // spares the float -> int conversion (a long sequence in V8).
+  const k = f64x2.add(f64x2.mul(x, f64x2.splat(LOG2E)), f64x2.splat(ROUND64));
+  const n = f64x2.sub(k, f64x2.splat(ROUND64));
   let r = f64x2.sub(x, f64x2.mul(n, f64x2.splat(LN2_HI)));
   r = f64x2.sub(r, f64x2.mul(n, f64x2.splat(LN2_LO)));
   let p = f64x2.splat(1.0 / 6227020800.0);
@@ -151,9 +159,9 @@ const LN2_LO: f64 = 1.9082149292705877e-10;
   p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
   p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
   p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
-  // 2^n: (n + 1023) << 52 as the bits of a double (n in [-1022, 1023] after the clamp).
-  const ni = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(n));
-  const scale = i64x2.shl(i64x2.add(ni, i64x2.splat(1023)), 52);
+  // 2^n: (n + 1023) << 52 as the bits of a double (n in [-1022, 1023] after the clamp);
+  // k's bits are those of 1.5 * 2^52 plus n.
+  const scale = i64x2.shl(i64x2.sub(k, i64x2.splat(ROUND64_BITS - 1023)), 52);
   return f64x2.mul(p, scale);
 }
 
@@ -460,10 +468,15 @@ export function gemmF32(rows: i32, cols: i32, depth: i32, a: usize, lda: i32, wp
 const LOG2E_F: f32 = 1.4426950408889634;
 const LN2_HI_F: f32 = 0.693359375;
 const LN2_LO_F: f32 = -2.12194440e-4;
+/** 1.5 * 2^23: adding it rounds a float of magnitude < 2^22 to an integer (ties to even). */
+const ROUND32: f32 = 12582912.0;
+const ROUND32_BITS: i32 = 0x4b400000;
 
 @inline function expF32V(x: v128): v128 {
-  x = f32x4.max(f32x4.min(x, f32x4.splat(88.0)), f32x4.splat(-87.0));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E_F)));
+  x = f32x4.pmax(f32x4.pmin(x, f32x4.splat(88.0)), f32x4.splat(-87.0));
+  // n = round(x log2 e) by the 1.5 * 2^23 trick (see expV).
+  const k = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E_F)), f32x4.splat(ROUND32));
+  const n = f32x4.sub(k, f32x4.splat(ROUND32));
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI_F)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO_F)));
   let p = f32x4.splat(<f32>(1.0 / 5040.0));
@@ -475,7 +488,7 @@ const LN2_LO_F: f32 = -2.12194440e-4;
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>1.0));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>1.0));
   // 2^n: (n + 127) << 23 as the bits of a float (n in [-126, 127] after the clamp).
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  const scale = i32x4.shl(i32x4.sub(k, i32x4.splat(ROUND32_BITS - 127)), 23);
   return f32x4.mul(p, scale);
 }
 
