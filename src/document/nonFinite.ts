@@ -8,8 +8,12 @@
 import type { Tensor } from '../engine/types';
 import { english, type Translate } from './messages';
 
-/** Largest float32 value; a result beyond it is inf in PyTorch's float32 tensors. */
-const FLOAT32_MAX = 3.4028234663852886e38;
+/**
+ * Largest float32 value; a result beyond it is inf in PyTorch's float32 tensors. The same
+ * threshold decides what travels to the Unroll View as inf (src/protocol/wire.ts, which cannot
+ * import this layer; a unit test keeps the two equal).
+ */
+export const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** What PyTorch would hold at one position: 'nan', 'inf' or '-inf'; undefined when finite in float32. */
 export function nonFiniteKind(x: number): 'nan' | 'inf' | '-inf' | undefined {

@@ -15,6 +15,7 @@ import { resolveRun } from '../document/resolve';
 import { nonFiniteNotes } from '../document/nonFinite';
 import type { RnnDocument } from '../document/types';
 import type { ComparePayload, RunPayload, WireStep, WireTensor } from '../protocol/messages';
+import { toWireNumber, type WireNumber } from '../protocol/wire';
 
 /** Max numbers of traced step vectors sent to the webview. */
 export const TRACE_BUDGET = 600_000;
@@ -40,24 +41,29 @@ export interface BuildOptions {
 
 const identity = (s: string, ...args: (string | number)[]) => s.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ''));
 
-/** Tensor -> JSON; NaN and +-Infinity travel as null. */
+/**
+ * Tensor -> JSON (src/protocol/wire.ts): nan travels as null, inf and -inf as
+ * ±Number.MAX_VALUE. PyTorch: it computes in float32, so a float64 result beyond float32's
+ * range (|x| > 3.4028234663852886e38) is inf there and travels as inf here too.
+ */
 export function toWire(t: Tensor): WireTensor {
-  return { shape: [...t.shape], data: Array.from(t.data, (v) => (Number.isFinite(v) ? v : null)) };
+  return { shape: [...t.shape], data: wireVec(t.data) };
 }
 
-function wireVec(v: Float64Array): (number | null)[] {
-  return Array.from(v, (x) => (Number.isFinite(x) ? x : null));
+/** Numbers -> wire numbers (see toWire). */
+export function wireVec(v: ArrayLike<number>): WireNumber[] {
+  return Array.from(v, toWireNumber);
 }
 
 /** Rows of an input/output tensor kept for times `keep` (ascending), time axis shortened. */
 function windowRows(t: Tensor, keep: number[], batchFirst: boolean, unbatched: boolean): WireTensor {
   const width = t.shape[t.shape.length - 1];
   if (unbatched) {
-    const data: (number | null)[] = [];
+    const data: WireNumber[] = [];
     for (const k of keep) data.push(...wireVec(t.data.subarray(k * width, (k + 1) * width)));
     return { shape: [keep.length, width], data };
   }
-  const data: (number | null)[] = [];
+  const data: WireNumber[] = [];
   if (batchFirst) {
     const [n, l] = t.shape;
     for (let b = 0; b < n; b++) for (const k of keep) data.push(...wireVec(t.data.subarray((b * l + k) * width, (b * l + k + 1) * width)));
@@ -135,7 +141,7 @@ export function buildRunPayload(doc: RnnDocument, opts: BuildOptions): RunPayloa
       perLayer.map((perDir) =>
         indices.map((t) => {
           const s = perDir[t];
-          const vectors: Record<string, (number | null)[]> = {};
+          const vectors: Record<string, WireNumber[]> = {};
           for (const [name, v] of Object.entries(s.vectors)) vectors[name] = wireVec(v);
           return { layer: s.layer, direction: s.direction, t: s.t, vectors };
         }),
@@ -156,7 +162,7 @@ export function buildRunPayload(doc: RnnDocument, opts: BuildOptions): RunPayloa
     opts.onPhase?.('gradients');
     const upstream = lossUpstream(spec, result.output, result.head);
     const g = backward(spec, upstream.upstream);
-    gradients = { inputNorms: g.inputGradNorms, hiddenNorms: g.hiddenGradNorms, loss: tr(upstream.loss) };
+    gradients = { inputNorms: wireVec(g.inputGradNorms), hiddenNorms: g.hiddenGradNorms.map((l) => l.map(wireVec)), loss: tr(upstream.loss) };
   } else {
     notes.push(tr('Gradients were not computed: this run is over the gradient budget.'));
   }
@@ -248,7 +254,7 @@ export function buildComparePayload(model: ModelConfig, input: Tensor, seed: num
     const spec: RunSpec = { model: m, stateDict, input };
     const out = forward(spec);
     const { upstream } = lossUpstream(spec, out.output, undefined);
-    rows.push({ type, inputNorms: backward(spec, upstream).inputGradNorms });
+    rows.push({ type, inputNorms: wireVec(backward(spec, upstream).inputGradNorms) });
   }
   return { rows, seed, loss: tr(model.batchFirst ? 'L = output[:, -1].sum()' : 'L = output[-1].sum()') };
 }

@@ -6,11 +6,20 @@
  * can be posted, persisted by the webview's state for the serializer, and checked in tests.
  */
 import type { Dim, HeadConfig, ModelConfig, ParamInfo } from '../engine/types';
+import type { WireNumber } from './wire';
 
-/** A tensor flattened row-major, as JSON. Non-finite values travel as null. */
+export type { WireNumber } from './wire';
+
+/**
+ * A tensor flattened row-major, as JSON. Numbers are wire numbers (src/protocol/wire.ts): nan
+ * travels as null, inf and -inf as ±Number.MAX_VALUE, and a reader takes any |v| above
+ * float32's largest value (3.4028234663852886e38) as ±inf, as PyTorch's float32 would hold it
+ * (wireKind / fromWireNumber). Saved state from before this encoding had null for inf too: it
+ * reads as nan.
+ */
 export interface WireTensor {
   shape: number[];
-  data: (number | null)[];
+  data: WireNumber[];
 }
 
 /** One time step of one layer and direction (see engine Trace), batch-major vectors. */
@@ -18,7 +27,8 @@ export interface WireStep {
   layer: number;
   direction: 0 | 1;
   t: number;
-  vectors: Record<string, (number | null)[]>;
+  /** Wire numbers (see WireTensor). */
+  vectors: Record<string, WireNumber[]>;
 }
 
 /** Everything the panel shows about one run. Built by the extension, drawn by the webview. */
@@ -57,10 +67,10 @@ export interface RunPayload {
   omittedParams?: string[];
   /** Gradient norms per time step (input order); absent when not computed. */
   gradients?: {
-    /** ||dL/dx_t|| for L = sum of the last layer's outputs at the last step (or head). */
-    inputNorms: number[];
-    /** ||dh_T/dh_t||-style norms, per layer, per direction, per t. */
-    hiddenNorms: number[][][];
+    /** ||dL/dx_t|| for L = sum of the last layer's outputs at the last step (or head); wire numbers (an overflowed gradient is inf or nan). */
+    inputNorms: WireNumber[];
+    /** ||dh_T/dh_t||-style norms, per layer, per direction, per t; wire numbers. */
+    hiddenNorms: WireNumber[][][];
     /** What L is, in words. */
     loss: string;
   };
@@ -81,7 +91,8 @@ export interface RunPayload {
 
 /** Comparison of RNN, LSTM and GRU on the same input (the "why LSTM" view). */
 export interface ComparePayload {
-  rows: { type: 'RNN' | 'LSTM' | 'GRU'; inputNorms: number[] }[];
+  /** inputNorms are wire numbers (see WireTensor). */
+  rows: { type: 'RNN' | 'LSTM' | 'GRU'; inputNorms: WireNumber[] }[];
   /** The seed the three models were initialised with (torch.manual_seed). */
   seed?: number;
   /** What the loss is, in words (already localised). */

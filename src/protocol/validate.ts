@@ -5,6 +5,10 @@
  * The webview is untrusted from the host's point of view (it renders document strings), and the
  * host's messages or a restored webview state may be stale or malformed from the webview's point
  * of view. Both sides check before they act.
+ *
+ * Numbers are wire numbers (src/protocol/wire.ts): finite, or null for nan; ±inf arrive as
+ * ±Number.MAX_VALUE (finite, so valid) and old saved state with null for every non-finite
+ * value is still valid (it reads as nan).
  */
 import type { HostMessage, RunPayload, ViewMessage } from './messages';
 
@@ -59,6 +63,11 @@ export function isViewMessage(x: unknown): x is ViewMessage {
   }
 }
 
+/**
+ * An array of wire numbers (src/protocol/wire.ts): finite numbers, and null when allowed (nan).
+ * ±inf travel as ±Number.MAX_VALUE, which is finite, so they pass; a raw NaN or Infinity
+ * never comes out of JSON and is refused.
+ */
 function isNumberArray(x: unknown, allowNull: boolean): boolean {
   if (!Array.isArray(x)) return false;
   for (const v of x) {
@@ -67,11 +76,46 @@ function isNumberArray(x: unknown, allowNull: boolean): boolean {
   return true;
 }
 
+/** Largest tensor rank the view draws (PyTorch's RNN tensors are at most 3-D). */
+const MAX_RANK = 8;
+
 function isWireTensor(x: unknown): boolean {
   if (!isObject(x) || !Array.isArray(x.shape) || !isNumberArray(x.data, true)) return false;
   const shape = x.shape as unknown[];
-  if (!shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) return false;
+  if (shape.length > MAX_RANK || !shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) return false;
+  // the data is the whole tensor, row-major: the view slices it by the shape
+  return (shape as number[]).reduce((a, b) => a * b, 1) === (x.data as unknown[]).length;
+}
+
+/** steps[layer][direction][k]: each a WireStep whose vectors are wire numbers. */
+function isSteps(x: unknown): boolean {
+  if (!Array.isArray(x)) return false;
+  for (const perLayer of x) {
+    if (!Array.isArray(perLayer)) return false;
+    for (const perDir of perLayer) {
+      if (!Array.isArray(perDir)) return false;
+      for (const step of perDir) {
+        if (!isObject(step) || !Number.isInteger(step.layer) || (step.direction !== 0 && step.direction !== 1) || !Number.isInteger(step.t)) return false;
+        if (!isObject(step.vectors) || !Object.values(step.vectors).every((v) => isNumberArray(v, true))) return false;
+      }
+    }
+  }
   return true;
+}
+
+/** The gradients block: wire numbers per step (nan as null), hiddenNorms[layer][direction][t]. */
+function isGradients(x: unknown): boolean {
+  if (!isObject(x) || typeof x.loss !== 'string' || !isNumberArray(x.inputNorms, true)) return false;
+  return Array.isArray(x.hiddenNorms) && x.hiddenNorms.every((l) => Array.isArray(l) && l.every((d) => isNumberArray(d, true)));
+}
+
+/** A ComparePayload: three rows of wire numbers, or an error. */
+function isComparePayload(x: unknown): boolean {
+  if (!isObject(x) || !Array.isArray(x.rows)) return false;
+  if (x.seed !== undefined && typeof x.seed !== 'number') return false;
+  if (x.loss !== undefined && typeof x.loss !== 'string') return false;
+  if (x.error !== undefined && typeof x.error !== 'string') return false;
+  return x.rows.every((r) => isObject(r) && (r.type === 'RNN' || r.type === 'LSTM' || r.type === 'GRU') && isNumberArray(r.inputNorms, true));
 }
 
 /**
@@ -96,8 +140,9 @@ export function isRunPayload(x: unknown): x is RunPayload {
   if (!isWireTensor(x.input) || !isWireTensor(x.output) || !isWireTensor(x.hN)) return false;
   if (x.cN !== undefined && !isWireTensor(x.cN)) return false;
   if (x.headOutput !== undefined && !isWireTensor(x.headOutput)) return false;
-  if (!isObject(x.stateDict)) return false;
-  if (x.steps !== undefined && !Array.isArray(x.steps)) return false;
+  if (!isObject(x.stateDict) || !Object.values(x.stateDict).every(isWireTensor)) return false;
+  if (x.steps !== undefined && !isSteps(x.steps)) return false;
+  if (x.gradients !== undefined && !isGradients(x.gradients)) return false;
   if (x.times !== undefined && !isNumberArray(x.times, false)) return false;
   if (!isObject(x.shapes)) return false;
   if (!Array.isArray(x.notes) || !x.notes.every((n) => typeof n === 'string')) return false;
@@ -113,7 +158,7 @@ export function isHostMessage(x: unknown): x is HostMessage {
     case 'error':
       return typeof x.message === 'string';
     case 'compare':
-      return isObject(x.payload) && Array.isArray(x.payload.rows);
+      return isComparePayload(x.payload);
     case 'idle':
       return isObject(x.strings) && Object.values(x.strings).every((v) => typeof v === 'string');
     case 'progress':

@@ -2,9 +2,11 @@
  * Reads vectors out of a RunPayload for one batch element: x_t, h_t, c_t, y_t, h0, h_n, c_n,
  * the head, the output at a step, and the named vectors of a step for the inspector.
  * Handles batch_first, unbatched inputs and payloads that kept only some time steps (`times`).
- * Layer: webview, but PURE: imports protocol types only.
+ * Also the "Copy values as JSON" text (valuesJson), with inf and nan spelled out.
+ * Layer: webview, but PURE: imports protocol types and the protocol's wire codec only.
  */
 import type { RunPayload, WireStep, WireTensor } from '../protocol/messages';
+import { wireKind } from '../protocol/wire';
 
 export type Vec = (number | null)[];
 
@@ -162,4 +164,32 @@ export function batchOf(w: WireTensor, b: number, batchAxis: number): WireTensor
   const data: (number | null)[] = [];
   for (let o = 0; o < outer; o++) data.push(...w.data.slice((o * n + b) * inner, (o * n + b + 1) * inner));
   return { shape, data };
+}
+
+/** A wire number for an exported JSON file: the number, or "inf" / "-inf" / "nan" (see valuesJson). */
+export function exportNumber(v: number | null): number | string {
+  return wireKind(v) ?? (v as number);
+}
+
+/** A wire tensor for an exported JSON file, inf and nan spelled out (see valuesJson). */
+export function exportTensor(w: WireTensor): { shape: number[]; data: (number | string)[] } {
+  return { shape: [...w.shape], data: w.data.map(exportNumber) };
+}
+
+/**
+ * The "Copy values as JSON" text: title, model, head, h_n, c_n, output (and the kept times),
+ * the selected time step. JSON has no inf or nan, so a value PyTorch's float32 holds as inf,
+ * -inf or nan is written as the string "inf", "-inf" or "nan" (never as the wire's
+ * ±1.7976931348623157e308 or null): Python's float("inf") and float("nan") read them back,
+ * e.g. torch.tensor([float(v) for v in data]).view(shape).
+ */
+export function valuesJson(p: RunPayload, selectedT: number): string {
+  const o: Record<string, unknown> = { title: p.title, model: p.model };
+  if (p.headOutput) o.head = exportTensor(p.headOutput);
+  o.h_n = exportTensor(p.hN);
+  if (p.cN) o.c_n = exportTensor(p.cN);
+  o.output = exportTensor(p.output);
+  if (p.times) o.times = p.times;
+  o.selected_t = selectedT;
+  return JSON.stringify(o, null, 2);
 }

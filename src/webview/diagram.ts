@@ -9,7 +9,7 @@ import type { RunPayload } from '../protocol/messages';
 import type { Layout, LayoutNode } from './layout';
 import { nodeVector, type Vec } from './data';
 import { s, fill, sub } from './dom';
-import { svgStrip } from './heatmap';
+import { nonFiniteText, svgStrip } from './heatmap';
 
 export interface DiagramContext {
   payload: RunPayload;
@@ -160,11 +160,14 @@ export function renderDiagram(ctx: DiagramContext): SVGSVGElement {
     const label = nodeLabel(n, p);
     const desc =
       n.kind === 'h0' ? str('initialState') : n.kind === 'c0' ? str('initialCell') : n.kind === 'hn' ? str('finalState', n.layer * D + n.direction) : n.kind === 'cn' ? str('finalCell', n.layer * D + n.direction) : n.kind === 'head' ? str('headLabel') : '';
+    // inf / nan (PyTorch's float32) said in the node's tooltip and aria-label, once revealed
+    const nf = revealed ? nonFiniteText(vec, str) : undefined;
+    const aria = desc.startsWith(label) ? desc : str('nodeAria', label, desc || (vec ? `${vec.length}` : str('notSent')));
     const g = s('g', {
-      class: `node node-${n.kind}${n.direction === 1 ? ' rev' : ''}${revealed ? '' : ' future'}${ctx.selected === n.id ? ' selected' : ''}${vec ? '' : ' missing'}`,
+      class: `node node-${n.kind}${n.direction === 1 ? ' rev' : ''}${revealed ? '' : ' future'}${ctx.selected === n.id ? ' selected' : ''}${vec ? '' : ' missing'}${nf ? ' has-nonfinite' : ''}`,
       tabindex: n.id === firstFocusable ? 0 : -1,
       role: 'button',
-      'aria-label': desc.startsWith(label) ? desc : str('nodeAria', label, desc || (vec ? `${vec.length}` : str('notSent'))),
+      'aria-label': nf ? `${aria} — ${nf}` : aria,
       'data-id': n.id,
     });
     if (ctx.selected === n.id) g.setAttribute('aria-pressed', 'true');
@@ -178,7 +181,8 @@ export function renderDiagram(ctx: DiagramContext): SVGSVGElement {
     } else if (!vec) {
       g.appendChild(s('text', { x: n.x + n.w - 4, y: n.y + (small ? 13 : 24), 'text-anchor': 'end', class: 'missing-mark' }, '—'));
     }
-    g.appendChild(s('title', {}, desc ? (desc.startsWith(label) ? desc : `${label}: ${desc}`) : label));
+    const title = desc ? (desc.startsWith(label) ? desc : `${label}: ${desc}`) : label;
+    g.appendChild(s('title', {}, nf ? `${title}\n${nf}` : title));
     g.addEventListener('click', () => ctx.onSelect(n));
     g.addEventListener('mouseenter', () => ctx.onRead(n, vec));
     g.addEventListener('focus', () => ctx.onRead(n, vec));

@@ -2,10 +2,15 @@
  * Prints tensors the way PyTorch prints them (torch/_tensor_str.py, default print options:
  * precision 4, linewidth 80, threshold 1000, edgeitems 3), so a user can put our numbers next
  * to their own `print(out)` and compare digit by digit. Also small helpers for shapes.
- * Layer: webview, but PURE: no DOM, no imports. Unit-tested on Node.
+ * Layer: webview, but PURE: no DOM; imports only the protocol's wire codec. Unit-tested on Node.
+ *
+ * Values are wire numbers (src/protocol/wire.ts) or plain JS numbers: null and NaN print `nan`,
+ * anything beyond float32's range (±Number.MAX_VALUE on the wire, ±Infinity, or a float64 such
+ * as 1e39) prints `inf` / `-inf`, because that is what PyTorch's float32 tensor holds.
  *
  * PyTorch: `grad_fn=<...>` suffixes are not printed (our tensors carry no autograd graph).
  */
+import { wireKind } from '../protocol/wire';
 
 export interface PrintOptions {
   precision: number;
@@ -41,35 +46,39 @@ function fixed(v: number, p: number): string {
   return Object.is(v, -0) && !s.startsWith('-') ? '-' + s : s;
 }
 
-/** PyTorch's _Formatter for floating tensors: decides int / fixed / scientific mode. */
+/**
+ * PyTorch's _Formatter for floating tensors (torch/_tensor_str.py): decides int / fixed /
+ * scientific mode and the column width from the nonzero finite values only, so nan and inf are
+ * never counted in the width (`tensor([inf, 2., 3.])`, `tensor([[inf, -inf, nan]])`) but are
+ * padded to it (`tensor([   inf, 1.5000])`).
+ */
 class Formatter {
   private intMode = true;
   private sciMode = false;
   maxWidth = 1;
   constructor(values: (number | null)[], private readonly precision: number) {
-    const finite = values.filter((v): v is number => v !== null && Number.isFinite(v));
-    const nonzero = finite.filter((v) => v !== 0).map(Math.abs);
-    if (finite.length === 0) {
-      this.intMode = false; // only nan/inf: widths from their text
-    } else {
-      this.intMode = finite.every((v) => Math.ceil(v) === v);
-      if (nonzero.length > 0) {
-        const max = Math.max(...nonzero);
-        const min = Math.min(...nonzero);
-        if (this.intMode) {
-          if (max > 1e8) this.sciMode = true;
-        } else if (max / min > 1000 || max > 1e8 || min < 1e-4) {
-          this.sciMode = true;
-        }
-      }
+    const nonzero: number[] = [];
+    for (const v of values) if (wireKind(v) === undefined && v !== 0) nonzero.push(v as number);
+    // PyTorch: with no nonzero finite value it stops here (int mode, width 1)
+    if (nonzero.length === 0) return;
+    this.intMode = nonzero.every((v) => Math.ceil(v) === v);
+    const abs = nonzero.map(Math.abs);
+    const max = Math.max(...abs);
+    const min = Math.min(...abs);
+    if (this.intMode) {
+      if (max / min > 1000 || max > 1e8) this.sciMode = true;
+    } else if (max / min > 1000 || max > 1e8 || min < 1e-4) {
+      this.sciMode = true;
     }
-    for (const v of values) this.maxWidth = Math.max(this.maxWidth, this.raw(v).length);
+    for (const v of nonzero) this.maxWidth = Math.max(this.maxWidth, this.raw(v).length);
   }
   private raw(v: number | null): string {
-    if (v === null || Number.isNaN(v)) return 'nan';
-    if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-    if (this.intMode) return this.sciMode ? sci(v, this.precision) : `${fixed(v, 0)}.`;
-    return this.sciMode ? sci(v, this.precision) : fixed(v, this.precision);
+    const kind = wireKind(v);
+    if (kind) return kind;
+    const x = v as number;
+    if (this.sciMode) return sci(x, this.precision);
+    if (this.intMode) return `${fixed(x, 0)}.`;
+    return fixed(x, this.precision);
   }
   format(v: number | null): string {
     return this.raw(v).padStart(this.maxWidth, ' ');
@@ -88,8 +97,9 @@ function summarizedValues(shape: number[], data: (number | null)[], edge: number
 
 /**
  * `str(tensor)` as PyTorch prints it, e.g.
- * `tensor([[ 0.0930,  0.0545],\n        [ 0.1369,  0.0518]])`. Non-finite values travel as null
- * (printed `nan`). Tensors over `threshold` elements are summarised with `...`.
+ * `tensor([[ 0.0930,  0.0545],\n        [ 0.1369,  0.0518]])`, or `tensor([[   inf,   -inf,    nan, 1.5000]])`
+ * for an overflowed run (see the header for how inf and nan are read). Tensors over
+ * `threshold` elements are summarised with `...`.
  */
 export function formatTorchTensor(shape: number[], data: (number | null)[], options?: Partial<PrintOptions>): string {
   const o = { ...TORCH_PRINT_DEFAULTS, ...(options ?? {}) };
@@ -135,10 +145,14 @@ export function formatShape(shape: (number | string)[]): string {
   return `(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`;
 }
 
-/** Compact number for labels and tooltips: 4 decimals, or scientific for very small/large. */
+/**
+ * Compact number for labels and tooltips: 4 decimals, or scientific for very small/large;
+ * `nan`, `inf`, `-inf` as PyTorch's float32 would hold them (see the header).
+ */
 export function formatNumber(v: number | null, precision = 4): string {
-  if (v === null || Number.isNaN(v)) return 'nan';
-  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  const kind = wireKind(v);
+  if (kind) return kind;
+  if (v === null) return 'nan'; // (narrowing only: wireKind said nan)
   const a = Math.abs(v);
   if (a !== 0 && (a < 1e-4 || a >= 1e6)) return sci(v, Math.min(precision, 4));
   return fixed(v, precision);

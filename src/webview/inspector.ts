@@ -10,7 +10,8 @@ import type { LayoutNode } from './layout';
 import { batchSlice, hOut, nodeVector, stepAt, type Vec } from './data';
 import { h } from './dom';
 import { formatShape, formatTorchTensor } from './format';
-import { canvasHeatmap, maxAbs } from './heatmap';
+import { canvasHeatmap, maxAbs, nonFiniteText } from './heatmap';
+import { fromWireNumber } from '../protocol/wire';
 import { nodeLabel } from './diagram';
 
 export interface InspectorContext {
@@ -42,14 +43,16 @@ function term(ctx: InspectorContext, symbol: string, words: string, v: Vec | und
   const row = h('div', { class: 'term' });
   row.appendChild(h('div', { class: 'term-head' }, h('code', { class: 'term-symbol' }, symbol), words ? h('span', { class: 'term-words' }, words) : undefined));
   if (v) {
-    row.appendChild(canvasHeatmap(v, scale ?? Math.max(1e-12, maxAbs(v)), symbol, ctx.onRead));
-    row.appendChild(h('pre', { class: 'tensor', tabindex: 0, 'aria-label': symbol }, vecText(v, ctx.precision, ctx.linewidth)));
+    row.appendChild(canvasHeatmap(v, scale ?? Math.max(1e-12, maxAbs(v)), symbol, ctx.onRead, ctx.str));
+    const nf = nonFiniteText(v, ctx.str);
+    row.appendChild(h('pre', { class: `tensor${nf ? ' has-nonfinite' : ''}`, tabindex: 0, 'aria-label': nf ? `${symbol}: ${nf}` : symbol, title: nf }, vecText(v, ctx.precision, ctx.linewidth)));
   } else row.appendChild(h('p', { class: 'muted' }, ctx.str('notSent')));
   return row;
 }
 
+/** a + b elementwise with PyTorch's float32 rules for inf and nan (inf + -inf is nan). */
 function add(a: Vec, b: Vec): Vec {
-  return a.map((x, i) => (x === null || b[i] === null ? null : x + (b[i] as number)));
+  return a.map((x, i) => fromWireNumber(x) + fromWireNumber(b[i]));
 }
 
 function paramRef(p: RunPayload, base: string, layer: number, direction: number, rows?: [number, number]): string {

@@ -11,9 +11,9 @@ import { renderDiagram, nodeLabel } from './diagram';
 import { renderInspector } from './inspector';
 import { renderDescription, renderExplanations, renderGradients, renderNotes, renderResults, renderShapes, updateDescription } from './panels';
 import { clear, fill, h, s } from './dom';
-import { legend, maxAbs } from './heatmap';
+import { countNonFinite, legend, maxAbs } from './heatmap';
 import { formatTorchTensor, linewidthFor } from './format';
-import { batchOf, nodeVector } from './data';
+import { batchOf, nodeVector, valuesJson } from './data';
 import { diagramToSvg, svgToPngBase64 } from './export';
 
 interface VsCodeApi {
@@ -89,6 +89,24 @@ function scales(p: RunPayload): Record<string, number> {
     c: Math.max(1e-12, maxAbs(p.cN?.data)),
     head: Math.max(1e-12, maxAbs(p.headOutput?.data)),
   };
+}
+
+const presentCache = new WeakMap<RunPayload, { inf: boolean; nan: boolean }>();
+/** Does the run hold inf / -inf, or nan, anywhere the panel shows values? (for the legend; once per payload) */
+function nonFinitePresent(p: RunPayload): { inf: boolean; nan: boolean } {
+  const cached = presentCache.get(p);
+  if (cached) return cached;
+  const found = { inf: false, nan: false };
+  presentCache.set(p, found);
+  const look = (v: (number | null)[] | undefined) => {
+    const c = countNonFinite(v);
+    if (!c) return;
+    if (c.inf || c['-inf']) found.inf = true;
+    if (c.nan) found.nan = true;
+  };
+  for (const w of [p.input, p.output, p.hN, p.cN, p.headOutput]) look(w?.data);
+  for (const perLayer of p.steps ?? []) for (const perDir of perLayer) for (const step of perDir) for (const v of Object.values(step.vectors)) look(v);
+  return found;
 }
 
 function selectedNode(): LayoutNode | undefined {
@@ -212,18 +230,6 @@ function button(label: string, icon: string, onClick: () => void, extra?: Record
   return b;
 }
 
-function valuesJson(p: RunPayload): string {
-  const t = selectedTime(p);
-  const o: Record<string, unknown> = { title: p.title, model: p.model };
-  if (p.headOutput) o.head = p.headOutput;
-  o.h_n = p.hN;
-  if (p.cN) o.c_n = p.cN;
-  o.output = p.output;
-  if (p.times) o.times = p.times;
-  o.selected_t = t;
-  return JSON.stringify(o, null, 2);
-}
-
 function selectedTime(p: RunPayload): number {
   const n = selectedNode();
   if (n && n.t >= 0) return n.t;
@@ -289,7 +295,7 @@ function render(): void {
   });
   header.appendChild(h('label', { class: 'toggle', for: 'full-precision' }, full, str('fullPrecision')));
   const copy = h('button', { type: 'button' }, str('copyJson'));
-  copy.addEventListener('click', () => post({ type: 'copy', text: valuesJson(p) }));
+  copy.addEventListener('click', () => post({ type: 'copy', text: valuesJson(p, selectedTime(p)) }));
   const svgB = h('button', { type: 'button' }, str('saveSvg'));
   svgB.addEventListener('click', () => void exportDiagram('svg'));
   const pngB = h('button', { type: 'button' }, str('savePng'));
@@ -360,7 +366,8 @@ function render(): void {
         { label: 'h', scale: sc.h },
         ...(p.cN ? [{ label: 'c', scale: sc.c }] : []),
       ],
-      { zero: str('legendZero'), nonFinite: str('nonFinite'), legend: str('legend') },
+      { zero: str('legendZero'), nonFinite: str('nonFinite'), legend: str('legend'), infMeaning: str('infMeaning'), nanMeaning: str('nanMeaning') },
+      nonFinitePresent(p),
     ),
   );
   readout = h('div', { class: 'readout', 'aria-live': 'polite' });

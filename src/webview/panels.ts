@@ -8,6 +8,8 @@ import type { ComparePayload, RunPayload } from '../protocol/messages';
 import { batchOf, hOut, outputAt } from './data';
 import { h, s } from './dom';
 import { formatCount, formatShape, formatTorchTensor } from './format';
+import { NONFINITE, nonFiniteMarkPath, nonFiniteText } from './heatmap';
+import { wireKind, type WireNumber } from '../protocol/wire';
 
 type Str = (key: string, ...args: (string | number)[]) => string;
 
@@ -15,13 +17,18 @@ type Str = (key: string, ...args: (string | number)[]) => string;
 export function renderResults(p: RunPayload, t: number, batch: number | 'all', precision: number, str: Str, linewidth?: number): HTMLElement {
   const box = h('section', { class: 'results', 'aria-label': str('results') });
   box.appendChild(h('h2', {}, str('results')));
-  const print = (name: string, text: string) => {
-    box.appendChild(h('div', { class: 'result' }, h('code', { class: 'result-name' }, name), h('pre', { class: 'tensor', tabindex: 0, 'aria-label': name, 'data-result': name }, text)));
+  // a tensor holding inf or nan says so in its tooltip and aria-label (the text is PyTorch's print)
+  const print = (name: string, text: string, values?: (number | null)[]) => {
+    const nf = nonFiniteText(values, str);
+    box.appendChild(
+      h('div', { class: 'result' }, h('code', { class: 'result-name' }, name),
+        h('pre', { class: `tensor${nf ? ' has-nonfinite' : ''}`, tabindex: 0, 'aria-label': nf ? `${name}: ${nf}` : name, title: nf, 'data-result': name }, text)),
+    );
   };
   const opts = { precision, ...(linewidth ? { linewidth } : {}) };
-  if (p.headOutput) print('head', formatTorchTensor(p.headOutput.shape, p.headOutput.data, opts));
-  print('h_n', formatTorchTensor(p.hN.shape, p.hN.data, opts));
-  if (p.cN) print('c_n', formatTorchTensor(p.cN.shape, p.cN.data, opts));
+  if (p.headOutput) print('head', formatTorchTensor(p.headOutput.shape, p.headOutput.data, opts), p.headOutput.data);
+  print('h_n', formatTorchTensor(p.hN.shape, p.hN.data, opts), p.hN.data);
+  if (p.cN) print('c_n', formatTorchTensor(p.cN.shape, p.cN.data, opts), p.cN.data);
   // output at the selected step, for every batch element (what output[t] prints)
   const rows: (number | null)[] = [];
   const width = (p.model.bidirectional ? 2 : 1) * hOut(p);
@@ -33,7 +40,7 @@ export function renderResults(p: RunPayload, t: number, batch: number | 'all', p
     else rows.push(...r);
   }
   const name = p.unbatched ? `output[${t}]` : p.model.batchFirst ? `output[:, ${t}]` : `output[${t}]`;
-  print(name + `   (t = ${t + 1})`, ok ? formatTorchTensor(p.unbatched ? [width] : [n, width], rows, opts) : str('notSent'));
+  print(name + `   (t = ${t + 1})`, ok ? formatTorchTensor(p.unbatched ? [width] : [n, width], rows, opts) : str('notSent'), ok ? rows : undefined);
   void batch;
   void batchOf;
   return box;
@@ -99,17 +106,26 @@ export function renderShapes(p: RunPayload, str: Str): HTMLElement {
   return box;
 }
 
-/** Bars on a log10 axis, one per time step (downsampled to at most maxBars by max). */
-function logBars(values: number[], width: number, height: number, label: string, cls: string): SVGSVGElement {
+/**
+ * Bars on a log10 axis, one per time step (downsampled to at most maxBars by max). A step whose
+ * norm is inf or nan (wire numbers) is a full-height magenta bar with its mark and says so; the
+ * axis is scaled on the finite norms only.
+ */
+function logBars(values: WireNumber[], width: number, height: number, label: string, cls: string): SVGSVGElement {
   const maxBars = 400;
   const bin = Math.max(1, Math.ceil(values.length / maxBars));
-  const bars: number[] = [];
-  for (let i = 0; i < values.length; i += bin) bars.push(Math.max(...values.slice(i, i + bin).map((v) => (Number.isFinite(v) ? v : 0))));
-  const positive = bars.filter((v) => v > 0);
+  const bars: { v: number; kind?: 'nan' | 'inf' | '-inf' }[] = [];
+  for (let i = 0; i < values.length; i += bin) {
+    const slice = values.slice(i, i + bin);
+    const kinds = slice.map(wireKind);
+    const kind = kinds.includes('nan') ? 'nan' : kinds.includes('inf') ? 'inf' : kinds.includes('-inf') ? '-inf' : undefined;
+    bars.push({ v: Math.max(0, ...slice.filter((v, k) => !kinds[k]).map((v) => v as number)), kind });
+  }
+  const positive = bars.filter((b) => !b.kind && b.v > 0).map((b) => b.v);
   const svg = s('svg', { class: `chart ${cls}`, width, height: height + 16, viewBox: `0 0 ${width} ${height + 16}`, role: 'img', 'aria-label': label });
-  if (positive.length === 0) return svg;
-  const hi = Math.ceil(Math.log10(Math.max(...positive)));
-  const lo = Math.min(hi - 1, Math.floor(Math.log10(Math.min(...positive))));
+  if (positive.length === 0 && !bars.some((b) => b.kind)) return svg;
+  const hi = positive.length ? Math.ceil(Math.log10(Math.max(...positive))) : 1;
+  const lo = positive.length ? Math.min(hi - 1, Math.floor(Math.log10(Math.min(...positive)))) : 0;
   const left = 40;
   const bw = (width - left - 4) / bars.length;
   const yOf = (v: number) => height - ((Math.log10(v) - lo) / (hi - lo)) * (height - 4);
@@ -117,11 +133,21 @@ function logBars(values: number[], width: number, height: number, label: string,
     svg.appendChild(s('line', { x1: left, x2: width, y1: yOf(10 ** e), y2: yOf(10 ** e), class: 'grid' }));
     svg.appendChild(s('text', { x: left - 4, y: yOf(10 ** e) + 4, 'text-anchor': 'end', class: 'tick' }, `1e${e}`));
   }
-  bars.forEach((v, i) => {
+  bars.forEach(({ v, kind }, i) => {
+    const when = `t=${i * bin + 1}${bin > 1 ? `..${Math.min(values.length, (i + 1) * bin)}` : ''}`;
+    if (kind) {
+      const x = left + i * bw + 0.5;
+      const w = Math.max(0.8, bw - 1);
+      const r = s('rect', { x, y: 0, width: w, height, fill: NONFINITE, class: `bar nonfinite ${kind === '-inf' ? 'neg-inf' : kind}` });
+      r.appendChild(s('title', {}, `${when}: ${kind}`));
+      svg.appendChild(r);
+      svg.appendChild(s('path', { d: nonFiniteMarkPath(kind, x, 0, w, Math.min(height, Math.max(w, 6))), class: 'nonfinite-mark' }));
+      return;
+    }
     if (v <= 0) return;
     const y = yOf(v);
     const r = s('rect', { x: left + i * bw + 0.5, y, width: Math.max(0.8, bw - 1), height: Math.max(0.5, height - y), class: 'bar' });
-    r.appendChild(s('title', {}, `t=${i * bin + 1}${bin > 1 ? `..${Math.min(values.length, (i + 1) * bin)}` : ''}: ${v.toExponential(3)}`));
+    r.appendChild(s('title', {}, `${when}: ${v.toExponential(3)}`));
     svg.appendChild(r);
   });
   svg.appendChild(s('text', { x: left, y: height + 14, class: 'tick' }, 't=1'));
@@ -162,7 +188,8 @@ function renderCompare(c: ComparePayload, str: Str): HTMLElement {
   box.appendChild(h('p', {}, str('compareTitle', c.seed ?? 0) + (c.loss ? ` · ${c.loss}` : '')));
   const width = 360;
   const height = 120;
-  const all = c.rows.flatMap((r) => r.inputNorms).filter((v) => v > 0 && Number.isFinite(v));
+  // finite norms only: an overflowed (inf) or nan norm is left out of the scale and the line
+  const all = c.rows.flatMap((r) => r.inputNorms).filter((v): v is number => !wireKind(v) && (v as number) > 0);
   if (all.length === 0) return box;
   const hi = Math.ceil(Math.log10(Math.max(...all)));
   const lo = Math.min(hi - 1, Math.floor(Math.log10(Math.min(...all))));
@@ -178,7 +205,10 @@ function renderCompare(c: ComparePayload, str: Str): HTMLElement {
     const n = r.inputNorms.length;
     const step = Math.max(1, Math.ceil(n / 400));
     const pts: string[] = [];
-    for (let i = 0; i < n; i += step) pts.push(`${left + (n === 1 ? 0 : (i / (n - 1)) * (width - left - 4))},${yOf(r.inputNorms[i])}`);
+    for (let i = 0; i < n; i += step) {
+      const v = r.inputNorms[i];
+      if (!wireKind(v)) pts.push(`${left + (n === 1 ? 0 : (i / (n - 1)) * (width - left - 4))},${yOf(v as number)}`);
+    }
     svg.appendChild(s('polyline', { points: pts.join(' '), class: `line line-${r.type}` }));
     legendBox.appendChild(h('span', { class: `swatch swatch-${r.type}` }, r.type));
   });

@@ -47,8 +47,8 @@ describe('webview payload', () => {
     assert.deepEqual(c.rows.map((r) => r.type), ['RNN', 'LSTM', 'GRU']);
     for (const r of c.rows) {
       assert.equal(r.inputNorms.length, 5);
-      assert.ok(r.inputNorms.every((v) => Number.isFinite(v) && v >= 0));
-      assert.ok(r.inputNorms[4] > 0, 'the last step reaches the loss directly');
+      assert.ok(r.inputNorms.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < 3.4e38));
+      assert.ok((r.inputNorms[4] as number) > 0, 'the last step reaches the loss directly');
     }
   });
 

@@ -67,4 +67,43 @@ describe('webview protocol validation', () => {
     assert.equal(isRunPayload({ ...p, input: { shape: [1], data: ['x'] } }), false);
     assert.equal(isRunPayload({ ...p, notes: [1] }), false);
   });
+
+  it('non-finite values: the wire encoding validates, raw NaN/Infinity and malformed arrays do not', () => {
+    const p = {
+      title: 't',
+      model: { type: 'RNN', inputSize: 1, hiddenSize: 2, numLayers: 1, bidirectional: false },
+      batch: 1,
+      seqLen: 1,
+      unbatched: true,
+      input: { shape: [1, 1], data: [0.5] },
+      // inf, -inf as ±Number.MAX_VALUE, nan as null (src/protocol/wire.ts)
+      output: { shape: [1, 2], data: [1.7976931348623157e308, null] },
+      hN: { shape: [1, 2], data: [-1.7976931348623157e308, null] },
+      stateDict: { weight_hh_l0: { shape: [2, 2], data: [1e30, 1e30, 1e30, 1e30] } },
+      steps: [[[{ layer: 0, direction: 0, t: 0, vectors: { h: [1.7976931348623157e308, null] } }]]],
+      gradients: { inputNorms: [1.7976931348623157e308], hiddenNorms: [[[null]]], loss: 'L' },
+      shapes: {},
+      notes: [],
+    };
+    assert.ok(isRunPayload(p));
+    assert.ok(isRunPayload(JSON.parse(JSON.stringify(p))), 'survives JSON');
+    // old saved state: null for every non-finite value, no gradients
+    assert.ok(isRunPayload({ ...p, output: { shape: [1, 2], data: [null, null] }, gradients: undefined }));
+    // never out of JSON: a raw Infinity / NaN is refused (the host must encode)
+    assert.equal(isRunPayload({ ...p, output: { shape: [1, 2], data: [Infinity, 0] } }), false);
+    assert.equal(isRunPayload({ ...p, hN: { shape: [1, 2], data: [NaN, 0] } }), false);
+    // the data must fill the shape (the view slices by it)
+    assert.equal(isRunPayload({ ...p, output: { shape: [1, 3], data: [1, 2] } }), false);
+    // parameters, steps and gradients are checked too
+    assert.equal(isRunPayload({ ...p, stateDict: { w: { shape: [1], data: ['inf'] } } }), false);
+    assert.equal(isRunPayload({ ...p, steps: [[[{ layer: 0, direction: 0, t: 0, vectors: { h: ['inf'] } }]]] }), false);
+    assert.equal(isRunPayload({ ...p, steps: [[[{ layer: 0, direction: 2, t: 0, vectors: {} }]]] }), false);
+    assert.equal(isRunPayload({ ...p, gradients: { inputNorms: ['inf'], hiddenNorms: [], loss: 'L' } }), false);
+    assert.equal(isRunPayload({ ...p, gradients: { inputNorms: [1], hiddenNorms: [[[Infinity]]], loss: 'L' } }), false);
+    // compare answers: rows of wire numbers
+    assert.ok(isHostMessage({ type: 'compare', payload: { rows: [{ type: 'RNN', inputNorms: [1.7976931348623157e308, null, 0.5] }], seed: 0 } }));
+    assert.ok(isHostMessage({ type: 'compare', payload: { rows: [], error: 'too large' } }));
+    assert.equal(isHostMessage({ type: 'compare', payload: { rows: [{ type: 'RNN', inputNorms: ['inf'] }] } }), false);
+    assert.equal(isHostMessage({ type: 'compare', payload: { rows: [{ type: 'MLP', inputNorms: [] }] } }), false);
+  });
 });
