@@ -103,6 +103,23 @@ const cases: { file: string; name: string; check: (f: Frame) => Promise<void> }[
     },
   },
   {
+    // issue #5: relu RNN with weights 1e30 (PyTorch: output[1:] and h_n are inf in float32)
+    file: 'hostile/relu-overflow.rnn.json',
+    name: 'overflow',
+    check: async (f) => {
+      assert.equal((await f.locator('pre[data-result="h_n"]').innerText()).trim(), 'tensor([[inf, inf]])');
+      // h at t = 2 is marked (magenta, /// hatch) and says so; h at t = 1 (2e30) is a number
+      const h2 = f.locator('g.node[data-id="h:0:0:1"]');
+      assert.equal(await h2.locator('rect.nonfinite.inf').count(), 2);
+      assert.match(await h2.getAttribute('aria-label') ?? '', /holds inf \(2 of 2 values\)/);
+      assert.match(await h2.locator('title').textContent() ?? '', /beyond float32's range/);
+      assert.equal(await f.locator('g.node[data-id="h:0:0:0"] rect.nonfinite').count(), 0);
+      assert.ok(await f.locator('.legend .legend-inf').isVisible(), 'the legend explains inf');
+      await h2.click();
+      await f.waitForSelector('.inspector pre.tensor.has-nonfinite', { timeout: 5000 });
+    },
+  },
+  {
     file: 'examples/markup-in-strings.rnn.json',
     name: 'markup',
     check: async (f) => {
