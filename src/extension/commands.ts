@@ -118,8 +118,8 @@ function inputProblem(doc: RnnDocument, input: Tensor): string | undefined {
  * Runs the document and shows it. runScheduler decides where (in-process, or a worker for large
  * runs, with progress and Cancel); a cancelled or superseded run leaves the last run shown.
  */
-async function execute(doc: RnnDocument, title: string, source: string | undefined, input?: Tensor): Promise<RunPayload | undefined> {
-  const outcome = await scheduleRun({ doc, title, source, input });
+async function execute(doc: RnnDocument, title: string, source: string | undefined, input?: Tensor, preferWorker?: boolean): Promise<RunPayload | undefined> {
+  const outcome = await scheduleRun({ doc, title, source, input, preferWorker });
   if (outcome.kind === 'cancelled') return undefined;
   if (outcome.kind === 'error') {
     const message = t('The run failed: {0}', outcome.message);
@@ -159,7 +159,7 @@ async function modelPicks(): Promise<ModelPick[]> {
 }
 
 /** Reads the model chosen for a selected array: from a URI, or a template. */
-async function loadModel(choice: { uri?: vscode.Uri; template?: RnnTemplate }): Promise<{ doc?: RnnDocument; title: string; source?: string }> {
+async function loadModel(choice: { uri?: vscode.Uri; template?: RnnTemplate }): Promise<{ doc?: RnnDocument; title: string; source?: string; large?: boolean }> {
   if (choice.template) {
     const read = readDocument(choice.template.text, { budget: getSettings().budget, translate: documentTranslate });
     if (!read.document) reportErrors(t('Example: {0}', t(choice.template.label)), undefined, choice.template.text, read.diagnostics);
@@ -172,7 +172,7 @@ async function loadModel(choice: { uri?: vscode.Uri; template?: RnnTemplate }): 
     publishDiagnostics(textDoc, read.diagnostics);
     reportErrors(fileName(uri), textDoc, textDoc.getText(), read.diagnostics);
   }
-  return { doc: read.document, title: fileName(uri), source: uri.toString() };
+  return { doc: read.document, title: fileName(uri), source: uri.toString(), large: isLargeDocument(textDoc) };
 }
 
 function parseModelArg(arg: unknown): { uri?: vscode.Uri; template?: RnnTemplate } | undefined {
@@ -230,8 +230,10 @@ export async function runForward(arg?: unknown): Promise<RunPayload | undefined>
         reportErrors(here, doc, text, read.diagnostics);
         return undefined;
       }
-      if (decision.kind === 'document') return execute(read.document, here, doc.uri.toString());
-      return runWithInput(read.document, decision.tensor, decision.span, doc, here, doc.uri.toString());
+      // a document too large to read here is also run off the host
+      const large = isLargeDocument(doc);
+      if (decision.kind === 'document') return execute(read.document, here, doc.uri.toString(), undefined, large);
+      return runWithInput(read.document, decision.tensor, decision.span, doc, here, doc.uri.toString(), large);
     }
     case 'askModel': {
       let choice = parseModelArg(arg);
@@ -247,7 +249,7 @@ export async function runForward(arg?: unknown): Promise<RunPayload | undefined>
       }
       const model = await loadModel(choice);
       if (!model.doc) return undefined;
-      return runWithInput(model.doc, decision.tensor, decision.span, doc, t('{0} → {1}', here, model.title), model.source);
+      return runWithInput(model.doc, decision.tensor, decision.span, doc, t('{0} → {1}', here, model.title), model.source, model.large);
     }
   }
 }
@@ -259,6 +261,7 @@ async function runWithInput(
   where: vscode.TextDocument,
   title: string,
   source: string | undefined,
+  preferWorker?: boolean,
 ): Promise<RunPayload | undefined> {
   const problem = inputProblem(model, input);
   if (problem) {
@@ -267,7 +270,7 @@ async function runWithInput(
     showRunError(message);
     return undefined;
   }
-  return execute(model, title, source, input);
+  return execute(model, title, source, input, preferWorker);
 }
 
 /** Read-only Markdown documents of Show Shapes, by URI. */

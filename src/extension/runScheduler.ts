@@ -2,7 +2,8 @@
  * Where and how a run of the Unroll View executes, so the editor stays responsive.
  * - Cheap runs (estimated forward FLOPs up to rnnLens.run.workerFlopThreshold) are built right
  *   here in the extension host: no thread start-up for the origin snippet.
- * - Larger runs go to a worker (src/worker/runWorker.ts): a Node worker_thread in desktop VS Code
+ * - Larger runs, and every run of a document too large to read on the host (RunJob.preferWorker),
+ *   go to a worker (src/worker/runWorker.ts): a Node worker_thread in desktop VS Code
  *   and code-server, a Web Worker on vscode.dev. The host only posts the document and receives
  *   progress per phase and the RunPayload, so hovers and keystrokes keep being answered.
  * - Progress: a cancellable notification above rnnLens.run.progressFlopThreshold, otherwise the
@@ -35,6 +36,11 @@ export interface RunJob {
   source?: string;
   /** Run on this input instead of the document's. */
   input?: Tensor;
+  /**
+   * Run in a worker whatever the FLOPs (when one can be started): the document was too large to
+   * read on the host, and a long input costs host time per step (trace, rows) beyond its FLOPs.
+   */
+  preferWorker?: boolean;
 }
 
 /** How a scheduled run ended. `cancelled` runs leave the last shown run unchanged. */
@@ -115,7 +121,8 @@ export async function scheduleRun(job: RunJob, options: { token?: vscode.Cancell
   const flops = estimateCost(job.doc.model, job.doc.head, job.input?.shape ?? documentInputShape(job.doc)).flops;
   inFlight?.cancel('superseded');
   const id = ++sequence;
-  const where = chooseWhere(flops, settings.workerFlopThreshold, workerAvailable());
+  const available = workerAvailable();
+  const where = job.preferWorker && available ? 'worker' : chooseWhere(flops, settings.workerFlopThreshold, available);
   const progressKind = flops > settings.progressFlopThreshold ? 'notification' : where === 'worker' ? 'window' : 'none';
   const info: RunInfo = { id, title: job.title, where, flops, progress: progressKind, state: 'running', phases: [], startedAt: Date.now() };
   latest = info;

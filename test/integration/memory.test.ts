@@ -134,9 +134,13 @@ describe('memory: closing the RNN Unroll View releases the run', function () {
     it(`memory: a large run (${where}) is released when the panel closes: heap back to the baseline, WeakRef cleared`, async () => {
       // in-process: every run stays on the host (its trace, ~18 MB, is built here too)
       if (where === 'inProcess') await setWorkerThreshold(1e15);
-      // Warm-up: the first run loads code, compiles the kernels, starts a worker once.
+      // Warm-up: the first run loads code, compiles the kernels, starts a worker once. Then a
+      // small run, so that a leak of "the last run" would hold the big one at the end but only
+      // the small one at the baseline.
       await runAndShow(big);
       assert.strictEqual((await info())?.where, where);
+      await closePanel();
+      await runAndShow(wsFile('golden', 'seed_snippet.rnn.json'));
       await closePanel();
       await closeAll();
 
@@ -151,10 +155,10 @@ describe('memory: closing the RNN Unroll View releases the run', function () {
 
       const growth = shown.totalMB - baseline.totalMB;
       assert.ok(growth > 3 * MARGIN_MB, `the run should visibly hold memory while shown: +${growth.toFixed(1)} MB`);
-      assert.strictEqual(ref.deref(), undefined, 'the payload was garbage-collected');
-      assert.strictEqual((await api()).lastRun(), undefined, 'lastRun() is undefined once the panel is gone');
       const left = closed.totalMB - baseline.totalMB;
       assert.ok(left < MARGIN_MB, `after closing the panel the heap is ${left.toFixed(1)} MB over the baseline (run held ${growth.toFixed(1)} MB)`);
+      assert.strictEqual(ref.deref(), undefined, 'the payload was garbage-collected');
+      assert.strictEqual((await api()).lastRun(), undefined, 'lastRun() is undefined once the panel is gone');
     });
   }
 
