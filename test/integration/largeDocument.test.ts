@@ -154,8 +154,11 @@ describe('large documents', function () {
     // PyTorch (torch.tensor of Python floats: float32).
     assert.deepStrictEqual(payload.input.data.slice(0, 3), rowAt(0).map(Math.fround));
     assert.deepStrictEqual(payload.input.data.slice(-3), rowAt(120_000 - 1).map(Math.fround));
-    // On the host, reading this document and building its run block for seconds (measured ~3-5 s).
-    assert.ok(maxGap < 1000, `a setTimeout(0) waited ${Math.round(maxGap)} ms during the run command`);
+    // Reading this document and building its run on the host blocks it for ~7 s (measured: one
+    // setTimeout(0) waited 7005 ms). Off the host, what remains is receiving the ~15 MB payload
+    // and posting it to the panel: measured 0.5-1.3 s while the panel
+    // draws on the same 2 cores.
+    assert.ok(maxGap < 2500, `a setTimeout(0) waited ${Math.round(maxGap)} ms during the run command`);
 
     // Show Shapes uses the read the run left in the cache: the input's shape (L, N, H_in).
     const uri = await vscode.commands.executeCommand<string>('rnnLens.showShapes');
