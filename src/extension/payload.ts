@@ -17,14 +17,18 @@ import type { RnnDocument } from '../document/types';
 import type { ComparePayload, RunPayload, WireStep, WireTensor } from '../protocol/messages';
 import { toWireNumber, type WireNumber } from '../protocol/wire';
 
-/** Max numbers of traced step vectors sent to the webview. */
-export const TRACE_BUDGET = 600_000;
+/**
+ * Max numbers of traced step vectors sent to the webview. The view draws at most ~200 nodes,
+ * and every number crosses two message channels (worker -> host -> webview): 600k numbers
+ * (~13 MB of JSON) blocked the extension host for 0.5-1.3 s on a 120,000-step document.
+ */
+export const TRACE_BUDGET = 200_000;
 /** Max numbers held by the engine's trace (memory of the extension host). */
 export const TRACE_MEMORY_BUDGET = 8_000_000;
 /** Max elements of one parameter sent to the webview; total max is 4x this. */
 export const PARAM_BUDGET = 65_536;
 /** Max elements of input/output rows sent (the rest is windowed like the trace). */
-export const ROWS_BUDGET = 400_000;
+export const ROWS_BUDGET = 120_000;
 /** Backward is skipped above this many forward FLOPs (it costs about twice the forward). */
 export const GRADIENT_FLOP_BUDGET = 400_000_000;
 
