@@ -68,5 +68,11 @@ export function nonFiniteNotes(results: { name: string; tensor: Tensor | undefin
       ? tr('{0} contains nan at {1}{2}: the numbers overflowed and then mixed (inf - inf, 0 * inf), as they would in PyTorch. Smaller weights or inputs keep them finite.', name, at, more)
       : tr('{0} contains {1} at {2}{3}: the numbers grew beyond float32\'s range (about ±3.4e38), where PyTorch stores {1}. Smaller weights or inputs, or tanh instead of relu, keep them finite.', name, r.kind, at, more));
   }
+  // Past the first overflow, which positions end up inf and which nan depends on the order of
+  // the sums and on fused multiply-add (OpenBLAS, MKL and CPUs differ; PyTorch too, between
+  // machines). The engine's float64 arithmetic is one more such order: say so once.
+  if (notes.length > 0) {
+    notes.push(tr("After an overflow, whether a value ends up inf or nan depends on the order of the sums and on fused multiply-add, so it can differ between PyTorch builds and machines. RNN Lens computes in float64 and shows every value beyond float32's range as inf."));
+  }
   return notes;
 }

@@ -221,7 +221,9 @@ describe('hostile corpus: the reader on broken, hostile and huge documents', fun
       assert.deepEqual(findNonFinite({ shape: [2, 3], data: Float64Array.from([0, 1, 2, 3, NaN, Infinity]) }), { kind: 'nan', index: [1, 1], count: 2 });
       assert.deepEqual(findNonFinite({ shape: [2, 1, 2], data: Float64Array.from([0, 0, 0, -1e39]) }), { kind: '-inf', index: [1, 0, 1], count: 1 });
       assert.deepEqual(nonFiniteNotes([{ name: 'c_n', tensor: { shape: [1, 2], data: Float64Array.from([NaN, 1]) } }]),
-        ['c_n contains nan at [0, 0]: the numbers overflowed and then mixed (inf - inf, 0 * inf), as they would in PyTorch. Smaller weights or inputs keep them finite.']);
+        ['c_n contains nan at [0, 0]: the numbers overflowed and then mixed (inf - inf, 0 * inf), as they would in PyTorch. Smaller weights or inputs keep them finite.',
+          "After an overflow, whether a value ends up inf or nan depends on the order of the sums and on fused multiply-add, so it can differ between PyTorch builds and machines. RNN Lens computes in float64 and shows every value beyond float32's range as inf."]);
+      assert.deepEqual(nonFiniteNotes([{ name: 'h_n', tensor: { shape: [1, 2], data: Float64Array.from([0.5, 1]) } }]), [], 'finite results: no note at all');
     });
 
     it('tanh saturates instead: weights of 1e38 give finite results and no note', () => {
