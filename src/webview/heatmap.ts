@@ -180,8 +180,9 @@ export function canvasHeatmap(v: Vec, scale: number, label: string, onRead: (tex
 }
 
 /**
- * A legend: the colour ramp from -scale to +scale with zero neutral, and a non-finite swatch;
- * when the run holds inf or nan (`present`), one swatch per kind with what it means.
+ * A legend: the colour ramp from -scale to +scale with zero neutral; when the run holds inf or
+ * nan (`present`), one swatch per kind with what it means (none when all is finite; a generic
+ * one when `present` is not known).
  */
 export function legend(
   scales: { label: string; scale: number }[],
@@ -206,6 +207,7 @@ export function legend(
   if (present && (present.inf || present.nan)) {
     if (present.inf) box.appendChild(h('span', { class: 'legend-nonfinite legend-inf' }, swatch('inf'), swatch('-inf'), strings.infMeaning ?? 'inf'));
     if (present.nan) box.appendChild(h('span', { class: 'legend-nonfinite legend-nan' }, swatch('nan'), strings.nanMeaning ?? 'nan'));
-  } else box.appendChild(h('span', { class: 'legend-nonfinite' }, swatch('nan'), strings.nonFinite));
+  } else if (!present) box.appendChild(h('span', { class: 'legend-nonfinite' }, swatch('nan'), strings.nonFinite));
+  // A run whose numbers are all finite gets no inf/nan swatch: nothing on screen wears that colour.
   return box;
 }

@@ -98,6 +98,9 @@ const cases: { file: string; name: string; check: (f: Frame) => Promise<void> }[
       assert.equal(await f.locator('g.gap').count(), 1, 'first k steps, one gap, last k steps');
       // both ends of the sequence and h_n at the right end, inside the panel
       for (const id of ['x:0', 'x:999', 'h:0:0:999', 'hn:0:0']) assert.equal(await f.locator(`g.node[data-id="${id}"]`).count(), 1, id);
+      // every number is finite: the legend has no inf/nan swatch (nothing wears that colour)
+      assert.equal(await f.locator('.legend .legend-nonfinite').count(), 0);
+      assert.ok(await f.locator('.legend .legend-ramp').isVisible());
       await assertInsidePanel(f, 'g.node');
       await assertTensorsWrap(f);
     },
