@@ -14,7 +14,12 @@
  *
  * Large documents (over rnnLens.diagnostics.workerThreshold) are never read on the extension
  * host by a command: the read of this version that diagnostics cached, or a worker read
- * (documentCache.readForCommand), with a status bar message while it runs.
+ * (documentCache.readForCommand), with a status bar message while it runs. Show Shapes on a large
+ * document with errors says what the worker read found (it does not parse the text here to show
+ * the model despite the errors, as it does for small documents). A selected array over the same
+ * threshold is read in a worker too (documentCache.readArrayInWorker).
+ *
+ * rnnLens._lastMessage (internal, for tests) returns the last notification these commands showed.
  */
 import * as vscode from 'vscode';
 import { checkInputShape } from '../document/reader';
@@ -23,13 +28,13 @@ import type { Diagnostic, ReadResult, RnnDocument, Span } from '../document/type
 import type { Tensor } from '../engine/types';
 import type { RunPayload } from '../protocol/messages';
 import { publishDiagnostics } from './diagnostics';
-import { cachedRead, documentTranslate, isLargeDocument, readForCommand } from './documentCache';
+import { cachedRead, documentTranslate, isLargeDocument, isLargeSelection, readArrayInWorker, readForCommand } from './documentCache';
 import { isRnnDocument, RNN_DOCUMENT_SUFFIX } from './documentSelector';
 import { treeOf } from './hover';
 import { modelMarkdown, modelView } from './hoverContent';
 import { pythonShapeReportAt } from './python';
 import { registerRunScheduler, scheduleRun } from './runScheduler';
-import { checkStateShape, decideRun } from './selection';
+import { checkStateShape, decisionFromArray, readNestedArray, selectionStep, type ArrayReadResult, type RunDecision } from './selection';
 import { getSettings } from './settings';
 import { templateById, templateCursorOffset, TEMPLATES, type RnnTemplate } from './templates';
 import { lastRunPayload, openUnrollView, showRun, showRunError } from './unrollPanel';
@@ -65,6 +70,20 @@ export function lastRun(): RunPayload | undefined {
 
 const t = vscode.l10n.t;
 
+/** A notification shown by these commands (rnnLens._lastMessage returns the last one). */
+export interface CommandMessage {
+  severity: 'error' | 'info';
+  text: string;
+}
+
+let lastMessage: CommandMessage | undefined;
+
+/** Shows a notification and remembers it for rnnLens._lastMessage. */
+function notify(severity: 'error' | 'info', text: string): void {
+  lastMessage = { severity, text };
+  void (severity === 'error' ? vscode.window.showErrorMessage(text) : vscode.window.showInformationMessage(text));
+}
+
 function fileName(uri: vscode.Uri): string {
   const parts = uri.path.split('/');
   return parts[parts.length - 1] || uri.toString();
@@ -93,7 +112,7 @@ function reportErrors(where: string, doc: vscode.TextDocument | undefined, text:
   const line = doc ? lineOf(doc, first.span.start) : text.slice(0, first.span.start).split('\n').length;
   let message = t('{0}, line {1}: {2}', where, line, first.message);
   if (errors.length > 1) message += ` ${t('(and {0} more problems: see the Problems panel)', errors.length - 1)}`;
-  void vscode.window.showErrorMessage(message);
+  notify('error', message);
   showRunError(message);
 }
 
@@ -123,7 +142,7 @@ async function execute(doc: RnnDocument, title: string, source: string | undefin
   if (outcome.kind === 'cancelled') return undefined;
   if (outcome.kind === 'error') {
     const message = t('The run failed: {0}', outcome.message);
-    void vscode.window.showErrorMessage(message);
+    notify('error', message);
     showRunError(message);
     return undefined;
   }
@@ -190,28 +209,42 @@ function parseModelArg(arg: unknown): { uri?: vscode.Uri; template?: RnnTemplate
 export async function runForward(arg?: unknown): Promise<RunPayload | undefined> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
-    void vscode.window.showInformationMessage(t('Open an RNN document (*.rnn.json), or select a nested array of numbers, then run again.'));
+    notify('info', t('Open an RNN document (*.rnn.json), or select a nested array of numbers, then run again.'));
     return undefined;
   }
   const doc = editor.document;
   const text = doc.getText();
   const rnn = isRnnDocument(doc);
   const settings = getSettings(doc.uri);
-  const decision = decideRun(
-    {
-      text,
-      start: doc.offsetAt(editor.selection.start),
-      end: doc.offsetAt(editor.selection.end),
-      languageId: doc.languageId,
-      isRnnDocument: rnn,
-      maxElements: settings.budget.maxElements,
-    },
-    t,
-  );
   const here = fileName(doc.uri);
+  const version = doc.version;
+  const step = selectionStep({
+    text,
+    start: doc.offsetAt(editor.selection.start),
+    end: doc.offsetAt(editor.selection.end),
+    languageId: doc.languageId,
+    isRnnDocument: rnn,
+    maxElements: settings.budget.maxElements,
+  });
+  let decision: RunDecision;
+  // a selected array too large to read here is also run off the host
+  let largeInput = false;
+  if (step.kind === 'decided') decision = step.decision;
+  else {
+    const read = await readSelectedArray(doc, text, step.start, step.end, settings.budget.maxElements);
+    if (!read) return undefined;
+    // (an edit while a large selection was read: what was read is no longer what the spans point at)
+    if (doc.version !== version) {
+      notify('info', t('{0} changed while the selection was read: select the array again and run again.', here));
+      return undefined;
+    }
+    decision = decisionFromArray(read, rnn);
+    largeInput = isLargeSelection(doc, step.end - step.start);
+  }
   switch (decision.kind) {
     case 'nothing':
-      void vscode.window.showInformationMessage(
+      notify(
+        'info',
         decision.reason === 'noSelection'
           ? t('Nothing to run here: select a nested array of numbers (a tensor), or open an RNN document (*.rnn.json).')
           : t('The selection is not a nested array of numbers. Select an array such as [[0.1, 0.2], [0.3, 0.4]].'),
@@ -222,7 +255,6 @@ export async function runForward(arg?: unknown): Promise<RunPayload | undefined>
       return undefined;
     case 'document':
     case 'documentWithInput': {
-      const version = doc.version;
       const read = await readForRun(doc);
       // (an edit while a large document was read: its own diagnostics are on the way)
       if (doc.version === version) publishDiagnostics(doc, read.diagnostics);
@@ -231,7 +263,7 @@ export async function runForward(arg?: unknown): Promise<RunPayload | undefined>
         return undefined;
       }
       // a document too large to read here is also run off the host
-      const large = isLargeDocument(doc);
+      const large = largeInput || isLargeDocument(doc);
       if (decision.kind === 'document') return execute(read.document, here, doc.uri.toString(), undefined, large);
       return runWithInput(read.document, decision.tensor, decision.span, doc, here, doc.uri.toString(), large);
     }
@@ -249,9 +281,28 @@ export async function runForward(arg?: unknown): Promise<RunPayload | undefined>
       }
       const model = await loadModel(choice);
       if (!model.doc) return undefined;
-      return runWithInput(model.doc, decision.tensor, decision.span, doc, t('{0} → {1}', here, model.title), model.source, model.large);
+      return runWithInput(model.doc, decision.tensor, decision.span, doc, t('{0} → {1}', here, model.title), model.source, model.large || largeInput);
     }
   }
+}
+
+/**
+ * Reads the selected range as an array: here for a small selection, in a worker for one over
+ * the worker threshold (with a status bar message). Undefined (after an error message) when no
+ * worker could read it: a selection that large is never read on the host.
+ */
+async function readSelectedArray(doc: vscode.TextDocument, text: string, start: number, end: number, maxElements: number): Promise<ArrayReadResult | undefined> {
+  if (!isLargeSelection(doc, end - start)) return readNestedArray(text, start, end, t, maxElements);
+  const size = (end - start).toLocaleString('en-US');
+  const outcome = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: t('RNN Lens: reading the selected array ({0} characters)…', size) },
+    () => readArrayInWorker(text, start, end, maxElements),
+  );
+  if ('read' in outcome) return outcome.read;
+  const message = t('{0}: the selected array ({1} characters) could not be read in the background ({2}). Select a shorter array, or raise the setting rnnLens.diagnostics.workerThreshold to read it here.', fileName(doc.uri), size, outcome.failed);
+  notify('error', message);
+  showRunError(message);
+  return undefined;
 }
 
 async function runWithInput(
@@ -266,7 +317,7 @@ async function runWithInput(
   const problem = inputProblem(model, input);
   if (problem) {
     const message = t('{0}, line {1}: the selected array does not fit the model: {2}', fileName(where.uri), lineOf(where, span.start), problem);
-    void vscode.window.showErrorMessage(message);
+    notify('error', message);
     showRunError(message);
     return undefined;
   }
@@ -298,25 +349,48 @@ class ShapesContent implements vscode.TextDocumentContentProvider {
   }
 }
 
+/**
+ * Show Shapes on a large document whose read found no model: the first error's line and
+ * message, and how many there are. False when the read reported no problem to show.
+ */
+function reportLargeDocumentErrors(doc: vscode.TextDocument, diagnostics: readonly Diagnostic[]): boolean {
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  const first = errors[0] ?? diagnostics[0];
+  if (!first) return false;
+  const line = lineOf(doc, first.span.start);
+  const name = fileName(doc.uri);
+  notify(
+    'error',
+    errors.length > 1
+      ? t('Show Shapes: fix the {0} errors in {1} first (the shapes of a document this large are shown only when it reads without errors; see the Problems panel). The first, on line {2}: {3}', errors.length, name, line, first.message)
+      : t('Show Shapes: fix the error in {0} first (the shapes of a document this large are shown only when it reads without errors). Line {1}: {2}', name, line, first.message),
+  );
+  return true;
+}
+
 /** rnnLens.showShapes: the shape report of the active RNN document, or of the Python model under the cursor. */
 async function showShapes(content: ShapesContent): Promise<string | undefined> {
   const editor = vscode.window.activeTextEditor;
   const doc = editor?.document;
   let markdown: string | undefined;
   if (doc && isRnnDocument(doc)) {
+    const version = doc.version;
     const read = await readForRun(doc);
-    // The parse tree only matters when the read found no model (a large document is parsed here
-    // only then, to show the model despite errors elsewhere).
-    const tree = read.document && isLargeDocument(doc) ? undefined : treeOf(doc);
+    if (!read.document && isLargeDocument(doc)) {
+      // A large document is never parsed here: say what the worker's read found, and where.
+      if (doc.version === version) publishDiagnostics(doc, read.diagnostics);
+      if (reportLargeDocumentErrors(doc, read.diagnostics)) return undefined;
+    }
+    // The parse tree only matters when the read found no model (small documents: the model is
+    // shown despite errors elsewhere).
+    const tree = read.document ? undefined : treeOf(doc);
     const view = modelView(doc.getText(), read, tree, getSettings(doc.uri).budget);
     if (view) markdown = modelMarkdown(view, t);
   } else if (doc && editor && doc.languageId === 'python') {
     markdown = pythonShapeReportAt(doc, editor.selection.active)?.markdown;
   }
   if (!markdown) {
-    void vscode.window.showInformationMessage(
-      t('No model found: open an RNN document (*.rnn.json) or put the cursor on nn.RNN / nn.LSTM / nn.GRU in Python.'),
-    );
+    notify('info', t('No model found: open an RNN document (*.rnn.json) or put the cursor on nn.RNN / nn.LSTM / nn.GRU in Python.'));
     return undefined;
   }
   const name = doc ? fileName(doc.uri) : 'model';
@@ -362,5 +436,6 @@ export function registerCommands(_context: vscode.ExtensionContext): vscode.Disp
     vscode.commands.registerCommand(COMMANDS.openUnrollView, () => openUnrollView()),
     vscode.commands.registerCommand(COMMANDS.showShapes, () => showShapes(content)),
     vscode.commands.registerCommand(COMMANDS.newDocument, (arg?: unknown) => newDocument(arg)),
+    vscode.commands.registerCommand('rnnLens._lastMessage', (): CommandMessage | undefined => lastMessage),
   );
 }

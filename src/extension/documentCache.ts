@@ -4,15 +4,18 @@
  * vscode edge of the document layer: offset spans -> vscode.Range.
  * Large documents (over rnnLens.diagnostics.workerThreshold characters) are read in a worker
  * (readInWorker) so the extension host never blocks on them; their completed read lands in the
- * same cache, and a newer version terminates the read in flight.
+ * same cache, and a newer version terminates the read in flight. Selections over the same
+ * threshold (a large selected array for Run Forward on Selection) are read in a worker too
+ * (readArrayInWorker).
  * Layer: extension (imports vscode, document).
  */
 import * as vscode from 'vscode';
 import type { Translate } from '../document/messages';
 import { readDocument } from '../document/reader';
 import type { ReadResult, Span } from '../document/types';
-import { readsInWorker, isReadReply, type ReadRequest } from '../worker/job';
-import { startWorker, workerAvailable } from './runScheduler';
+import type { ArrayReadResult } from './selection';
+import { isArrayReadReply, isReadReply, readsInWorker, type ArrayReadRequest, type ReadRequest } from '../worker/job';
+import { startWorker, workerAvailable, type WorkerHandle } from './runScheduler';
 import { getSettings } from './settings';
 
 interface Entry {
@@ -112,43 +115,30 @@ async function startRead(doc: vscode.TextDocument): Promise<ReadResult | undefin
   return out;
 }
 
-/** One read in a fresh worker (terminated afterwards); `onStop` receives the way to abort it. */
-async function readWith(
-  request: ReadRequest,
-  cancelled: () => boolean,
-  onStop: (stop: () => void) => void,
-  doc: vscode.TextDocument,
-): Promise<{ result?: ReadResult; here?: boolean }> {
-  let worker: Awaited<ReturnType<typeof startWorker>>;
-  try {
-    worker = await startWorker();
-  } catch {
-    worker = undefined;
-  }
-  if (cancelled()) {
-    void worker?.terminate();
-    return {};
-  }
-  // no worker here after all: read here (readCached caches it)
-  if (!worker) return { result: readCached(doc), here: true };
-  const w = worker;
-  const result = await new Promise<ReadResult | undefined>((resolve) => {
+/**
+ * One request answered by one reply in a fresh worker (terminated afterwards). `accept` turns a
+ * message into the answer (undefined: not a reply to this request, ignored); a failure of the
+ * worker answers undefined. `onStop` receives the way to abort (answer undefined at once).
+ */
+function askWorker<T>(
+  worker: WorkerHandle,
+  request: ReadRequest | ArrayReadRequest,
+  accept: (m: unknown) => { value: T | undefined } | undefined,
+  onStop?: (stop: () => void) => void,
+): Promise<T | undefined> {
+  return new Promise<T | undefined>((resolve) => {
     let settled = false;
-    const finish = (r: ReadResult | undefined) => {
+    const finish = (r: T | undefined) => {
       if (settled) return;
       settled = true;
-      void w.terminate().catch(() => undefined);
+      void worker.terminate().catch(() => undefined);
       resolve(r);
     };
-    onStop(() => finish(undefined));
-    w.listen(
+    onStop?.(() => finish(undefined));
+    worker.listen(
       (m) => {
-        if (!isReadReply(m)) return;
-        if (m.type === 'read') finish(m.result);
-        else {
-          console.error('RNN Lens: reading a large document failed', m.message);
-          finish(undefined);
-        }
+        const answer = accept(m);
+        if (answer) finish(answer.value);
       },
       (message) => {
         console.error('RNN Lens: the read worker failed', message);
@@ -156,13 +146,90 @@ async function readWith(
       },
     );
     try {
-      w.post(request);
+      worker.post(request);
     } catch (e) {
       console.error('RNN Lens: could not post to the read worker', e);
       finish(undefined);
     }
   });
+}
+
+async function tryStartWorker(): Promise<WorkerHandle | undefined> {
+  try {
+    return await startWorker();
+  } catch {
+    return undefined;
+  }
+}
+
+/** One read in a fresh worker (terminated afterwards); `onStop` receives the way to abort it. */
+async function readWith(
+  request: ReadRequest,
+  cancelled: () => boolean,
+  onStop: (stop: () => void) => void,
+  doc: vscode.TextDocument,
+): Promise<{ result?: ReadResult; here?: boolean }> {
+  const worker = await tryStartWorker();
+  if (cancelled()) {
+    void worker?.terminate();
+    return {};
+  }
+  // no worker here after all: read here (readCached caches it)
+  if (!worker) return { result: readCached(doc), here: true };
+  const result = await askWorker<ReadResult>(
+    worker,
+    request,
+    (m) => {
+      if (!isReadReply(m)) return undefined;
+      if (m.type === 'read') return { value: m.result };
+      console.error('RNN Lens: reading a large document failed', m.message);
+      return { value: undefined };
+    },
+    onStop,
+  );
   return { result };
+}
+
+/** Is a selection of this many characters read in a worker (same threshold as documents)? */
+export function isLargeSelection(doc: vscode.TextDocument, length: number): boolean {
+  let available = false;
+  try {
+    available = workerAvailable();
+  } catch {
+    available = false;
+  }
+  return readsInWorker(length, getSettings(doc.uri).diagnosticsWorkerThreshold, available);
+}
+
+/**
+ * Reads text[start, end) (a document's text) as a nested array (selection.ts readNestedArray) in
+ * a worker, with the messages in the user's language and spans in document offsets. Resolves to
+ * why it failed (it never reads here: this is for selections too large for the host) when no
+ * worker could answer. Never rejects.
+ */
+export async function readArrayInWorker(
+  text: string,
+  start: number,
+  end: number,
+  maxElements: number | undefined,
+): Promise<{ read: ArrayReadResult } | { failed: string }> {
+  const request: ArrayReadRequest = {
+    kind: 'readArray',
+    text: text.slice(start, end),
+    offset: start,
+    maxElements: maxElements !== undefined && Number.isFinite(maxElements) ? maxElements : undefined,
+    bundle: vscode.l10n.bundle,
+  };
+  const worker = await tryStartWorker();
+  if (!worker) return { failed: vscode.l10n.t('no background worker could be started') };
+  let failure = vscode.l10n.t('the background worker stopped');
+  const read = await askWorker<ArrayReadResult>(worker, request, (m) => {
+    if (!isArrayReadReply(m)) return undefined;
+    if (m.type === 'array') return { value: m.result };
+    failure = m.message;
+    return { value: undefined };
+  });
+  return read ? { read } : { failed: failure };
 }
 
 /**

@@ -1,7 +1,9 @@
 /*
  * "Run Forward on Selection": decides what to run from the document text, the selection and the
  * kind of document, and reads a selected nested array into a tensor. Pure (no vscode import):
- * the command in commands.ts turns the decision into a run, a QuickPick or a message.
+ * the command in commands.ts turns the decision into a run, a QuickPick or a message. decideRun is
+ * selectionStep + readNestedArray + decisionFromArray; commands.ts does the middle step in a
+ * worker for a selection over the worker threshold (src/worker/job.ts 'readArray').
  * Layer: extension, pure part (imports engine/document types and jsonc-parser's scanner only).
  *
  * The array reader is iterative (an explicit depth counter, no recursion), so a deeply nested or
@@ -165,21 +167,38 @@ export function readNestedArray(text: string, start: number, end: number, t: Loc
   };
 }
 
-/** Decides what Run Forward on Selection does for this document and selection. */
-export function decideRun(req: SelectionRequest, t: Localize): RunDecision {
+/**
+ * The first step of decideRun: either a decision that needs no array read, or the range of the
+ * text to read as an array (commands.ts reads a large range in a worker, job.ts 'readArray').
+ */
+export type SelectionStep = { kind: 'decided'; decision: RunDecision } | { kind: 'readArray'; start: number; end: number };
+
+/** What decideRun does before reading an array (see SelectionStep). */
+export function selectionStep(req: SelectionRequest): SelectionStep {
   const { text, isRnnDocument } = req;
   const start = Math.max(0, Math.min(req.start, req.end));
   const end = Math.min(text.length, Math.max(req.start, req.end));
   const selected = text.slice(start, end);
-  if (selected.trim() === '') return isRnnDocument ? { kind: 'document' } : { kind: 'nothing', reason: 'noSelection' };
+  if (selected.trim() === '') return { kind: 'decided', decision: isRnnDocument ? { kind: 'document' } : { kind: 'nothing', reason: 'noSelection' } };
   // The whole document selected (Select All) means "run this document".
-  if (isRnnDocument && selected.trim() === text.trim()) return { kind: 'document' };
-  const read = readNestedArray(text, start, end, t, req.maxElements);
+  if (isRnnDocument && selected.trim() === text.trim()) return { kind: 'decided', decision: { kind: 'document' } };
+  return { kind: 'readArray', start, end };
+}
+
+/** The last step of decideRun: what the read of the selected range means for this kind of document. */
+export function decisionFromArray(read: ArrayReadResult, isRnnDocument: boolean): RunDecision {
   if (read.kind === 'notArray') return isRnnDocument ? { kind: 'document' } : { kind: 'nothing', reason: 'notAnArray' };
   if (read.kind === 'error') return read;
   return isRnnDocument
     ? { kind: 'documentWithInput', tensor: read.tensor, span: read.span }
     : { kind: 'askModel', tensor: read.tensor, span: read.span };
+}
+
+/** Decides what Run Forward on Selection does for this document and selection (array read here). */
+export function decideRun(req: SelectionRequest, t: Localize): RunDecision {
+  const step = selectionStep(req);
+  if (step.kind === 'decided') return step.decision;
+  return decisionFromArray(readNestedArray(req.text, step.start, step.end, t, req.maxElements), req.isRnnDocument);
 }
 
 function tupleText(shape: readonly number[]): string {

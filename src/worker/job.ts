@@ -1,15 +1,17 @@
 /*
  * One run of the Unroll View as a job: the messages between the extension host and the run
  * worker, the pure decision "in-process or worker?", progress fractions per phase, and the job
- * itself (buildRunPayload with a translator built from VS Code's l10n bundle).
- * Layer: worker, PURE: imports document types, engine types, protocol types and the pure
- * payload builder; no vscode, no Node, no DOM. The same code runs in a Node worker_thread, a
- * browser Web Worker and (for small runs) the extension host itself.
+ * itself (buildRunPayload with a translator built from VS Code's l10n bundle); and the reads of
+ * large documents ('read') and large selected arrays ('readArray') off the extension host.
+ * Layer: worker, PURE: imports document types, engine types, protocol types, the pure payload
+ * builder and the pure selection reader; no vscode, no Node, no DOM. The same code runs in a
+ * Node worker_thread, a browser Web Worker and (for small runs) the extension host itself.
  */
 import { readDocument } from '../document/reader';
-import type { Budget, ReadResult, RnnDocument } from '../document/types';
+import type { Budget, ReadResult, RnnDocument, Span } from '../document/types';
 import type { Tensor } from '../engine/types';
 import { buildRunPayload, GRADIENT_FLOP_BUDGET } from '../extension/payload';
+import { readNestedArray, type ArrayReadResult } from '../extension/selection';
 import type { RunPayload } from '../protocol/messages';
 
 /** What the host sends the worker: everything is structured-clone safe (typed arrays travel). */
@@ -160,4 +162,87 @@ export function isReadReply(x: unknown): x is ReadReply {
 /** Documents longer than `threshold` characters are read in a worker (0: never). */
 export function readsInWorker(length: number, threshold: number, workerAvailable: boolean): boolean {
   return workerAvailable && threshold > 0 && length > threshold;
+}
+
+/**
+ * Host -> worker: read a selected nested array (a tensor for Run Forward on Selection) off the
+ * extension host, for selections over the worker threshold. Only the selected text travels;
+ * `offset` is where it starts in the document, so the reply's spans are document offsets.
+ * Answered by exactly one ArrayReadReply.
+ */
+export interface ArrayReadRequest {
+  kind: 'readArray';
+  /** The selected text. */
+  text: string;
+  /** Offset of `text` in the document. */
+  offset: number;
+  /** Refuse arrays with more numbers than this (the budget's maxElements); absent: no limit. */
+  maxElements?: number;
+  /** vscode.l10n.bundle of the host, as for runs. */
+  bundle?: Record<string, string>;
+}
+
+/** Worker -> host for an ArrayReadRequest: selection.ts's result, spans in document offsets. */
+export type ArrayReadReply = { type: 'array'; result: ArrayReadResult } | { type: 'error'; message: string };
+
+/** Is `x` an ArrayReadRequest (and neither a ReadRequest nor a RunRequest)? */
+export function isArrayReadRequest(x: unknown): x is ArrayReadRequest {
+  if (!x || typeof x !== 'object') return false;
+  const m = x as Record<string, unknown>;
+  return (
+    m.kind === 'readArray' &&
+    typeof m.text === 'string' &&
+    typeof m.offset === 'number' &&
+    Number.isInteger(m.offset) &&
+    m.offset >= 0 &&
+    (m.maxElements === undefined || (typeof m.maxElements === 'number' && m.maxElements >= 0))
+  );
+}
+
+function shiftSpan(span: Span, by: number): Span {
+  return { start: span.start + by, end: span.end + by };
+}
+
+/** Reads the selected text as a nested array (selection.ts readNestedArray), localised. Never throws. */
+export function arrayReadJob(request: ArrayReadRequest): ArrayReadReply {
+  try {
+    const read = readNestedArray(request.text, 0, request.text.length, makeTranslator(request.bundle), request.maxElements ?? Infinity);
+    if (read.kind === 'notArray') return { type: 'array', result: read };
+    return { type: 'array', result: { ...read, span: shiftSpan(read.span, request.offset) } };
+  } catch (e) {
+    return { type: 'error', message: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+function isSpan(x: unknown): x is Span {
+  if (!x || typeof x !== 'object') return false;
+  const s = x as Record<string, unknown>;
+  return typeof s.start === 'number' && typeof s.end === 'number' && s.start >= 0 && s.end >= s.start;
+}
+
+/**
+ * Is `x` a reply to an ArrayReadRequest? A tensor must be consistent (its shape's product is the
+ * length of its data) before the host runs it.
+ */
+export function isArrayReadReply(x: unknown): x is ArrayReadReply {
+  if (!x || typeof x !== 'object') return false;
+  const m = x as Record<string, unknown>;
+  if (m.type === 'error') return typeof m.message === 'string';
+  if (m.type !== 'array' || !m.result || typeof m.result !== 'object') return false;
+  const r = m.result as Record<string, unknown>;
+  switch (r.kind) {
+    case 'notArray':
+      return true;
+    case 'error':
+      return typeof r.message === 'string' && isSpan(r.span);
+    case 'tensor': {
+      const tensor = r.tensor as { shape?: unknown; data?: unknown } | undefined;
+      if (!tensor || !isSpan(r.span) || !Array.isArray(tensor.shape) || !(tensor.data instanceof Float64Array)) return false;
+      const shape = tensor.shape as unknown[];
+      if (!shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) return false;
+      return (shape as number[]).reduce((a, b) => a * b, 1) === tensor.data.length;
+    }
+    default:
+      return false;
+  }
 }

@@ -4,20 +4,35 @@
  *   dist/runWorker.js      Node worker_threads (desktop VS Code, code-server: the Node extension host)
  *   dist/web/runWorker.js  a browser Web Worker (vscode.dev: the web extension host), built with
  *                          process.env.RNN_LENS_WEB = "1", so the Node branch below is dropped.
- * A 'read' request (job.ts ReadRequest) reads a large document instead and posts its ReadResult.
+ * A 'read' request (job.ts ReadRequest) reads a large document instead and posts its ReadResult;
+ * a 'readArray' request (ArrayReadRequest) reads a large selected array and posts the tensor.
  * One worker serves one run; the host ends it with terminate() on cancel, which really stops the
  * CPU and frees the worker's memory.
  * Layer: worker (Node's worker_threads or the Web Worker global; otherwise only job.ts).
  */
-import { isReadRequest, readJob, runJob, type ReadReply, type RunRequest, type WorkerReply } from './job';
+import {
+  arrayReadJob,
+  isArrayReadRequest,
+  isReadRequest,
+  readJob,
+  runJob,
+  type ArrayReadReply,
+  type ReadReply,
+  type RunRequest,
+  type WorkerReply,
+} from './job';
 
 interface Port {
-  postMessage(m: WorkerReply | ReadReply): void;
+  postMessage(m: WorkerReply | ReadReply | ArrayReadReply): void;
 }
 
 function serve(port: Port, request: unknown): void {
   if (isReadRequest(request)) {
     port.postMessage(readJob(request));
+    return;
+  }
+  if (isArrayReadRequest(request)) {
+    port.postMessage(arrayReadJob(request));
     return;
   }
   if (!request || typeof request !== 'object' || !('doc' in request)) {
