@@ -2,11 +2,14 @@
  * Large RNN documents (over rnnLens.diagnostics.workerThreshold) in a real VS Code: they are read
  * in a worker, so the extension host keeps answering while a ~4.8 MB document is checked; the
  * diagnostic lands with the right range; a newer version supersedes the read in flight; Run
- * Forward on it reads it in a worker and runs it in a worker, so the host keeps answering.
+ * Forward on it reads it in a worker and runs it in a worker, so the host keeps answering. Show
+ * Shapes on a large document with an error, and Run Forward on a large selected array, never
+ * parse on the host either (the bounds below are set from the old synchronous paths' gaps).
  * Layer: test (extension host).
  */
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+import type { CommandMessage } from '../../src/extension/commands';
 import type { RunInfo } from '../../src/extension/runScheduler';
 import type { RunPayload } from '../../src/protocol/messages';
 import { api, closeAll, hoverTexts, waitFor } from './extensionHelpers';
@@ -165,5 +168,98 @@ describe('large documents', function () {
     assert.ok(uri, 'a shapes document was opened');
     const shown = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
     assert.ok(shown.getText().includes('(120000, 1, 3)'), shown.getText());
+  });
+  it('large: Show Shapes on a 4.8 MB document with an error names the error and its line without parsing on the host', async () => {
+    // Diagnostics off: the command itself reads the document (in a worker).
+    await vscode.workspace.getConfiguration('rnnLens').update('diagnostics.enabled', false, vscode.ConfigurationTarget.Global);
+    const bad = 120_000 - 3;
+    const text = bigDocument(bad);
+    const doc = await vscode.workspace.openTextDocument({ language: 'json', content: text });
+    await vscode.window.showTextDocument(doc);
+    await new Promise((r) => setTimeout(r, 500));
+    const gaps = measureGaps();
+    const t0 = performance.now();
+    const uri = await vscode.commands.executeCommand<string | undefined>('rnnLens.showShapes');
+    const ms = performance.now() - t0;
+    const maxGap = gaps.stop();
+    console.log(`    large: setTimeout(0) max ${Math.round(maxGap)} ms during Show Shapes on ${(text.length / 1e6).toFixed(1)} MB with an error (${Math.round(ms)} ms)`);
+    assert.strictEqual(uri, undefined, 'no shapes document for a large document with errors');
+    const message = await vscode.commands.executeCommand<CommandMessage | undefined>('rnnLens._lastMessage');
+    assert.ok(message, 'a message was shown');
+    assert.strictEqual(message.severity, 'error');
+    // Row `bad` sits on line 5 + bad (1-based: 4 lines before the first row); torch.tensor's words.
+    const name = doc.uri.path.split('/').pop() as string;
+    assert.ok(message.text.startsWith(`Show Shapes: fix the error in ${name} first`), message.text);
+    assert.ok(message.text.includes(`Line ${5 + bad}: `), message.text);
+    assert.ok(message.text.includes('expected sequence of length 3 at dim 2 (got 2)'), message.text);
+    // Old path: parsing the 4.8 MB text here for the model despite the error blocked the host
+    // (measured: one setTimeout(0) waited 1628 ms); now only the worker's small reply arrives
+    // (measured: 94 ms).
+    assert.ok(maxGap < 500, `a setTimeout(0) waited ${Math.round(maxGap)} ms during Show Shapes`);
+  });
+
+  /** The offsets of the big document's "input" array (from its "[" to its "]"). */
+  function inputArrayRange(text: string): { start: number; end: number } {
+    const start = text.indexOf('[', text.indexOf('"input"'));
+    const end = text.lastIndexOf(']') + 1;
+    return { start, end };
+  }
+
+  it('large: a selected 4.8 MB array with a ragged row is read in a worker: the error names its line', async () => {
+    await vscode.workspace.getConfiguration('rnnLens').update('diagnostics.enabled', false, vscode.ConfigurationTarget.Global);
+    const bad = 120_000 - 3;
+    const text = bigDocument(bad);
+    const doc = await vscode.workspace.openTextDocument({ language: 'json', content: text });
+    const editor = await vscode.window.showTextDocument(doc);
+    const { start, end } = inputArrayRange(text);
+    assert.ok(end - start > 4_000_000, `${end - start} characters selected`);
+    editor.selection = new vscode.Selection(doc.positionAt(start), doc.positionAt(end));
+    await new Promise((r) => setTimeout(r, 500));
+    const gaps = measureGaps();
+    const t0 = performance.now();
+    const payload = await vscode.commands.executeCommand<RunPayload | undefined>('rnnLens.runForward');
+    const ms = performance.now() - t0;
+    const maxGap = gaps.stop();
+    console.log(`    large: setTimeout(0) max ${Math.round(maxGap)} ms during Run Forward on a ${((end - start) / 1e6).toFixed(1)} MB ragged selection (${Math.round(ms)} ms)`);
+    assert.strictEqual(payload, undefined, 'nothing runs');
+    const message = await vscode.commands.executeCommand<CommandMessage | undefined>('rnnLens._lastMessage');
+    assert.ok(message, 'a message was shown');
+    assert.strictEqual(message.severity, 'error');
+    const name = doc.uri.path.split('/').pop() as string;
+    // torch.tensor's words, on the line of the ragged row (its closing "]" is on line 5 + bad).
+    assert.strictEqual(message.text, `${name}, line ${5 + bad}: expected sequence of length 3 at dim 2 (got 2)`);
+    // Old path: the selection was read here (measured: one setTimeout(0) waited 776 ms); in a
+    // worker, 26 ms.
+    assert.ok(maxGap < 300, `a setTimeout(0) waited ${Math.round(maxGap)} ms while the selection was read`);
+  });
+
+  it('large: Run Forward on a 4.8 MB array selected in a plain file reads it in a worker and runs it with those numbers', async () => {
+    // A plain text file holding only the array (L=120000, N=1, H_in=3), run through the built-in
+    // GRU example (nn.GRU(3, 6), whose own input has 4 steps).
+    const big = bigDocument();
+    const range = inputArrayRange(big);
+    const text = `# x = torch.tensor(...)\n${big.slice(range.start, range.end)}\n`;
+    const doc = await vscode.workspace.openTextDocument({ language: 'plaintext', content: text });
+    const editor = await vscode.window.showTextDocument(doc);
+    const start = text.indexOf('[');
+    const end = text.lastIndexOf(']') + 1;
+    editor.selection = new vscode.Selection(doc.positionAt(start), doc.positionAt(end));
+    await new Promise((r) => setTimeout(r, 500));
+    const gaps = measureGaps();
+    const t0 = performance.now();
+    const payload = await vscode.commands.executeCommand<RunPayload | undefined>('rnnLens.runForward', { model: 'template:gru' });
+    const ms = performance.now() - t0;
+    const maxGap = gaps.stop();
+    const info = await vscode.commands.executeCommand<RunInfo | undefined>('rnnLens._runInfo');
+    console.log(`    large: setTimeout(0) max ${Math.round(maxGap)} ms during Run Forward on a ${((end - start) / 1e6).toFixed(1)} MB selection (${Math.round(ms)} ms, run ${info?.where})`);
+    assert.ok(payload, 'the run was shown');
+    assert.strictEqual(info?.where, 'worker', 'a selection too large to read here runs in a worker');
+    assert.strictEqual(payload.seqLen, 120_000);
+    assert.deepStrictEqual(payload.input.data.slice(0, 3), rowAt(0).map(Math.fround));
+    assert.deepStrictEqual(payload.input.data.slice(-3), rowAt(120_000 - 1).map(Math.fround));
+    // Old path: the selection was read and (under the FLOP threshold) run here: one setTimeout(0)
+    // waited 1489 ms. Now both happen in workers: what remains is receiving the payload and
+    // posting it to the panel (measured: 146 ms).
+    assert.ok(maxGap < 700, `a setTimeout(0) waited ${Math.round(maxGap)} ms during the run command`);
   });
 });
