@@ -150,7 +150,14 @@ describe('memory: closing the RNN Unroll View releases the run', function () {
       const shown = await measure();
       await closePanel();
       await closeAll();
-      const closed = await measure();
+      // External buffers (the messages to the webview, the worker's transfer) are freed a little
+      // after their last reference goes, more so on a loaded machine: allow them up to 10 s. A real
+      // leak never comes back under the margin, so the assertion below still fails on one.
+      let closed = await measure();
+      for (const end = Date.now() + 10_000; closed.totalMB - baseline.totalMB >= MARGIN_MB && Date.now() < end; ) {
+        await new Promise((r) => setTimeout(r, 500));
+        closed = await measure();
+      }
       console.log(`    memory (${where}): baseline ${fmt(baseline)}, run shown ${fmt(shown)}, panel closed ${fmt(closed)}`);
 
       const growth = shown.totalMB - baseline.totalMB;
