@@ -6,6 +6,7 @@
  */
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+import type { RunInfo } from '../../src/extension/runScheduler';
 import type { RunPayload, WireTensor } from '../../src/protocol/messages';
 
 /** The extension's activate() result. */
@@ -40,11 +41,28 @@ export async function readJson(...parts: string[]): Promise<any> {
   return JSON.parse(new TextDecoder().decode(bytes));
 }
 
-/** Polls until `fn` returns a value other than undefined/false, or fails after `ms`. */
-export async function waitFor<T>(what: string, fn: () => T | undefined | false, ms = 8000): Promise<T> {
+/** Writes `doc` as JSON to folder/name in the test workspace and returns its URI. */
+export async function writeWorkspaceJson(folder: string, name: string, doc: unknown): Promise<vscode.Uri> {
+  const uri = wsFile(folder, name);
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify(doc, null, 2)));
+  return uri;
+}
+
+/** What the run scheduler reports about the latest run (rnnLens._runInfo). */
+export async function runInfo(): Promise<RunInfo | undefined> {
+  return vscode.commands.executeCommand<RunInfo | undefined>('rnnLens._runInfo');
+}
+
+/** Sets rnnLens.run.workerFlopThreshold (undefined: back to the default). */
+export async function setWorkerFlopThreshold(value: number | undefined): Promise<void> {
+  await vscode.workspace.getConfiguration('rnnLens').update('run.workerFlopThreshold', value, vscode.ConfigurationTarget.Global);
+}
+
+/** Polls until `fn` (sync or async) gives a value other than undefined/false, or fails after `ms`. */
+export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 8000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v !== undefined && v !== false) return v as T;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));

@@ -11,8 +11,7 @@ import * as assert from 'assert';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import * as vscode from 'vscode';
-import type { RunInfo } from '../../src/extension/runScheduler';
-import { api, closeAll, waitFor, wsFile } from './extensionHelpers';
+import { api, closeAll, runInfo as info, setWorkerFlopThreshold as setWorkerThreshold, waitFor, writeWorkspaceJson, wsFile } from './extensionHelpers';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -59,20 +58,10 @@ function fmt(h: Heap): string {
   return `${h.totalMB.toFixed(1)} MB (heap ${h.heapMB.toFixed(1)}, external ${h.externalMB.toFixed(1)})`;
 }
 
-async function writeDoc(name: string, doc: unknown): Promise<vscode.Uri> {
-  const uri = wsFile('memory-test', name);
-  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify(doc, null, 2)));
-  return uri;
-}
-
 function unrollTabs(): vscode.Tab[] {
   return vscode.window.tabGroups.all
     .flatMap((g) => g.tabs)
     .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('rnnLens.unrollView'));
-}
-
-async function info(): Promise<RunInfo | undefined> {
-  return vscode.commands.executeCommand<RunInfo | undefined>('rnnLens._runInfo');
 }
 
 /** Runs the document in the active editor; resolves when the panel has the run (the result is not kept). */
@@ -101,28 +90,13 @@ async function closePanel(): Promise<void> {
   await waitFor('lastRun() to be released', () => a.lastRun() === undefined || undefined, 5000);
 }
 
-/** Polls an async condition until it gives a value, or fails after `ms`. */
-async function poll<T>(what: string, fn: () => Promise<T | undefined>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function setWorkerThreshold(value: number | undefined): Promise<void> {
-  await vscode.workspace.getConfiguration('rnnLens').update('run.workerFlopThreshold', value, vscode.ConfigurationTarget.Global);
-}
-
 describe('memory: closing the RNN Unroll View releases the run', function () {
   this.timeout(120_000);
   let big: vscode.Uri;
 
   before(async () => {
     await api();
-    big = await writeDoc('big.rnn.json', BIG);
+    big = await writeWorkspaceJson('memory-test', 'big.rnn.json', BIG);
   });
   afterEach(async () => {
     await vscode.commands.executeCommand('rnnLens._cancelRun');
@@ -176,10 +150,10 @@ describe('memory: closing the RNN Unroll View releases the run', function () {
 
   it('memory: a run in flight when the panel closes is cancelled, its worker terminated, and the panel stays closed', async () => {
     await runAndShow(big);
-    const slow = await writeDoc('slow.rnn.json', SLOW);
+    const slow = await writeWorkspaceJson('memory-test', 'slow.rnn.json', SLOW);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(slow));
     const run = vscode.commands.executeCommand<unknown>('rnnLens.runForward');
-    const running = await poll(
+    const running = await waitFor(
       'the slow run in a worker',
       async () => {
         const i = await info();
@@ -189,7 +163,7 @@ describe('memory: closing the RNN Unroll View releases the run', function () {
     );
     await closePanel();
     assert.strictEqual(await run, undefined, 'the run in flight was cancelled');
-    const ended = await poll(
+    const ended = await waitFor(
       'the worker to be terminated',
       async () => {
         const i = await info();

@@ -11,7 +11,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { RunPayload } from '../../src/protocol/messages';
 import type { RunInfo } from '../../src/extension/runScheduler';
-import { api, assertClose, closeAll, open, readJson, wsFile } from './extensionHelpers';
+import { api, assertClose, closeAll, open, readJson, runInfo as info, setWorkerFlopThreshold as setWorkerThreshold, writeWorkspaceJson } from './extensionHelpers';
 
 /** LSTM hidden 512, T=2000: about 8.4 GFLOP forward, many seconds of engine time. */
 const LARGE = {
@@ -19,16 +19,6 @@ const LARGE = {
   seed: 0,
   input: { rand: [1, 2000, 512] },
 };
-
-async function writeDoc(name: string, doc: unknown): Promise<vscode.Uri> {
-  const uri = wsFile('worker-test', name);
-  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify(doc, null, 2)));
-  return uri;
-}
-
-async function info(): Promise<RunInfo | undefined> {
-  return vscode.commands.executeCommand<RunInfo | undefined>('rnnLens._runInfo');
-}
 
 /** Waits until the scheduler reports a running worker run that has reached the forward phase. */
 async function waitRunningInWorker(): Promise<RunInfo> {
@@ -68,17 +58,13 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-async function setWorkerThreshold(value: number | undefined): Promise<void> {
-  await vscode.workspace.getConfiguration('rnnLens').update('run.workerFlopThreshold', value, vscode.ConfigurationTarget.Global);
-}
-
 describe('worker: large runs off the extension host', function () {
   this.timeout(90000);
   let large: vscode.Uri;
 
   before(async () => {
     await api();
-    large = await writeDoc('large.rnn.json', LARGE);
+    large = await writeWorkspaceJson('worker-test', 'large.rnn.json', LARGE);
   });
   afterEach(async () => {
     await vscode.commands.executeCommand('rnnLens._cancelRun');
@@ -202,7 +188,7 @@ describe('worker: large runs off the extension host', function () {
 
   it('an error in the worker comes back as a message (no input to run), not as a rejection', async () => {
     await setWorkerThreshold(0);
-    const uri = await writeDoc('no-input.rnn.json', { model: { type: 'GRU', input_size: 3, hidden_size: 4 } });
+    const uri = await writeWorkspaceJson('worker-test', 'no-input.rnn.json', { model: { type: 'GRU', input_size: 3, hidden_size: 4 } });
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
     const before = (await api()).lastRun();
     const result = await vscode.commands.executeCommand('rnnLens.runForward');
