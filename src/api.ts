@@ -26,6 +26,8 @@ import {
   type RunJson,
 } from './document/commands';
 import type { ForwardResult, HeadConfig, ModelConfig, ShapeReport, Tensor } from './engine/types';
+import { createDocumentTrainer, trainDocumentJson, trainResultJson, type TrainJson } from './document/train';
+import type { AbortFlag, Trainer, TrainSpec, TrainStepInfo } from './engine/train/types';
 
 export { readDocument, readTensorText } from './document/reader';
 export { DEFAULT_BUDGET } from './document/types';
@@ -33,6 +35,8 @@ export type { Budget, Diagnostic, ReadResult, RnnDocument } from './document/typ
 export type { GradJson, InitJson, RunJson } from './document/commands';
 export type { Tensor, ShapeReport, ModelConfig, HeadConfig, ForwardResult } from './engine/types';
 export type { Precision } from './engine/unroll';
+export type { TrainJson } from './document/train';
+export type { AbortFlag, Trainer, TrainResult, TrainSpec, TrainStepInfo, TrainStop } from './engine/train/types';
 
 /** Options of every entry point. */
 export interface ApiOptions {
@@ -139,6 +143,55 @@ function prepareFloat32(doc: RnnDocument): ReturnType<typeof prepareDocumentMode
     input: p.input,
     h0: doc.h0?.kind === 'literal' ? doc.h0.tensor : undefined,
     c0: doc.c0?.kind === 'literal' ? doc.c0.tensor : undefined,
+  };
+}
+
+/** Options of train(): the budget, a callback after every step, a signal checked between steps. */
+export interface TrainApiOptions extends ApiOptions {
+  /** Called after each completed step with {step (0-based), loss, gradNorm}. */
+  onStep?: (info: TrainStepInfo) => void;
+  /** Checked before each step (an AbortSignal works): when aborted, the steps done are returned with `stopped`. */
+  signal?: AbortFlag;
+}
+
+/**
+ * Train the document as its `train` block says (PyTorch's loop: zero_grad, forward, loss,
+ * backward, clip_grad_norm_, opt.step), synchronously. Returns what `rnn-lens train` prints:
+ * {loss, grad_norm, state_dict, notes, stopped?}. A NaN/inf loss stops the run at that step
+ * (the last finite parameters are returned, `stopped.reason` is 'non-finite').
+ */
+export function train(document: unknown, options?: TrainApiOptions): TrainJson {
+  const doc = validate(document, options);
+  return guard(() => trainDocumentJson(doc, { onStep: options?.onStep, signal: options?.signal }));
+}
+
+/** A stepwise trainer on a document (for a worker that pauses, resumes and stops); see Trainer. */
+export interface DocumentTrainer extends Trainer {
+  /** The resolved spec (initial parameters, input, target, optimizer). */
+  readonly spec: TrainSpec;
+  /** Notes from resolving the document (seed defaulted to 0, ...). */
+  readonly notes: string[];
+  /** What `rnn-lens train` would print for the steps done so far. */
+  json(): TrainJson;
+}
+
+/** Read the document once and return a trainer that runs one optimizer step per `step()` call. */
+export function createTrainer(document: unknown, options?: ApiOptions): DocumentTrainer {
+  const doc = validate(document, options);
+  const made = guard(() => createDocumentTrainer(doc));
+  const t = made.trainer;
+  return {
+    spec: made.spec,
+    notes: made.notes,
+    get stepsTotal() { return t.stepsTotal; },
+    get stepsDone() { return t.stepsDone; },
+    get stopped() { return t.stopped; },
+    step: () => t.step(),
+    stateDict: () => t.stateDict(),
+    predict: () => t.predict(),
+    forward: (o?: { trace?: boolean }) => t.forward(o),
+    result: () => t.result(),
+    json: () => trainResultJson(t.result(), made.notes),
   };
 }
 

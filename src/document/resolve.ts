@@ -10,6 +10,7 @@
  */
 import { createGenerator, torchRand, torchRandn } from '../engine/random';
 import { initStateDict, parameterInfos } from '../engine/params';
+import { embeddingForward } from '../engine/train/embedding';
 import type { RunSpec, StateDict, Tensor } from '../engine/types';
 import { checkInputShape, readTensorText, runShapes } from './reader';
 import { english, type Translate } from './messages';
@@ -21,6 +22,8 @@ export interface ResolveOptions {
   input?: Tensor;
   /** Localises notes and errors (vscode.l10n.t in the extension); English when absent. */
   translate?: Translate;
+  /** Also draw the `train` block's {"rand"}/{"randn"} target (after the input), or take its literal. */
+  drawTarget?: boolean;
 }
 
 export interface Resolved {
@@ -45,6 +48,8 @@ export interface ResolvedParameters {
   notes: string[];
   seed: number;
   drawn: string[];
+  /** The train block's target, when options.drawTarget (drawn after the input, from the same generator). */
+  target?: Tensor;
 }
 
 /**
@@ -58,14 +63,20 @@ export function resolveParameters(doc: RnnDocument, options: ResolveOptions = {}
   for (const e of doc.stateDict) given[e.name] = e.tensor;
   const seed = doc.seed ?? 0;
   const useRandInput = !options.input && doc.input?.kind === 'rand';
+  const targetSrc = options.drawTarget ? doc.train?.target : undefined;
+  const useRandTarget = targetSrc?.kind === 'rand';
+  let target = targetSrc?.kind === 'literal' ? targetSrc.tensor : undefined;
   const stateDict: StateDict = Object.create(null);
   const drawn: string[] = [];
   let input = options.input ?? (doc.input?.kind === 'literal' ? doc.input.tensor : undefined);
-  if (!isComplete(doc, given) || useRandInput) {
+  if (!isComplete(doc, given) || useRandInput || useRandTarget) {
     // PyTorch: constructing the modules draws every parameter, even those load_state_dict
     // replaces later, so the input's draws always come after all parameter draws.
     const gen = createGenerator(seed);
-    const init = initStateDict(doc.model, doc.head, gen);
+    const init: StateDict = Object.create(null);
+    // nn.Embedding is built first (normal_(0, 1), the bits of torch.randn), then the RNN and the head.
+    if (doc.embedding) init['embedding.weight'] = torchRandn(gen, [doc.embedding.numEmbeddings, doc.embedding.embeddingDim]);
+    Object.assign(init, initStateDict(doc.model, doc.head, gen));
     for (const name of Object.keys(init)) {
       if (given[name]) stateDict[name] = given[name];
       else { stateDict[name] = init[name]; drawn.push(name); }
@@ -81,11 +92,13 @@ export function resolveParameters(doc: RnnDocument, options: ResolveOptions = {}
       if (doc.seed === undefined) notes.push(tr('no seed: the input is {0}({1}) after torch.manual_seed(0)', fn, shape.join(', ')));
       input = doc.input.normal ? torchRandn(gen, shape) : torchRand(gen, shape);
     }
+    if (useRandTarget && targetSrc?.kind === 'rand') target = targetSrc.normal ? torchRandn(gen, targetSrc.shape) : torchRand(gen, targetSrc.shape);
   } else {
+    if (doc.embedding) stateDict['embedding.weight'] = given['embedding.weight'];
     for (const info of parameterInfos(doc.model, doc.head)) stateDict[info.name] = given[info.name];
   }
   if (doc.model.dropout > 0) notes.push(tr('dropout={0} is ignored: dropout only acts in training (model.train()); this is model.eval()', doc.model.dropout));
-  return { stateDict, input, notes, seed, drawn };
+  return { stateDict, input, notes, seed, drawn, target };
 }
 
 /**
@@ -96,7 +109,9 @@ export function resolveRun(doc: RnnDocument, options: ResolveOptions = {}): Reso
   const p = resolveParameters(doc, options);
   const tr = options.translate ?? english;
   if (!p.input) throw new ResolveError(tr('the document has no "input": add "input": [[...]] or "input": {"rand": [L, N, input_size]}'));
-  const spec: RunSpec = { model: doc.model, head: doc.head, stateDict: p.stateDict, input: p.input };
+  // With an embedding the input holds token ids: the RNN sees embedding(input).
+  const input = doc.embedding ? embeddingForward(p.stateDict['embedding.weight'], p.input) : p.input;
+  const spec: RunSpec = { model: doc.model, head: doc.head, stateDict: p.stateDict, input };
   if (doc.h0?.kind === 'literal') spec.h0 = doc.h0.tensor;
   if (doc.c0?.kind === 'literal') spec.c0 = doc.c0.tensor;
   return { spec, notes: p.notes, seed: p.seed, drawn: p.drawn };
@@ -104,6 +119,7 @@ export function resolveRun(doc: RnnDocument, options: ResolveOptions = {}): Reso
 
 function isComplete(doc: RnnDocument, given: StateDict): boolean {
   // The reader has already reported unknown and missing keys; here only completeness matters.
+  if (doc.embedding && !given['embedding.weight']) return false;
   return parameterInfos(doc.model, doc.head).every((info) => given[info.name] !== undefined);
 }
 

@@ -3,7 +3,8 @@
  * and diagnostics with offset ranges. See docs/rnn-document.md for the format.
  * Layer: document. May import engine types; no vscode, no DOM, no Node.
  */
-import type { HeadConfig, ModelConfig, Tensor } from '../engine/types';
+import type { EmbeddingConfig, HeadConfig, ModelConfig, Tensor } from '../engine/types';
+import type { LossType, OptimizerConfig } from '../engine/train/types';
 
 /** A half-open range of character offsets in the document text. */
 export interface Span {
@@ -45,6 +46,16 @@ export interface BackwardBlock {
   gradHead?: Tensor;
 }
 
+/** The `train` block as read (defaults applied); see docs "Training: the train block". */
+export interface TrainBlock {
+  loss: LossType;
+  /** mse: floats in the prediction's shape; cross_entropy: integer class ids. {"rand"}/{"randn"} are drawn after the input. */
+  target: TensorSource;
+  optimizer: OptimizerConfig;
+  steps: number;
+  clipGradNorm?: number;
+}
+
 /** A document that passed the reader (errors absent); warnings may still exist. */
 export interface RnnDocument {
   model: ModelConfig;
@@ -56,6 +67,10 @@ export interface RnnDocument {
   h0?: TensorSource;
   c0?: TensorSource;
   backward?: BackwardBlock;
+  /** `nn.Embedding` in front of the RNN: `input` then holds integer token ids. */
+  embedding?: EmbeddingConfig;
+  /** The `train` block, when the document has one. */
+  train?: TrainBlock;
   /** The document's "description" string, when it has one (free text for people). */
   description?: string;
   /** Where things stood, for hovers and the panel: 'model', 'head', 'input', 'h0', 'c0', 'seed', 'state_dict'. */

@@ -27,11 +27,22 @@ export interface ModelConfig {
   projSize: number;
 }
 
-/** `nn.Linear(D * H_out, outFeatures)` applied to the output at the last time step. */
+/**
+ * `nn.Linear(D * H_out, outFeatures)` applied to the output at the last time step
+ * (`on: 'last'`, the default, as SampleRNN does) or to every time step (`on: 'all'`).
+ */
 export interface HeadConfig {
   type: 'Linear';
   outFeatures: number;
   bias: boolean;
+  /** 'last' (default when absent): output[:, -1, :]; 'all': Linear on every step, (N, L, out) / (L, N, out) / (L, out). */
+  on?: 'last' | 'all';
+}
+
+/** `nn.Embedding(numEmbeddings, embeddingDim)` in front of the RNN: the input holds integer token ids. */
+export interface EmbeddingConfig {
+  numEmbeddings: number;
+  embeddingDim: number;
 }
 
 /**
