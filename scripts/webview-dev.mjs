@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const root = resolve(new URL('..', import.meta.url).pathname);
 const { readDocument } = require(join(root, 'out/src/document/reader.js'));
-const { buildRunPayload } = require(join(root, 'out/src/extension/payload.js'));
+const { buildRunPayload } = require(join(root, 'out/src/run/payload.js'));
 const { webviewStrings } = require(join(root, 'out/src/extension/webviewStrings.js'));
 const outDir = resolve(process.argv[2] ?? 'test-results/webview-dev');
 mkdirSync(outDir, { recursive: true });

@@ -1,6 +1,6 @@
 /*
  * The RNN commands: Run Forward on Selection, Open Unroll View, Show Shapes, New RNN Document.
- * Each is a thin layer over pure code (selection.ts, hoverContent.ts, templates.ts, payload.ts):
+ * Each is a thin layer over pure code (run/selection.ts, hoverContent.ts, templates.ts, run/payload.ts):
  * here only the editor, notifications, QuickPicks and the panel are touched.
  * Layer: extension (imports vscode, document, engine through the pure modules).
  *
@@ -34,7 +34,7 @@ import { treeOf } from './hover';
 import { modelMarkdown, modelView } from './hoverContent';
 import { pythonShapeReportAt } from './python';
 import { registerRunScheduler, scheduleRun } from './runScheduler';
-import { checkStateShape, decisionFromArray, readNestedArray, selectionStep, type ArrayReadResult, type RunDecision } from './selection';
+import { checkStateShape, decisionFromArray, readNestedArray, selectionStep, type ArrayReadResult, type RunDecision } from '../run/selection';
 import { getSettings } from './settings';
 import { templateById, templateCursorOffset, TEMPLATES, type RnnTemplate } from './templates';
 import { lastRunPayload, openUnrollView, showRun, showRunError } from './unrollPanel';

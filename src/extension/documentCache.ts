@@ -13,7 +13,7 @@ import * as vscode from 'vscode';
 import type { Translate } from '../document/messages';
 import { readDocument } from '../document/reader';
 import type { ReadResult, Span } from '../document/types';
-import type { ArrayReadResult } from './selection';
+import type { ArrayReadResult } from '../run/selection';
 import { isArrayReadReply, isReadReply, readsInWorker, type ArrayReadRequest, type ReadRequest } from '../worker/job';
 import { startWorker, workerAvailable, type WorkerHandle } from './runScheduler';
 import { getSettings } from './settings';
@@ -202,7 +202,7 @@ export function isLargeSelection(doc: vscode.TextDocument, length: number): bool
 }
 
 /**
- * Reads text[start, end) (a document's text) as a nested array (selection.ts readNestedArray) in
+ * Reads text[start, end) (a document's text) as a nested array (run/selection.ts readNestedArray) in
  * a worker, with the messages in the user's language and spans in document offsets. Resolves to
  * why it failed (it never reads here: this is for selections too large for the host) when no
  * worker could answer. Never rejects.

@@ -15,7 +15,7 @@ import type { HeadConfig, ModelConfig, ShapeReport } from '../engine/types';
 import { readDocument } from '../document/reader';
 import type { Budget, ReadResult, Span } from '../document/types';
 import { inputAxes, parameterMarkdown, shapeMarkdown, stateAxes, tensorMarkdown, type Localize } from './hoverMarkdown';
-import { readNestedArray } from './selection';
+import { readNestedArray } from '../run/selection';
 
 /** Nesting deeper than this is not parsed into a tree (parseTree recurses per level). */
 const MAX_TREE_DEPTH = 64;

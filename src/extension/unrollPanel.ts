@@ -13,7 +13,7 @@ import { isRunPayload, isViewMessage } from '../protocol/validate';
 import type { Tensor } from '../engine/types';
 import { buildWebviewHtml, makeNonce } from './webviewHtml';
 import { webviewStrings } from './webviewStrings';
-import { buildComparePayload, compareAffordable } from './payload';
+import { buildComparePayload, compareAffordable } from '../run/payload';
 import { cancelRun, notePainted } from './runScheduler';
 
 /** The webview panel type (also in package.json's activationEvents). */

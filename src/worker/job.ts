@@ -4,14 +4,15 @@
  * itself (buildRunPayload with a translator built from VS Code's l10n bundle); and the reads of
  * large documents ('read') and large selected arrays ('readArray') off the extension host.
  * Layer: worker, PURE: imports document types, engine types, protocol types, the pure payload
- * builder and the pure selection reader; no vscode, no Node, no DOM. The same code runs in a
- * Node worker_thread, a browser Web Worker and (for small runs) the extension host itself.
+ * builder and the pure selection reader (src/run); never src/extension; no vscode, no Node, no
+ * DOM. The same code runs in a Node worker_thread, a browser Web Worker and (for small runs) the
+ * extension host itself. Checked by src/worker/tsconfig.json and test/unit/engine.layering.test.ts.
  */
 import { readDocument } from '../document/reader';
 import type { Budget, ReadResult, RnnDocument, Span } from '../document/types';
 import type { Tensor } from '../engine/types';
-import { buildRunPayload, GRADIENT_FLOP_BUDGET } from '../extension/payload';
-import { readNestedArray, type ArrayReadResult } from '../extension/selection';
+import { buildRunPayload, GRADIENT_FLOP_BUDGET } from '../run/payload';
+import { readNestedArray, type ArrayReadResult } from '../run/selection';
 import type { RunPayload } from '../protocol/messages';
 
 /** What the host sends the worker: everything is structured-clone safe (typed arrays travel). */
@@ -182,7 +183,7 @@ export interface ArrayReadRequest {
   bundle?: Record<string, string>;
 }
 
-/** Worker -> host for an ArrayReadRequest: selection.ts's result, spans in document offsets. */
+/** Worker -> host for an ArrayReadRequest: run/selection.ts's result, spans in document offsets. */
 export type ArrayReadReply = { type: 'array'; result: ArrayReadResult } | { type: 'error'; message: string };
 
 /** Is `x` an ArrayReadRequest (and neither a ReadRequest nor a RunRequest)? */
@@ -203,7 +204,7 @@ function shiftSpan(span: Span, by: number): Span {
   return { start: span.start + by, end: span.end + by };
 }
 
-/** Reads the selected text as a nested array (selection.ts readNestedArray), localised. Never throws. */
+/** Reads the selected text as a nested array (run/selection.ts readNestedArray), localised. Never throws. */
 export function arrayReadJob(request: ArrayReadRequest): ArrayReadReply {
   try {
     const read = readNestedArray(request.text, 0, request.text.length, makeTranslator(request.bundle), request.maxElements ?? Infinity);

@@ -4,6 +4,9 @@
  * src/engine, on imports of 'vscode' or Node builtins, and on host globals (document,
  * window, process, require, ...). src/engine/tsconfig.json (lib ES2022, types []) checks
  * the same at compile time: npx tsc -p src/engine/tsconfig.json
+ * Also keeps the layers below the extension below it: src/run (payload building, selected
+ * arrays) and src/worker (the run worker) never import src/extension, src/webview, src/cli or
+ * 'vscode' (src/run and src/worker/tsconfig.json check the same at compile time).
  * Layer: test (Node).
  */
 import * as assert from 'assert';
@@ -133,5 +136,83 @@ describe('engine layering', () => {
       'const p = spec.process + windowSize;',
     ].join('\n');
     assert.deepStrictEqual(scanEngineFile('cells/good.ts', good), []);
+  });
+});
+
+/** Which layers a layer may import (relative imports), and which bare modules. */
+interface LayerRule {
+  /** Folders under src/ this layer may import from (its own included). */
+  mayImport: string[];
+  /** Bare module specifiers allowed (npm packages, Node builtins). */
+  bare: string[];
+}
+
+/** The layers below the extension that the worker and the extension share. */
+export const LAYER_RULES: Record<string, LayerRule> = {
+  // Payload building and selected-array reading: pure, used by the worker and the extension.
+  run: { mayImport: ['engine', 'document', 'protocol', 'run'], bare: ['jsonc-parser'] },
+  // The run worker: pure job.ts plus runWorker.ts's Node worker_threads entry.
+  worker: { mayImport: ['engine', 'document', 'protocol', 'run', 'worker'], bare: ['jsonc-parser', 'node:worker_threads'] },
+};
+
+/** Import violations of one file of `layer` (path relative to src/<layer>). */
+export function scanLayerFile(layer: string, relPath: string, src: string): Violation[] {
+  const rule = LAYER_RULES[layer];
+  const out: Violation[] = [];
+  const lineOf = (at: number) => src.slice(0, at).split('\n').length;
+  const { code, strings } = stripCommentsAndStrings(src);
+  for (const s of strings) {
+    const before = code.slice(Math.max(0, s.at - 40), s.at);
+    if (!/(\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)$/.test(before)) continue;
+    const spec = s.text;
+    if (!spec.startsWith('.')) {
+      if (!rule.bare.includes(spec)) out.push({ file: relPath, line: lineOf(s.at), what: `import of '${spec}' (src/${layer} may import only ${rule.bare.join(', ')})` });
+      continue;
+    }
+    // Resolve against src/<layer>/<relPath>; the first folder under src/ is the target layer.
+    const target = path.posix.normalize(path.posix.join(layer, path.posix.dirname(relPath), spec));
+    const targetLayer = target.startsWith('..') ? '(outside src)' : target.includes('/') ? target.split('/')[0] : `(src/${target})`;
+    if (!rule.mayImport.includes(targetLayer)) {
+      out.push({ file: relPath, line: lineOf(s.at), what: `import of '${spec}' reaches ${targetLayer} (src/${layer} may import only ${rule.mayImport.join(', ')})` });
+    }
+  }
+  return out;
+}
+
+describe('layers below the extension (src/run, src/worker)', () => {
+  for (const layer of Object.keys(LAYER_RULES)) {
+    it(`no file under src/${layer} imports src/extension, src/webview, src/cli, vscode or anything not allowed`, () => {
+      const dir = path.join(repoRoot(), 'src', layer);
+      const files = engineFiles(dir);
+      assert.ok(files.length >= 2, `scanner sees src/${layer}`);
+      const violations = files.flatMap((f) => scanLayerFile(layer, f, fs.readFileSync(path.join(dir, f), 'utf8')));
+      assert.deepStrictEqual(violations.map((v) => `src/${layer}/${v.file}:${v.line}: ${v.what}`), []);
+    });
+  }
+
+  it('a worker importing src/extension (or vscode, or the webview) fails the check', () => {
+    const bad = [
+      "import { buildRunPayload } from '../extension/payload';",
+      "import type { ArrayReadResult } from '../extension/selection';",
+      "import * as vscode from 'vscode';",
+      "const h = require('../webview/main');",
+      "import { main } from '../cli';",
+      "const x = await import('../../scripts/x');",
+    ].join('\n');
+    assert.deepStrictEqual(scanLayerFile('worker', 'job.ts', bad).map((v) => v.line), [1, 2, 3, 4, 5, 6]);
+    assert.deepStrictEqual(scanLayerFile('run', 'payload.ts', "import { x } from '../worker/job';").length, 1, 'run may not import the worker');
+  });
+
+  it('allows what the worker and run layers need', () => {
+    const good = [
+      "import { buildRunPayload } from '../run/payload';",
+      "import { readDocument } from '../document/reader';",
+      "import type { Tensor } from '../engine/types';",
+      "import type { RunPayload } from '../protocol/messages';",
+      "import { runJob } from './job';",
+      "const { parentPort } = require('node:worker_threads');",
+      '// see ../extension/commands.ts',
+    ].join('\n');
+    assert.deepStrictEqual(scanLayerFile('worker', 'runWorker.ts', good), []);
   });
 });

@@ -15,7 +15,7 @@ import { runDocumentJson } from '../../src/document/commands';
 import { resolveParameters, ResolveError } from '../../src/document/resolve';
 import type { Diagnostic, ReadResult } from '../../src/document/types';
 import { findNonFinite, nonFiniteNotes } from '../../src/document/nonFinite';
-import { buildRunPayload } from '../../src/extension/payload';
+import { buildRunPayload } from '../../src/run/payload';
 import { generatedCorpus, messageProblems, type HostileCase } from './helpers/hostileCorpus';
 
 const root = path.resolve(__dirname, '../../..');

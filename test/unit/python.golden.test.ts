@@ -12,7 +12,7 @@ import { readSnippet, toRnnDocument, toRnnDocumentObject } from '../../src/pytho
 import { readDocument } from '../../src/document/reader';
 import { resolveRun } from '../../src/document/resolve';
 import { forward } from '../../src/engine';
-import { buildRunPayload } from '../../src/extension/payload';
+import { buildRunPayload } from '../../src/run/payload';
 import { maxRelativeError, toTensor, type Nested } from './helpers/golden';
 
 const root = path.resolve(__dirname, '../../..');

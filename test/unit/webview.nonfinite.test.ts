@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { readDocument } from '../../src/document/reader';
 import { FLOAT32_MAX as DOCUMENT_FLOAT32_MAX, nonFiniteKind } from '../../src/document/nonFinite';
-import { buildRunPayload, toWire } from '../../src/extension/payload';
+import { buildRunPayload, toWire } from '../../src/run/payload';
 import type { RunPayload } from '../../src/protocol/messages';
 import { isHostMessage, isRunPayload } from '../../src/protocol/validate';
 import { FLOAT32_MAX, fromWireNumber, toWireNumber, WIRE_INF, wireKind } from '../../src/protocol/wire';

@@ -1,10 +1,10 @@
-// Unit tests of the panel payload (src/extension/payload.ts) against PyTorch's numbers:
+// Unit tests of the panel payload (src/run/payload.ts) against PyTorch's numbers:
 // the origin snippet (torch.manual_seed(0); SampleRNN(10, 20, 2); torch.rand(3, 5, 10)).
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readDocument } from '../../src/document/reader';
-import { buildComparePayload, buildRunPayload, keptTimes } from '../../src/extension/payload';
+import { buildComparePayload, buildRunPayload, keptTimes } from '../../src/run/payload';
 import { isRunPayload } from '../../src/protocol/validate';
 import { formatTorchTensor } from '../../src/webview/format';
 

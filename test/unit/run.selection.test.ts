@@ -6,7 +6,7 @@
  */
 import * as assert from 'assert';
 import type { ModelConfig } from '../../src/engine/types';
-import { checkStateShape, decideRun, readNestedArray, type Localize } from '../../src/extension/selection';
+import { checkStateShape, decideRun, readNestedArray, type Localize } from '../../src/run/selection';
 
 const t: Localize = (s, ...args) => s.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)]));
 
@@ -19,7 +19,7 @@ const lstm: ModelConfig = {
   batchFirst: false, dropout: 0, bidirectional: false, projSize: 0,
 };
 
-describe('extension/selection: readNestedArray', () => {
+describe('run/selection: readNestedArray', () => {
   it('reads a 2x2 array row-major, as float32', () => {
     const r = read('[[1, 2], [3, 0.1]]');
     assert.strictEqual(r.kind, 'tensor');
@@ -84,7 +84,7 @@ describe('extension/selection: readNestedArray', () => {
   });
 });
 
-describe('extension/selection: decideRun', () => {
+describe('run/selection: decideRun', () => {
   const doc = '{\n  "model": {"type": "RNN", "input_size": 2, "hidden_size": 3},\n  "input": [[[1, 2]]]\n}\n';
   const arrayStart = doc.indexOf('[[[');
   const arrayEnd = doc.indexOf(']]]') + 3;
@@ -131,7 +131,7 @@ describe('extension/selection: decideRun', () => {
   });
 });
 
-describe('extension/selection: checkStateShape (PyTorch messages)', () => {
+describe('run/selection: checkStateShape (PyTorch messages)', () => {
   it('accepts h0 (1, N, 20) for a seq-first batch of N', () => {
     assert.strictEqual(checkStateShape(lstm, [3, 5, 10], [1, 5, 20], 'h0'), undefined);
     assert.strictEqual(checkStateShape(lstm, [3, 5, 10], [1, 5, 20], 'c0'), undefined);

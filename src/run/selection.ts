@@ -4,7 +4,8 @@
  * the command in commands.ts turns the decision into a run, a QuickPick or a message. decideRun is
  * selectionStep + readNestedArray + decisionFromArray; commands.ts does the middle step in a
  * worker for a selection over the worker threshold (src/worker/job.ts 'readArray').
- * Layer: extension, pure part (imports engine/document types and jsonc-parser's scanner only).
+ * Layer: run, PURE (below both src/worker and src/extension, which both read selected arrays):
+ * imports engine/document types and jsonc-parser's scanner only; no vscode, no Node, no DOM.
  *
  * The array reader is iterative (an explicit depth counter, no recursion), so a deeply nested or
  * very long selection cannot overflow the stack. It accepts JSON, JSONC and Python list syntax

@@ -2,8 +2,9 @@
  * Builds what the RNN Unroll View draws (a RunPayload) from a read document: resolves the run
  * (seeded parameters, rand input), runs the engine forward with a trace, backward for the
  * gradient norms when affordable, and the shape report. Also the RNN/LSTM/GRU comparison.
- * Layer: extension, but PURE: imports engine, document and protocol; no vscode, so unit tests
- * run it on Node. Localised text is passed in (`translate`); English otherwise.
+ * Layer: run, PURE (below both src/worker and src/extension, which both build payloads): imports
+ * engine, document and protocol; no vscode, no Node, no DOM, so it runs in the extension host, a
+ * worker and unit tests on Node alike. Localised text is passed in (`translate`); English otherwise.
  *
  * Long runs: the payload must stay small enough to post and to keep in the webview's state, so
  * beyond TRACE_BUDGET elements only the first and last time steps are sent (`times`), and
