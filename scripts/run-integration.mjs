@@ -1,7 +1,9 @@
 // Runs test/integration (mocha) inside the extension host of a real VS Code: code-server 1.100.3
 // in headless Chromium, with this repo as extensionDevelopmentPath and out/test/integration/index.js
 // as extensionTestsPath (the @vscode/test-web mechanism). Exits with the suite's code.
-// Usage: node scripts/run-integration.mjs [--no-build] [--extension PATH] [--tests PATH]
+// Usage: node scripts/run-integration.mjs [--no-build] [--extension PATH] [--tests PATH] [--web]
+//   --web runs the extension (its "browser" bundle) in VS Code's web worker extension host, with the
+//   suite bundled for the browser (scripts/lib/web-tests.mjs; selection in test/integration-web/).
 //   --extension / --tests let the harness itself be tested against a throwaway extension.
 // Env: RNN_LENS_INTEGRATION_TIMEOUT (ms, default 600000), RNN_LENS_TEST_GREP, RNN_LENS_DEBUG=1.
 // Node-only script.
@@ -12,6 +14,7 @@ import { format } from 'node:util';
 import { join, resolve } from 'node:path';
 import { repoRoot } from './setup-vscode.mjs';
 import { ensureCodeServer, launchChromium, startCodeServer, workbenchUrl } from './lib/code-server.mjs';
+import { buildWebTests } from './lib/web-tests.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name) => {
@@ -25,7 +28,8 @@ const extensionPath = resolve(opt('--extension') ?? repoRoot);
 const START_MARKER = 'integration: running';
 /** Everything the workbench logged, written to test-results/integration-workbench.log. */
 const workbenchLog = [];
-const testsPath = resolve(opt('--tests') ?? join(repoRoot, 'out', 'test', 'integration', 'index.js'));
+let testsPath = resolve(opt('--tests') ?? join(repoRoot, 'out', 'test', 'integration', 'index.js'));
+const web = argv.includes('--web');
 
 function npmRun(script) {
   const r = spawnSync('npm', ['run', '--silent', script], { cwd: repoRoot, stdio: 'inherit' });
@@ -56,6 +60,7 @@ async function main() {
     // tsc still emits JS when some file has type errors; the suite can run, the errors are shown.
     if (npmRun('compile-tests') !== 0) console.warn('[integration] compile-tests reported type errors (see above); running the emitted JS anyway');
   }
+  if (web && !opt('--tests')) testsPath = await buildWebTests(repoRoot, { grep: process.env.RNN_LENS_TEST_GREP, timeoutMs: Number(process.env.RNN_LENS_TEST_TIMEOUT ?? 20000) });
   if (!existsSync(testsPath)) return fail(`no test runner at ${testsPath} (compile the tests first)`);
 
   const workspace = makeTestWorkspace();
@@ -77,7 +82,10 @@ async function main() {
     });
   }, timeoutMs);
   try {
-    server = await startCodeServer({ workspace, log: debug ? (l) => console.log(`[code-server] ${l}`) : undefined });
+    // VS Code 1.100's web workbench ignores the payload's extensionDevelopmentKind for a remote
+    // extension; the user setting remote.extensionKind ["web"] sends it to the web worker host.
+    const settings = web ? { 'remote.extensionKind': { 'rnn-lens.rnn-lens': ['web'] } } : undefined;
+    server = await startCodeServer({ workspace, settings, log: debug ? (l) => console.log(`[code-server] ${l}`) : undefined });
     browser = await launchChromium();
     const page = await browser.newPage();
     const done = new Promise((resolveExit) => {
@@ -95,7 +103,7 @@ async function main() {
     });
     if (debug) page.on('console', (m) => console.log(`[browser ${m.type()}] ${m.text()}`));
     page.on('pageerror', (e) => console.error(`[browser] page error: ${e.message}`));
-    const url = workbenchUrl({ base: server.base, port: server.port, folder: workspace, extensionDevelopmentPath: extensionPath, extensionTestsPath: testsPath });
+    const url = workbenchUrl({ base: server.base, port: server.port, folder: workspace, extensionDevelopmentPath: extensionPath, extensionTestsPath: testsPath, extensionDevelopmentKind: web ? 'web' : undefined });
     if (debug) console.log(`[integration] ${url}`);
     await page.goto(url);
     exitCode = await done;

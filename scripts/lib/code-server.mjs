@@ -129,14 +129,16 @@ export async function startCodeServer(options = {}) {
 /**
  * The workbench URL on `folder`, loading the extension at `extensionDevelopmentPath` (absolute
  * path) in development mode and, when given, running the tests module at `extensionTestsPath`
- * inside its extension host (the mechanism of @vscode/test-web).
- * @param {{ base: string, port: number, folder?: string, extensionDevelopmentPath?: string, extensionTestsPath?: string }} o
+ * inside its extension host (the mechanism of @vscode/test-web). extensionDevelopmentKind 'web' runs
+ * the extension in the web worker extension host (its "browser" entry) instead of the Node one.
+ * @param {{ base: string, port: number, folder?: string, extensionDevelopmentPath?: string, extensionTestsPath?: string, extensionDevelopmentKind?: 'web' | 'workspace' }} o
  */
 export function workbenchUrl(o) {
   const remote = (p) => `vscode-remote://127.0.0.1:${o.port}${p}`;
   const payload = [['skipWelcome', 'true']];
   if (o.extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(o.extensionDevelopmentPath)]);
   if (o.extensionTestsPath) payload.push(['extensionTestsPath', remote(o.extensionTestsPath)]);
+  if (o.extensionDevelopmentKind) payload.push(['extensionDevelopmentKind', o.extensionDevelopmentKind]);
   let url = `${o.base}/?`;
   if (o.folder) url += `folder=${encodeURIComponent(o.folder)}&`;
   return url + `payload=${encodeURIComponent(JSON.stringify(payload))}`;
