@@ -78,9 +78,17 @@ export interface PreparedModel {
   readonly precision: Precision;
   /** Same as `forward(spec)` with this model's weights. */
   forward(input: Tensor, h0?: Tensor, c0?: Tensor, opts?: ForwardOptions): ForwardResult;
-  /** Same as `backward(spec, upstream)` with this model's weights. */
-  backward(input: Tensor, upstream: Upstream, h0?: Tensor, c0?: Tensor): GradResult;
+  /**
+   * Same as `backward(spec, upstream)` with this model's weights. `upstream` may be a function
+   * of the forward results (output, h_n, c_n, head in the caller's layout), called once between
+   * the recorded forward and the backward: a loss computes its gradients there without a
+   * second forward pass (the training loop does).
+   */
+  backward(input: Tensor, upstream: Upstream | UpstreamFn, h0?: Tensor, c0?: Tensor): GradResult;
 }
+
+/** Upstream gradients computed from the forward results (see PreparedModel.backward). */
+export type UpstreamFn = (forward: { output: Tensor; hN: Tensor; cN?: Tensor; head?: Tensor }) => Upstream;
 
 /** Number of gate blocks stacked in W_ih / W_hh: RNN 1, LSTM 4 (i f g o), GRU 3 (r z n). */
 export function gateCount(type: CellType): number {
@@ -316,17 +324,47 @@ class Prepared implements PreparedModel {
     if (this.head && run.head) {
       result.head = { shape: batched ? [N, this.head.outFeatures] : [this.head.outFeatures], data: run.head };
     }
+    if (this.head?.on === 'all') result.head = this.headAll(result.output);
     if (traced) result.trace = this.buildTrace(run);
     return result;
   }
 
-  backward(input: Tensor, upstream: Upstream, h0?: Tensor, c0?: Tensor): GradResult {
+  /** Linear on every step (head.on = 'all'): rows of the output in the caller's layout -> (..., out_features). */
+  private headAll(output: Tensor): Tensor {
+    const outF = this.head!.outFeatures;
+    const DH = this.D * this.hOut;
+    const rows = output.data.length / DH;
+    const data = new Float64Array(rows * outF);
+    gemmNT(rows, outF, DH, output.data, 0, DH, this.headWeight!, 0, data, 0, outF, this.headBias, 0, false);
+    return { shape: [...output.shape.slice(0, -1), outF], data };
+  }
+
+  backward(input: Tensor, upstreamOrFn: Upstream | UpstreamFn, h0?: Tensor, c0?: Tensor): GradResult {
     const run = this.run(input, h0, c0, 'tape');
     const { L, N, batched } = run;
     const { D, H, P, G } = this;
     const Hout = this.hOut;
     const DH = D * Hout;
     const layers = this.model.numLayers;
+    const headAll = this.head?.on === 'all';
+    // The top layer's output in the caller's layout (for a loss, and for the 'all' head's gradient).
+    const topOutput = (): Tensor => ({
+      shape: this.outputShape(L, N, batched, DH),
+      data: this.fromSeqFirst(run.layers[layers - 1].output, L, N, DH, batched),
+    });
+    let callerOutput: Tensor | undefined;
+    let upstream: Upstream;
+    if (typeof upstreamOrFn === 'function') {
+      callerOutput = topOutput();
+      const stateShape0 = (size: number) => (batched ? [D * layers, N, size] : [D * layers, size]);
+      const f: { output: Tensor; hN: Tensor; cN?: Tensor; head?: Tensor } = { output: callerOutput, hN: { shape: stateShape0(Hout), data: run.hN } };
+      if (this.model.type === 'LSTM') f.cN = { shape: stateShape0(H), data: run.cN };
+      if (this.head && run.head) f.head = { shape: batched ? [N, this.head.outFeatures] : [this.head.outFeatures], data: run.head };
+      if (headAll) f.head = this.headAll(callerOutput);
+      upstream = upstreamOrFn(f);
+    } else {
+      upstream = upstreamOrFn;
+    }
     const isLSTM = this.model.type === 'LSTM';
     const isGRU = this.model.type === 'GRU';
     const relu = this.model.type === 'RNN' && this.model.nonlinearity === 'relu';
@@ -353,7 +391,25 @@ class Prepared implements PreparedModel {
       return data;
     };
 
-    if (this.head && this.headWeight) {
+    if (this.head && this.headWeight && headAll) {
+      // Linear on every step: dOutput += gHead W, dW += gHead^T output, db += column sums (rows in the caller's layout).
+      const out = this.head.outFeatures;
+      const gHeadW = grad('head.weight', [out, DH]);
+      const gHeadB = this.headBias ? grad('head.bias', [out]) : null;
+      const outShape = this.outputShape(L, N, batched, DH);
+      const gHead = upstreamData('grad_head', upstream.gradHead, [...outShape.slice(0, -1), out]);
+      if (gHead) {
+        const rows = L * N;
+        callerOutput ??= topOutput();
+        this.headWeightT ??= transpose(this.headWeight, out, DH);
+        const dTop = new Float64Array(rows * DH);
+        gemmNT(rows, DH, out, gHead, 0, out, this.headWeightT, 0, dTop, 0, DH, null, 0, false);
+        const dSeq = this.toSeqFirst(dTop, L, N, DH, batched);
+        for (let i = 0; i < dSeq.length; i++) dOut[i] += dSeq[i];
+        gemmTNAccumulate(rows, out, DH, gHead, 0, out, callerOutput.data, 0, DH, gHeadW, 0);
+        if (gHeadB) columnSumAccumulate(rows, out, gHead, 0, out, gHeadB);
+      }
+    } else if (this.head && this.headWeight) {
       const out = this.head.outFeatures;
       const gHeadW = grad('head.weight', [out, DH]);
       const gHeadB = this.headBias ? grad('head.bias', [out]) : null;
@@ -596,7 +652,8 @@ class Prepared implements PreparedModel {
     const pC0 = isLSTM ? alloc(S * N * H) : 0;
     const pC = isLSTM ? alloc(N * H) : 0;
     const pM = P > 0 ? alloc(N * H) : 0;
-    const outF = this.head && this.headWeight ? this.head.outFeatures : 0;
+    // The 'all' head runs after, on the output in the caller's layout (headAll).
+    const outF = this.head && this.headWeight && this.head.on !== 'all' ? this.head.outFeatures : 0;
     const pHead = outF > 0 ? alloc(N * outF) : 0;
     // float64 staging for what comes from the caller (input, h0, c0), and the results in the
     // caller's layout as float64: output | h_n | c_n | head, handed back as views of one copy.
@@ -679,6 +736,7 @@ class Prepared implements PreparedModel {
     if (outF > 0 && this.head) {
       result.head = { shape: batched ? [N, outF] : [outF], data: all.subarray(nOut + nHN + nCN) };
     }
+    if (this.head?.on === 'all') result.head = this.headAll(result.output);
     return result;
   }
 
@@ -828,7 +886,7 @@ class Prepared implements PreparedModel {
     }
 
     let head: Float64Array | null = null;
-    if (this.head && this.headWeight) {
+    if (this.head && this.headWeight && this.head.on !== 'all') {
       const outF = this.head.outFeatures;
       head = new Float64Array(N * outF);
       // output[-1] (seq-first) / output[:, -1, :] (batch-first): the last time step either way.
