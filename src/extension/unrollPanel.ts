@@ -126,7 +126,8 @@ async function onMessage(m: unknown, options?: MessageOptions): Promise<vscode.U
         saveLabel: vscode.l10n.t('Save'),
       }));
       if (!target) return;
-      const bytes = m.format === 'png' ? Buffer.from(m.data, 'base64') : Buffer.from(m.data, 'utf8');
+      // atob/TextEncoder, not Buffer: the web extension host (a Web Worker) has no Buffer.
+      const bytes = m.format === 'png' ? Uint8Array.from(atob(m.data), (c) => c.charCodeAt(0)) : new TextEncoder().encode(m.data);
       await vscode.workspace.fs.writeFile(target, bytes);
       void vscode.window.showInformationMessage(vscode.l10n.t('RNN Lens: saved {0}', target.fsPath || target.toString()));
       return target;
