@@ -16,6 +16,7 @@ const steps = [
   ['unit', 'npx', ['mocha', '--config', '.mocharc.json'], /^\s*\d+ (passing|failing|pending).*/],
   ['grammar', 'npm', ['run', '--silent', 'test:grammar'], /^.*(✓|✖|ERROR|\d+ (passed|failed)).*$/],
   ['integration', 'node', ['scripts/run-integration.mjs', '--no-build'], /^integration: \d+ passed, \d+ failed$/],
+  ['integration-web', 'node', ['scripts/run-integration.mjs', '--no-build', '--web'], /^integration: \d+ passed, \d+ failed$/],
   ['e2e', 'node', ['scripts/run-e2e.mjs', '--no-build'], /^e2e: \d+ passed, \d+ failed$/],
 ];
 
