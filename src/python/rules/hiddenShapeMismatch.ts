@@ -1,0 +1,107 @@
+/*
+ * hidden-shape-mismatch: a given h0 differs from (D·num_layers, N, H_out), or c0 from
+ * (D·num_layers, N, hidden_size). PyTorch raises at the call: "Expected hidden size (1, 3, 20),
+ * got [1, 5, 20]" (LSTM: "Expected hidden[0] size ..." / "hidden[1]"), or, when the state has
+ * the wrong number of axes, "For batched 3-D input, hx should also be 3-D but got 2-D tensor".
+ * Reported at the call of the module. Needs the input's and the state's shapes and every field
+ * of the module from the file; otherwise silent.
+ *
+ *   wrong:  lstm = nn.LSTM(10, 20, bidirectional=True)
+ *           h0 = torch.zeros(1, 3, 20); c0 = torch.zeros(1, 3, 20)
+ *           out, _ = lstm(torch.rand(5, 3, 10), (h0, c0))
+ *   right:  h0 = torch.zeros(2, 3, 20); c0 = torch.zeros(2, 3, 20)   # D·num_layers = 2
+ *
+ * Layer: python (pure).
+ */
+import type { Expr } from '../expr';
+import { msg, type Msg } from '../messages';
+import type { LintContext, LintFinding, LintRule, StmtNode } from './context';
+
+function fmt(shape: number[]): string {
+  return shape.join(', ');
+}
+
+/** The (h0, c0) pair an LSTM receives: a tuple written in the call, or a name bound to one. */
+function pairOf(ctx: LintContext, e: Expr, node: StmtNode): [Expr, Expr, StmtNode] | undefined {
+  if (e.k === 'tuple' && e.items.length === 2) return [e.items[0], e.items[1], node];
+  if (e.k === 'name') {
+    const b = ctx.bindingBefore(e.id, node);
+    if (!b || b.stmt.k !== 'assign' || b.stmt.targets.length !== 1 || b.stmt.targets[0].k !== 'name') return undefined;
+    if (b.blocks.some((blk) => blk.kind !== 'def' && blk.kind !== 'class' && !node.blocks.includes(blk))) return undefined;
+    const v = b.stmt.value;
+    if (v.k === 'tuple' && v.items.length === 2) return [v.items[0], v.items[1], b];
+  }
+  return undefined;
+}
+
+export const hiddenShapeMismatch: LintRule = {
+  code: 'hidden-shape-mismatch',
+  check(ctx: LintContext): LintFinding[] {
+    const out: LintFinding[] = [];
+    for (const mc of ctx.calls) {
+      const m = mc.module;
+      if (m.type !== 'RNN' && m.type !== 'LSTM' && m.type !== 'GRU') continue;
+      const { inputSize, hiddenSize, numLayers, bidirectional, batchFirst } = m.known;
+      const projSize = m.type === 'LSTM' ? m.known.projSize : 0;
+      if (inputSize === undefined || hiddenSize === undefined || numLayers === undefined || bidirectional === undefined || batchFirst === undefined || projSize === undefined) continue;
+      const x = mc.call.args[0];
+      const hx = mc.call.args[1] ?? mc.call.kwargs.find((k) => k.name === 'hx')?.value;
+      if (!x || !hx || (hx.k === 'const' && hx.value === null)) continue;
+      let states: number[][];
+      if (m.type === 'LSTM') {
+        const pair = pairOf(ctx, hx, mc.node);
+        if (!pair) continue;
+        const h = ctx.shapeOf(pair[0], pair[2]);
+        const c = ctx.shapeOf(pair[1], pair[2]);
+        if (!h || !c) continue;
+        states = [h, c];
+      } else {
+        const h = ctx.shapeOf(hx, mc.node);
+        if (!h) continue;
+        states = [h];
+      }
+      const dl = (bidirectional ? 2 : 1) * numLayers;
+      const hOut = projSize > 0 ? projSize : hiddenSize;
+      let message: Msg | undefined;
+      for (const { shape } of ctx.inputShapes(x, mc.node)) {
+        if ((shape.length !== 2 && shape.length !== 3) || shape[shape.length - 1] !== inputSize) continue;
+        const batched = shape.length === 3;
+        const want = batched ? 3 : 2;
+        if (states.some((s) => s.length !== want)) {
+          const dims = states.map((s) => `${s.length}-D`);
+          message =
+            m.type === 'LSTM'
+              ? batched
+                ? msg('The state does not fit the input (PyTorch: "For batched 3-D input, hx and cx should also be 3-D but got ({0}) tensors"). Give h0 and c0 as ({1}, N, H).', dims.join(', '), dl)
+                : msg('The state does not fit the input (PyTorch: "For unbatched 2-D input, hx and cx should also be 2-D but got ({0}) tensors"). Give h0 and c0 as ({1}, H).', dims.join(', '), dl)
+              : batched
+                ? msg('The state does not fit the input (PyTorch: "For batched 3-D input, hx should also be 3-D but got {0} tensor"). Give h0 as ({1}, N, H).', dims[0], dl)
+                : msg('The state does not fit the input (PyTorch: "For unbatched 2-D input, hx should also be 2-D but got {0} tensor"). Give h0 as ({1}, H).', dims[0], dl);
+          break;
+        }
+        const n = batched ? (batchFirst ? shape[0] : shape[1]) : 1;
+        const got = states.map((s) => (batched ? s : [s[0], 1, s[1]]));
+        const expected = [[dl, n, hOut], [dl, n, hiddenSize]];
+        for (let i = 0; i < got.length; i++) {
+          if (fmt(got[i]) === fmt(expected[i])) continue;
+          const which = m.type === 'LSTM' ? `hidden[${i}]` : 'hidden';
+          const name = m.type === 'LSTM' ? (i === 0 ? 'h0' : 'c0') : 'h0';
+          const layout = i === 0 ? 'D·num_layers, N, H_out' : 'D·num_layers, N, hidden_size';
+          message = msg(
+            '{0} does not fit {1} (PyTorch: "Expected {2} size ({3}), got [{4}]"). {0} is ({5}) whatever batch_first is; here that is ({3}).',
+            name,
+            m.name ?? `nn.${m.type}`,
+            which,
+            fmt(expected[i]),
+            fmt(got[i]),
+            layout,
+          );
+          break;
+        }
+        if (message) break;
+      }
+      if (message) out.push({ code: 'hidden-shape-mismatch', start: mc.call.span.start, end: mc.call.span.end, message });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,168 @@
+/*
+ * Shared by bidirectional-last-step, last-step-wrong-axis and packed-last-step: where a
+ * recurrent module's output is indexed at its last position (`out[:, -1]`, `out[:, -1, :]`,
+ * `out[-1]`, `rnn(x)[0][:, -1]`), and whether a module's input is a PackedSequence (with the
+ * lengths, when the file fixes them). Layer: python (pure).
+ */
+import { walk, type Expr } from '../expr';
+import { msg } from '../messages';
+import { intLiteral, isFullSlice, isMinusOne, stmtExprs, type LintContext, type LintFinding, type ModuleCall, type StmtNode } from './context';
+
+/** The axis a last-position index picks (0: `[-1]`, 1: `[:, -1]`), with the rest all `:`. */
+export function lastIndexAxis(index: Expr): 0 | 1 | undefined {
+  const items = index.k === 'tuple' && index.bracket === '' ? index.items : [index];
+  if (items.length === 0 || items.length > 3) return undefined;
+  if (isMinusOne(items[0]) && items.slice(1).every(isFullSlice)) return 0;
+  if (items.length >= 2 && isFullSlice(items[0]) && isMinusOne(items[1]) && items.slice(2).every(isFullSlice)) return 1;
+  return undefined;
+}
+
+/** Last-position uses of a name after `from` (until it is rebound). */
+export function lastStepUsesOf(ctx: LintContext, name: string, from: StmtNode): { expr: Expr; axis: 0 | 1; node: StmtNode }[] {
+  const out: { expr: Expr; axis: 0 | 1; node: StmtNode }[] = [];
+  for (const u of ctx.usesAfter(name, from)) {
+    const p = u.parent;
+    if (!p || p.k !== 'sub' || p.obj !== u.expr) continue;
+    const axis = lastIndexAxis(p.index);
+    if (axis !== undefined) out.push({ expr: p, axis, node: u.node });
+  }
+  return out;
+}
+
+/** Last-position uses of a module call's output (bound to a name, or `rnn(x)[0][...]`). */
+export function lastStepUses(ctx: LintContext, mc: ModuleCall): { expr: Expr; axis: 0 | 1; node: StmtNode }[] {
+  const out = mc.output && mc.output !== '_' ? lastStepUsesOf(ctx, mc.output, mc.node) : [];
+  for (const root of stmtExprs(mc.node.stmt)) {
+    walk(root, (e) => {
+      if (e.k === 'sub' && e.obj.k === 'sub' && e.obj.obj === mc.call && intLiteral(e.obj.index) === 0) {
+        const axis = lastIndexAxis(e.index);
+        if (axis !== undefined) out.push({ expr: e, axis, node: mc.node });
+      }
+    });
+  }
+  return out;
+}
+
+export interface PackedInfo {
+  /** The lengths, when the file fixes every one. */
+  lengths?: number[];
+  batchFirst?: boolean;
+}
+
+/** Whether `e` (at `node`) is a PackedSequence built in this file, and its lengths. */
+export function packedInfo(ctx: LintContext, e: Expr, node: StmtNode, depth = 0): PackedInfo | undefined {
+  if (depth > 10) return undefined;
+  if (e.k === 'name') {
+    const b = ctx.bindingBefore(e.id, node);
+    if (!b || b.stmt.k !== 'assign' || b.stmt.targets.length !== 1 || b.stmt.targets[0].k !== 'name') return undefined;
+    return packedInfo(ctx, b.stmt.value, b, depth + 1);
+  }
+  if (e.k !== 'call') return undefined;
+  const q = ctx.canonical(e.fn);
+  if (q === 'torch.nn.utils.rnn.pack_padded_sequence') {
+    const lengthsArg = e.args[1] ?? e.kwargs.find((k) => k.name === 'lengths')?.value;
+    const bf = e.args[2] ?? e.kwargs.find((k) => k.name === 'batch_first')?.value;
+    return { lengths: lengthsArg ? intList(ctx, lengthsArg, node) : undefined, batchFirst: bf ? (bf.k === 'const' && typeof bf.value === 'boolean' ? bf.value : undefined) : false };
+  }
+  if (q === 'torch.nn.utils.rnn.pack_sequence') {
+    const seqs = e.args[0];
+    if (seqs && seqs.k === 'tuple' && seqs.bracket === '[') {
+      const lens = seqs.items.map((s) => ctx.shapeOf(s, node)?.[0]);
+      return { lengths: lens.every((l) => l !== undefined) ? (lens as number[]) : undefined };
+    }
+    return {};
+  }
+  return undefined;
+}
+
+/** A list of integers the file fixes: `[5, 3, 2]`, `torch.tensor([5, 3])`, `torch.LongTensor([...])`, or a name bound to one. */
+export function intList(ctx: LintContext, e: Expr, node: StmtNode, depth = 0): number[] | undefined {
+  if (depth > 10) return undefined;
+  if (e.k === 'name') {
+    const b = ctx.bindingBefore(e.id, node);
+    if (!b || b.stmt.k !== 'assign' || b.stmt.targets.length !== 1 || b.stmt.targets[0].k !== 'name') return undefined;
+    return intList(ctx, b.stmt.value, b, depth + 1);
+  }
+  if (e.k === 'tuple' && (e.bracket === '[' || e.bracket === '(')) {
+    const v = e.items.map((x) => ctx.intValue(x, node));
+    return v.every((x) => x !== undefined) && v.length > 0 ? (v as number[]) : undefined;
+  }
+  if (e.k === 'call') {
+    const q = ctx.canonical(e.fn);
+    if ((q === 'torch.tensor' || q === 'torch.LongTensor' || q === 'torch.as_tensor') && e.args[0]) return intList(ctx, e.args[0], node, depth + 1);
+    if (e.fn.k === 'attr' && ['to', 'cpu', 'long', 'int'].includes(e.fn.attr)) return intList(ctx, e.fn.obj, node, depth + 1);
+  }
+  return undefined;
+}
+
+
+
+export function checkLastStep(ctx: LintContext, wanted: 'bidirectional-last-step' | 'last-step-wrong-axis'): LintFinding[] {
+  const out: LintFinding[] = [];
+  for (const mc of ctx.calls) {
+    const m = mc.module;
+    if (m.type !== 'RNN' && m.type !== 'LSTM' && m.type !== 'GRU') continue;
+    const { batchFirst, bidirectional } = m.known;
+    if (batchFirst === undefined || bidirectional === undefined) continue;
+    const input = mc.call.args[0];
+    if (!input) continue;
+    if (packedInfo(ctx, input, mc.node)) continue;
+    const inputShapes = ctx.inputShapes(input, mc.node);
+    const unbatched = inputShapes.some((s) => s.shape.length === 2);
+    for (const use of lastStepUses(ctx, mc)) {
+      const { axis, expr } = use;
+      let code: 'bidirectional-last-step' | 'last-step-wrong-axis';
+      if (unbatched) {
+        if (axis !== 0 || !bidirectional) continue;
+        code = 'bidirectional-last-step';
+      } else if ((axis === 1) === batchFirst) {
+        if (!bidirectional) continue;
+        code = 'bidirectional-last-step';
+      } else code = 'last-step-wrong-axis';
+      if (code !== wanted) continue;
+      out.push(finding(ctx, code, expr, mc, use.node, batchFirst, axis, unbatched));
+    }
+  }
+  return out;
+}
+
+function finding(ctx: LintContext, code: 'bidirectional-last-step' | 'last-step-wrong-axis', expr: Expr, mc: ModuleCall, node: StmtNode, batchFirst: boolean, axis: 0 | 1, unbatched: boolean): LintFinding {
+  const written = ctx.src(expr.span).replace(/\s+/g, ' ');
+  if (code === 'last-step-wrong-axis') {
+    const right = written.replace(/\[.*\]$/s, batchFirst ? '[:, -1]' : '[-1]');
+    return {
+      code,
+      start: expr.span.start,
+      end: expr.span.end,
+      message: batchFirst
+        ? msg('{0} takes the last sample of the batch, not the last time step: with batch_first=True the output is (N, L, H) and the time axis is 1. Write {1}.', written, right)
+        : msg('{0} takes the last sample of the batch, not the last time step: without batch_first=True the output is (L, N, H) and the time axis is 0. Write {1}.', written, right),
+    };
+  }
+  const hN = mc.hN && mc.hN !== '_' && hNInEffect(ctx, mc, node) ? mc.hN : undefined;
+  const fixText = hN ? (unbatched ? `torch.cat((${hN}[-2], ${hN}[-1]), dim=0)` : `torch.cat((${hN}[-2], ${hN}[-1]), dim=1)`) : undefined;
+  const suggestion = fixText ?? (unbatched ? 'torch.cat((h_n[-2], h_n[-1]), dim=0)' : 'torch.cat((h_n[-2], h_n[-1]), dim=1)');
+  void axis;
+  return {
+    code,
+    start: expr.span.start,
+    end: expr.span.end,
+    message: msg(
+      '{0} is the last step of a bidirectional output: its forward half has read the whole sequence, but its reverse half has read only the last token (the reverse direction ends at t = 0). For a summary of the sequence use both final states: {1}.',
+      written,
+      suggestion,
+    ),
+    fixes: fixText && ctx.imports.get('torch') === 'torch' ? [{ title: msg('Use both directions\' final states: {0}', fixText), edits: [{ start: expr.span.start, end: expr.span.end, newText: fixText }] }] : undefined,
+  };
+}
+
+/** h_n still holds the call's h_n at `node` (not rebound in between). */
+function hNInEffect(ctx: LintContext, mc: ModuleCall, node: StmtNode): boolean {
+  if (!mc.hN) return false;
+  for (let i = mc.node.idx + 1; i <= node.idx; i++) {
+    const n = ctx.nodes[i];
+    if (n.fn === mc.node.fn && ctx.binds(n, mc.hN)) return false;
+  }
+  return true;
+}
+
