@@ -75,14 +75,20 @@ function tryRequire(name) {
   }
 }
 
-function ensureNodePeer(name, spec) {
-  let m = tryRequire(name);
-  if (!m) {
-    log(`${name} is missing: npm install --no-save --ignore-scripts ${spec}`);
-    spawnSync('npm', ['install', '--no-save', '--ignore-scripts', spec], { cwd: root, stdio: 'ignore' });
-    m = tryRequire(name);
-  }
-  return m;
+/**
+ * The Node peers live in bench/package.json (its own lockfile), not in the extension's
+ * devDependencies: installed into bench/node_modules on first use, and again when
+ * bench/package-lock.json is newer than the install. --ignore-scripts: onnxruntime-node's CPU
+ * build ships in its package; its install script would download a GPU build from GitHub.
+ * `require` (created from this file) finds them in bench/node_modules.
+ */
+function ensureBenchPeers() {
+  const lock = path.join(here, 'package-lock.json');
+  const installed = path.join(here, 'node_modules', '.package-lock.json');
+  if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return;
+  log('Installing the benchmark peers into bench/node_modules: npm ci --ignore-scripts (bench/package.json)...');
+  const r = spawnSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: here, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) log(`npm ci in bench/ failed (${r.status ?? r.signal}): the Node peers will be reported as skipped`);
 }
 
 // ---------------------------------------------------------------- reference data from PyTorch
@@ -398,15 +404,16 @@ async function main() {
   }
   prepareCache(torchVersion);
   const engines = [ourEngine('float64'), ourEngine('float32')];
-  const ort = ensureNodePeer('onnxruntime-node', 'onnxruntime-node@1.20.1');
+  ensureBenchPeers();
+  const ort = tryRequire('onnxruntime-node');
   if (ort) engines.push(ortEngine(ort, 1), ortEngine(ort, 0));
-  else skipped['ort-1t'] = skipped['ort-default'] = 'onnxruntime-node could not be installed';
-  const tfl = ensureNodePeer('@tensorflow/tfjs-layers', '@tensorflow/tfjs-layers@4.22.0');
+  else skipped['ort-1t'] = skipped['ort-default'] = 'onnxruntime-node could not be installed (bench/package.json)';
+  const tfl = tryRequire('@tensorflow/tfjs-layers');
   const tfc = tryRequire('@tensorflow/tfjs-core');
-  if (tfl && tfc && ensureNodePeer('@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-cpu@4.22.0')) {
+  if (tfl && tfc && tryRequire('@tensorflow/tfjs-backend-cpu')) {
     await tfc.setBackend('cpu');
     engines.push(tfjsEngine({ ...tfl, ...tfc }));
-  } else skipped['tfjs-cpu'] = 'tfjs could not be installed';
+  } else skipped['tfjs-cpu'] = 'tfjs could not be installed (bench/package.json)';
   const server = startTorchServer();
   await server.ready;
   engines.push(torchEngine(server));

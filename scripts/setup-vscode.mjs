@@ -47,24 +47,32 @@ export function isInstalled() {
 
 /**
  * Debian packages: chromium (the browser the tests drive), ripgrep (VS Code's search; its npm
- * package would download it from GitHub), libkrb5-dev (headers for the `kerberos` native module).
- * Installed only when missing and only when we are root; otherwise we say what is missing.
+ * package would download it from GitHub), libkrb5-dev (headers for the `kerberos` native module),
+ * and a C++ toolchain (g++, make) for code-server's native modules. python3-torch is not needed:
+ * the tests compare with PyTorch's numbers stored in test/golden/.
+ * Installed only when missing, as root or with a password-less sudo; otherwise we say what is
+ * missing and how to install it. Returns the names still missing.
  */
-function ensureSystemPackages() {
+export function ensureSystemPackages() {
   const missing = [];
   if (!existsSync(chromiumPath)) missing.push('chromium');
   if (!which('rg')) missing.push('ripgrep');
   if (!existsSync('/usr/include/krb5.h') && !existsSync('/usr/include/gssapi/gssapi.h')) missing.push('libkrb5-dev');
-  if (missing.length === 0) return;
+  if (!which('g++')) missing.push('g++');
+  if (!which('make')) missing.push('make');
+  if (missing.length === 0) return [];
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (isRoot && which('apt-get')) {
+  const sudo = !isRoot && which('sudo') && spawnSync('sudo', ['-n', 'true']).status === 0;
+  if ((isRoot || sudo) && which('apt-get')) {
     const env = { DEBIAN_FRONTEND: 'noninteractive' };
-    run('apt-get', ['update'], repoRoot, env);
-    run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], repoRoot, env);
-  } else {
-    log(`missing system packages: ${missing.join(', ')} (install them, e.g. sudo apt-get install -y ${missing.join(' ')})`);
-    if (missing.includes('chromium')) log('set CHROMIUM_PATH if Chromium lives elsewhere');
+    const asRoot = (args) => (sudo ? ['sudo', ['-n', '--preserve-env=DEBIAN_FRONTEND', 'apt-get', ...args]] : ['apt-get', args]);
+    run(...asRoot(['update']), repoRoot, env);
+    run(...asRoot(['install', '-y', '--no-install-recommends', ...missing]), repoRoot, env);
+    return missing.filter((p) => (p === 'ripgrep' ? !which('rg') : p === 'chromium' ? !existsSync(chromiumPath) : p === 'libkrb5-dev' ? !existsSync('/usr/include/krb5.h') : !which(p)));
   }
+  log(`missing system packages: ${missing.join(', ')} (install them, e.g. sudo apt-get install -y ${missing.join(' ')})`);
+  if (missing.includes('chromium')) log('set CHROMIUM_PATH if Chromium lives elsewhere');
+  return missing;
 }
 
 function symlink(target, path) {

@@ -1,12 +1,14 @@
-// `npm start`: installs the VS Code host if needed, builds the extension, and starts code-server on
+// `npm start`: installs what is missing (scripts/bootstrap.mjs: Debian packages, the npm
+// dependencies, esbuild's binary, the VS Code host), builds the extension, and starts code-server on
 // examples/ with RNN Lens loaded in development mode. Prints the URL to open in a browser and keeps
 // running until Ctrl+C. Usage: node scripts/start.mjs [--port N] [--folder PATH] [--no-build]
-// Node-only script.
+// Node-only script with no dependency (it runs before node_modules exists).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { repoRoot } from './setup-vscode.mjs';
-import { ensureCodeServer, startCodeServer, workbenchUrl } from './lib/code-server.mjs';
+import { startCodeServer, workbenchUrl } from './lib/code-server.mjs';
+import { bootstrap } from './bootstrap.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name) => {
@@ -14,7 +16,9 @@ const opt = (name) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 
-ensureCodeServer();
+const ready = bootstrap();
+console.log(ready.summary);
+if (!ready.ok) process.exit(1);
 if (!argv.includes('--no-build')) {
   const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);

@@ -1,7 +1,10 @@
-// `npm test`: every test layer in order (setup, build, unit, grammar, integration, e2e), each
-// printing its own summary; then one table. Keeps going after a failed step so one run shows
-// everything, and exits 1 if any step failed. Usage: node scripts/test.mjs [--only unit,grammar,...]
-// Node-only script.
+// `npm test`: every test layer in order (setup, build, layers, unit, grammar, integration, e2e),
+// each printing its own summary; then one table. 'setup' is scripts/bootstrap.mjs: on a bare clone
+// it installs the Debian packages, the npm dependencies (npm ci), esbuild's binary and the VS Code
+// host before anything else; on a working copy it checks and installs nothing. Keeps going after a
+// failed step so one run shows everything, and exits 1 if any step failed.
+// Usage: node scripts/test.mjs [--only unit,grammar,...]
+// Node-only script with no dependency (it runs before node_modules exists).
 import { spawn } from 'node:child_process';
 import { repoRoot } from './setup-vscode.mjs';
 
@@ -10,9 +13,10 @@ const only = onlyIndex >= 0 ? new Set(process.argv[onlyIndex + 1].split(',')) : 
 
 /** [name, command, args, regex picking the summary line(s) out of the output] */
 const steps = [
-  ['setup', 'node', ['scripts/setup-vscode.mjs'], /code-server .*(ready|already installed).*/],
+  ['setup', 'node', ['scripts/bootstrap.mjs'], /^bootstrap: .*/],
   ['build', 'npm', ['run', '--silent', 'build'], /$^/],
   ['compile-tests', 'npm', ['run', '--silent', 'compile-tests'], /error TS\d+/],
+  ['layers', 'node', ['scripts/check-layers.mjs'], /^layers: .*/],
   ['unit', 'npx', ['mocha', '--config', '.mocharc.json'], /^\s*\d+ (passing|failing|pending).*/],
   ['grammar', 'npm', ['run', '--silent', 'test:grammar'], /^.*(✓|✖|ERROR|\d+ (passed|failed)).*$/],
   ['integration', 'node', ['scripts/run-integration.mjs', '--no-build'], /^integration: \d+ passed, \d+ failed$/],
@@ -52,7 +56,7 @@ for (const [name, cmd, args, pick] of steps) {
   const t0 = Date.now();
   const { code, summary } = await runStep(cmd, args, pick);
   results.push({ name, ok: code === 0, seconds: (Date.now() - t0) / 1000, summary });
-  // Without the VS Code host nothing after it can run meaningfully.
+  // Without the dependencies and the VS Code host nothing after it can run meaningfully.
   if (name === 'setup' && code !== 0) break;
 }
 
