@@ -593,11 +593,19 @@ export class LintContext {
     if (depth > 10) return undefined;
     if (e.k === 'name') {
       const b = this.bindingBefore(e.id, node);
-      if (!b || b.stmt.k !== 'assign' || b.stmt.aug || b.stmt.targets.length !== 1 || b.stmt.targets[0].k !== 'name') return undefined;
+      if (!b || b.stmt.k !== 'assign' || b.stmt.aug || b.stmt.targets.length !== 1) return undefined;
       if (b.blocks.some((blk) => blk.kind !== 'def' && blk.kind !== 'class' && !node.blocks.includes(blk))) return undefined;
       // A module constant seen from inside a function: only if nothing else rebinds it.
       if (b.fn !== node.fn && this.assignmentsTo(e.id, b).length !== 1) return undefined;
-      return this.intValue(b.stmt.value, b, depth + 1);
+      const t = b.stmt.targets[0];
+      const v = b.stmt.value;
+      if (t.k === 'name') return this.intValue(v, b, depth + 1);
+      // N, L, F = 3, 5, 10
+      if (t.k === 'tuple' && v.k === 'tuple' && t.items.length === v.items.length) {
+        const i = t.items.findIndex((x) => x.k === 'name' && x.id === e.id);
+        return i >= 0 ? this.intValue(v.items[i], b, depth + 1) : undefined;
+      }
+      return undefined;
     }
     if (e.k === 'bin' && ['+', '-', '*', '//'].includes(e.op)) {
       const l = this.intValue(e.left, node, depth + 1);

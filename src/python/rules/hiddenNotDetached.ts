@@ -50,7 +50,7 @@ export const hiddenNotDetached: LintRule = {
       for (let i = loops.length - 1; i >= 0 && !found; i--) {
         const loop = loops[i];
         const body = ctx.body(loop);
-        const text = ctx.text.slice(ctx.nodes[loop.header].stmt.span.start, lastEnd(ctx, loop));
+        const text = codeOf(ctx, loop);
         if (SAFE_WORDS.test(text)) break;
         // Another binding of the state inside the loop (reset, detach through a helper): fine.
         const rebound = carried.some((h) => body.some((b) => b !== node && ctx.binds(b, h)) || (loop.stmt.k === 'for' && loop.stmt.target && targetNames(loop.stmt.target).includes(h)));
@@ -85,9 +85,9 @@ export const hiddenNotDetached: LintRule = {
   },
 };
 
-function lastEnd(ctx: LintContext, b: Block): number {
-  const body = ctx.body(b);
-  return body.length > 0 ? body[body.length - 1].stmt.span.end : ctx.nodes[b.header].stmt.span.end;
+/** The code of a block (header and body statements, comments left out). */
+function codeOf(ctx: LintContext, b: Block): string {
+  return [ctx.nodes[b.header], ...ctx.body(b)].map((n) => ctx.src(n.stmt.span)).join('\n');
 }
 
 function hasBackward(ctx: LintContext, loop: Block): boolean {
@@ -108,7 +108,7 @@ function modelDetaches(ctx: LintContext, call: Extract<Expr, { k: 'call' }>): bo
   for (const c of classes) {
     const blk = ctx.nodes[c.idx + 1]?.blocks.find((b) => b.header === c.idx);
     if (!blk) continue;
-    const text = ctx.text.slice(c.stmt.span.start, lastEnd(ctx, blk));
+    const text = codeOf(ctx, blk);
     if (SAFE_WORDS.test(text)) return true;
   }
   void call;

@@ -6,7 +6,7 @@
  */
 import { walk, type Expr } from '../expr';
 import { msg } from '../messages';
-import { intLiteral, isFullSlice, isMinusOne, stmtExprs, type LintContext, type LintFinding, type ModuleCall, type StmtNode } from './context';
+import { intLiteral, isFullSlice, isMinusOne, parentsOf, stmtExprs, type LintContext, type LintFinding, type ModuleCall, type StmtNode } from './context';
 
 /** The axis a last-position index picks (0: `[-1]`, 1: `[:, -1]`), with the rest all `:`. */
 export function lastIndexAxis(index: Expr): 0 | 1 | undefined {
@@ -17,6 +17,22 @@ export function lastIndexAxis(index: Expr): 0 | 1 | undefined {
   return undefined;
 }
 
+const SHOW = new Set(['print', 'repr', 'str', 'display', 'len', 'type', 'isinstance']);
+
+/** The value is only looked at (printed, its length taken), not used as the sequence's summary. */
+export function onlyShown(ctx: LintContext, node: StmtNode, expr: Expr): boolean {
+  if (node.stmt.k === 'expr' && (node.stmt.keyword === 'assert' || node.stmt.keyword === 'del')) return true;
+  for (const root of stmtExprs(node.stmt)) {
+    const parents = parentsOf(root);
+    if (root !== expr && !parents.has(expr)) continue;
+    for (let p = parents.get(expr); p; p = parents.get(p)) {
+      if (p.k === 'call' && p.fn.k === 'name' && SHOW.has(p.fn.id)) return true;
+      if (p.k === 'bin' && ['==', '!=', 'is', 'is not', '<', '>', '<=', '>='].includes(p.op)) return true;
+    }
+  }
+  return false;
+}
+
 /** Last-position uses of a name after `from` (until it is rebound). */
 export function lastStepUsesOf(ctx: LintContext, name: string, from: StmtNode): { expr: Expr; axis: 0 | 1; node: StmtNode }[] {
   const out: { expr: Expr; axis: 0 | 1; node: StmtNode }[] = [];
@@ -24,7 +40,7 @@ export function lastStepUsesOf(ctx: LintContext, name: string, from: StmtNode): 
     const p = u.parent;
     if (!p || p.k !== 'sub' || p.obj !== u.expr) continue;
     const axis = lastIndexAxis(p.index);
-    if (axis !== undefined) out.push({ expr: p, axis, node: u.node });
+    if (axis !== undefined && !onlyShown(ctx, u.node, p)) out.push({ expr: p, axis, node: u.node });
   }
   return out;
 }
@@ -36,7 +52,7 @@ export function lastStepUses(ctx: LintContext, mc: ModuleCall): { expr: Expr; ax
     walk(root, (e) => {
       if (e.k === 'sub' && e.obj.k === 'sub' && e.obj.obj === mc.call && intLiteral(e.obj.index) === 0) {
         const axis = lastIndexAxis(e.index);
-        if (axis !== undefined) out.push({ expr: e, axis, node: mc.node });
+        if (axis !== undefined && !onlyShown(ctx, mc.node, e)) out.push({ expr: e, axis, node: mc.node });
       }
     });
   }
