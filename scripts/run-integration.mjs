@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { format } from 'node:util';
 import { join, resolve } from 'node:path';
 import { repoRoot } from './setup-vscode.mjs';
-import { ensureCodeServer, launchChromium, startCodeServer, workbenchUrl } from './lib/code-server.mjs';
+import { ensureCodeServer, launchChromium, startCodeServer, webExtensionSettings, workbenchUrl } from './lib/code-server.mjs';
 import { buildWebTests } from './lib/web-tests.mjs';
 
 const argv = process.argv.slice(2);
@@ -82,9 +82,7 @@ async function main() {
     });
   }, timeoutMs);
   try {
-    // VS Code 1.100's web workbench ignores the payload's extensionDevelopmentKind for a remote
-    // extension; the user setting remote.extensionKind ["web"] sends it to the web worker host.
-    const settings = web ? { 'remote.extensionKind': { 'rnn-lens.rnn-lens': ['web'] } } : undefined;
+    const settings = web ? webExtensionSettings('rnn-lens.rnn-lens') : undefined;
     server = await startCodeServer({ workspace, settings, log: debug ? (l) => console.log(`[code-server] ${l}`) : undefined });
     browser = await launchChromium();
     const page = await browser.newPage();
@@ -103,7 +101,7 @@ async function main() {
     });
     if (debug) page.on('console', (m) => console.log(`[browser ${m.type()}] ${m.text()}`));
     page.on('pageerror', (e) => console.error(`[browser] page error: ${e.message}`));
-    const url = workbenchUrl({ base: server.base, port: server.port, folder: workspace, extensionDevelopmentPath: extensionPath, extensionTestsPath: testsPath, extensionDevelopmentKind: web ? 'web' : undefined });
+    const url = workbenchUrl({ base: server.base, port: server.port, folder: workspace, extensionDevelopmentPath: extensionPath, extensionTestsPath: testsPath });
     if (debug) console.log(`[integration] ${url}`);
     await page.goto(url);
     exitCode = await done;

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { codeServerBin, chromiumPath, ensureCodeServer } from '../setup-vscode.mjs';
+import { registerEmptyLanguagePack } from './display-language.mjs';
 
 export { ensureCodeServer, chromiumPath };
 
@@ -48,8 +49,9 @@ export function writeUserSettings(userDataDir, extra = {}) {
  * ends it with all its children (extension host, file watcher, pty host).
  * @param {{ workspace?: string, port?: number, userDataDir?: string, extensionsDir?: string,
  *   settings?: Record<string, unknown>, preserveSettings?: boolean, log?: (line: string) => void,
- *   startTimeoutMs?: number }} options
+ *   startTimeoutMs?: number, locale?: string }} options
  * preserveSettings: keep an existing DIR/User/settings.json (a person's profile) instead of replacing it.
+ * locale: VS Code's display language (--locale), e.g. 'ja'; see display-language.mjs.
  */
 export async function startCodeServer(options = {}) {
   ensureCodeServer();
@@ -69,6 +71,10 @@ export async function startCodeServer(options = {}) {
     '--user-data-dir', userDataDir,
     '--extensions-dir', extensionsDir,
   ];
+  if (options.locale) {
+    args.push('--locale', options.locale);
+    if (!options.locale.startsWith('en')) registerEmptyLanguagePack(userDataDir, options.locale);
+  }
   if (options.workspace) args.push(options.workspace);
   const child = spawn(codeServerBin, args, {
     detached: true,
@@ -129,19 +135,28 @@ export async function startCodeServer(options = {}) {
 /**
  * The workbench URL on `folder`, loading the extension at `extensionDevelopmentPath` (absolute
  * path) in development mode and, when given, running the tests module at `extensionTestsPath`
- * inside its extension host (the mechanism of @vscode/test-web). extensionDevelopmentKind 'web' runs
- * the extension in the web worker extension host (its "browser" entry) instead of the Node one.
- * @param {{ base: string, port: number, folder?: string, extensionDevelopmentPath?: string, extensionTestsPath?: string, extensionDevelopmentKind?: 'web' | 'workspace' }} o
+ * inside its extension host (the mechanism of @vscode/test-web). To run the extension in the web
+ * worker extension host instead, see webExtensionSettings.
+ * @param {{ base: string, port: number, folder?: string, extensionDevelopmentPath?: string, extensionTestsPath?: string }} o
  */
 export function workbenchUrl(o) {
   const remote = (p) => `vscode-remote://127.0.0.1:${o.port}${p}`;
   const payload = [['skipWelcome', 'true']];
   if (o.extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(o.extensionDevelopmentPath)]);
   if (o.extensionTestsPath) payload.push(['extensionTestsPath', remote(o.extensionTestsPath)]);
-  if (o.extensionDevelopmentKind) payload.push(['extensionDevelopmentKind', o.extensionDevelopmentKind]);
   let url = `${o.base}/?`;
   if (o.folder) url += `folder=${encodeURIComponent(o.folder)}&`;
   return url + `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+/**
+ * User settings that run an extension in VS Code's web worker extension host (its "browser"
+ * entry): remote.extensionKind ["web"]. VS Code 1.100's web workbench does not act on the
+ * payload's extensionDevelopmentKind for an extension on the remote, so this is the way here.
+ * @param {string} extensionId e.g. 'rnn-lens.rnn-lens'
+ */
+export function webExtensionSettings(extensionId) {
+  return { 'remote.extensionKind': { [extensionId]: ['web'] } };
 }
 
 /** Chromium flags that keep a headless run quiet and offline. */

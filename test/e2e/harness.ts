@@ -38,7 +38,8 @@ export const screenshotDir = join(repoRoot, 'test-results', 'screenshots');
 const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<any>;
 
 interface CodeServerModule {
-  startCodeServer(o: { workspace?: string; settings?: Record<string, unknown>; log?: (l: string) => void }): Promise<StartedServer>;
+  startCodeServer(o: { workspace?: string; settings?: Record<string, unknown>; log?: (l: string) => void; locale?: string }): Promise<StartedServer>;
+  webExtensionSettings(extensionId: string): Record<string, unknown>;
   workbenchUrl(o: { base: string; port: number; folder?: string; extensionDevelopmentPath?: string; extensionTestsPath?: string }): string;
   writeUserSettings(userDataDir: string, extra?: Record<string, unknown>): void;
   launchChromium(o?: { headless?: boolean }): Promise<Browser>;
@@ -74,6 +75,10 @@ export interface OpenOptions {
   extensionDevelopmentPath?: string;
   /** Browser window size; default 1400x900. */
   viewport?: { width: number; height: number };
+  /** VS Code's display language (code-server --locale), e.g. 'ja'; default: English. */
+  locale?: string;
+  /** Run the extension in the web worker extension host (its "browser" bundle) instead of the Node one. */
+  web?: boolean;
   /** Print code-server's and the browser console's output (also: RNN_LENS_DEBUG=1). */
   debug?: boolean;
 }
@@ -117,8 +122,12 @@ export async function openVsCode(options: OpenOptions = {}): Promise<VsCodeSessi
   const debug = options.debug ?? process.env.RNN_LENS_DEBUG === '1';
   const ownWorkspace = !options.workspace;
   const workspace = options.workspace ?? makeTestWorkspace();
-  let settings: Record<string, unknown> = { 'workbench.colorTheme': themeNames[options.theme ?? 'light'], ...options.settings };
-  const server = await cs.startCodeServer({ workspace, settings, log: debug ? (l) => console.log(`[code-server] ${l}`) : undefined });
+  let settings: Record<string, unknown> = {
+    'workbench.colorTheme': themeNames[options.theme ?? 'light'],
+    ...(options.web ? cs.webExtensionSettings('rnn-lens.rnn-lens') : {}),
+    ...options.settings,
+  };
+  const server = await cs.startCodeServer({ workspace, settings, locale: options.locale, log: debug ? (l) => console.log(`[code-server] ${l}`) : undefined });
   let browser: Browser | undefined;
   const pageErrors: string[] = [];
   const close = async () => {
