@@ -7,7 +7,8 @@
  *
  * Exit codes: 0 success, 1 a bad document or a failed run, 2 bad usage.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { CheckpointError, formatInspect, inspectJson, openCheckpoint, type ByteSource } from './checkpoint/index';
 import { readDocument } from './document/reader';
 import {
   gradDocumentJson,
@@ -18,6 +19,7 @@ import {
 } from './document/commands';
 import { DEFAULT_BUDGET, type Budget, type Diagnostic } from './document/types';
 import pkg from '../package.json';
+import { lintCommand } from './cliLint';
 
 const USAGE = `Usage: rnn-lens <command> [options] DOC
 
@@ -36,6 +38,12 @@ Commands:
   init DOC     print the parameters and input a run uses, {"state_dict", "input"}:
                drawn as torch.manual_seed(seed) would, then replaced by DOC's state_dict
   shapes DOC   print the shapes, parameters and FLOPs as JSON (--text for a table)
+  inspect FILE print what a checkpoint holds (PyTorch .pt/.pth/.bin/.ckpt, legacy
+               torch.save, .safetensors) as JSON: {"format", "tensors", "modules",
+               "notes"}. Nothing in the file is run; no tensor data is decoded
+  lint FILE    the classic PyTorch RNN mistakes in a Python file or notebook (.py,
+               .ipynb), read without running it: FILE:LINE:COL: warning: MESSAGE
+               [rnn-lens/CODE] (notebooks FILE#cellK:LINE:COL); exit 0 none, 1 some
 
 Options:
   --text               shapes: a readable table instead of JSON
@@ -48,14 +56,16 @@ Notes (seed defaulted to 0, dropout ignored, ...) go to standard error as "note:
 Exit codes: 0 ok, 1 bad document or failed run, 2 bad usage.
 `;
 
-type Command = 'run' | 'grad' | 'init' | 'shapes';
-const COMMANDS: readonly Command[] = ['run', 'grad', 'init', 'shapes'];
+type Command = 'run' | 'grad' | 'init' | 'shapes' | 'inspect' | 'lint';
+const COMMANDS: readonly Command[] = ['run', 'grad', 'init', 'shapes', 'inspect', 'lint'];
 
 interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   readStdin: () => string;
   readFile: (path: string) => string;
+  /** Random access to a binary file (checkpoints), reading only the ranges asked for. */
+  openFile?: (path: string) => ByteSource & { close(): void };
 }
 
 class UsageError extends Error {}
@@ -101,7 +111,7 @@ function mainUnsafe(args: string[], io: Io): number {
     }
     if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
     if (!command) {
-      if (!(COMMANDS as readonly string[]).includes(a)) throw new UsageError(`unknown command ${JSON.stringify(a)}: use run, grad, init or shapes`);
+      if (!(COMMANDS as readonly string[]).includes(a)) throw new UsageError(`unknown command ${JSON.stringify(a)}: use run, grad, init, shapes, inspect or lint`);
       command = a as Command;
     } else if (file === undefined) {
       file = a;
@@ -112,6 +122,8 @@ function mainUnsafe(args: string[], io: Io): number {
   if (!command) throw new UsageError('missing command');
   if (file === undefined) throw new UsageError(`missing document: rnn-lens ${command} DOC (or - for standard input)`);
   if (text && command !== 'shapes') throw new UsageError('--text is an option of shapes');
+  if (command === 'inspect') return inspectFile(file, budget, io);
+  if (command === 'lint') return lintCommand(file, io);
 
   const name = file === '-' ? '<stdin>' : file;
   let source: string;
@@ -158,6 +170,64 @@ function mainUnsafe(args: string[], io: Io): number {
       io.stdout(text ? shapesText(doc, report) : JSON.stringify(report, null, 2) + '\n');
       return 0;
     }
+  }
+}
+
+/** `rnn-lens inspect FILE`: what the checkpoint holds; a file it cannot read is one line on stderr, exit 1. */
+function inspectFile(file: string, budget: Budget, io: Io): number {
+  if (file === '-') throw new UsageError('inspect reads a file, not standard input');
+  let src: (ByteSource & { close(): void }) | undefined;
+  try {
+    src = (io.openFile ?? fileSource)(file);
+    const checkpoint = openCheckpoint(src, { maxElements: budget.maxElements });
+    io.stdout(formatInspect(inspectJson(checkpoint)));
+    return 0;
+  } catch (e) {
+    io.stderr(`${file}: error: ${fileErrorWords(e)}\n`);
+    return 1;
+  } finally {
+    src?.close();
+  }
+}
+
+/** One line for a file that cannot be opened or read. */
+function fileErrorWords(e: unknown): string {
+  if (e instanceof CheckpointError) return e.message;
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'EACCES') return 'permission denied';
+  if (e instanceof RangeError) return `the file cannot be read: ${e.message}`;
+  return `cannot read the file: ${String((e as Error)?.message ?? e).split('\n')[0]}`;
+}
+
+/** A ByteSource over a file descriptor: only the ranges asked for are read (a 500 MB file is never read whole). */
+export function fileSource(path: string): ByteSource & { close(): void } {
+  const fd = openSync(path, 'r');
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    const size = st.size;
+    return {
+      size,
+      read(offset: number, length: number): Uint8Array {
+        if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
+          throw new CheckpointError(`the file is truncated or corrupt: a read at byte ${offset} (${length} bytes) lies outside the file (${size} bytes)`);
+        }
+        const out = new Uint8Array(length);
+        let done = 0;
+        while (done < length) {
+          const n = readSync(fd, out, done, length - done, offset + done);
+          if (n <= 0) throw new CheckpointError('the file changed while it was read');
+          done += n;
+        }
+        return out;
+      },
+      close() { closeSync(fd); },
+    };
+  } catch (e) {
+    closeSync(fd);
+    throw e;
   }
 }
 
