@@ -31,6 +31,8 @@ export interface GradJson {
 export interface InitJson {
   state_dict: Record<string, unknown>;
   input?: unknown;
+  /** The train block's target (drawn after the input when {"rand"}/{"randn"}), for documents with `train`. */
+  target?: unknown;
 }
 
 /** A result and the plain-language notes about how it was obtained. */
@@ -83,10 +85,11 @@ export function gradDocumentJson(doc: RnnDocument, options?: ResolveOptions): Wi
 
 /** Parameters (drawn and given) and the input, as a run would use them. */
 export function initDocumentJson(doc: RnnDocument, options?: ResolveOptions): WithNotes<InitJson> {
-  const p = resolveParameters(doc, options);
+  const p = resolveParameters(doc, { ...options, drawTarget: doc.train !== undefined });
   const result: InitJson = { state_dict: {} };
   for (const [name, t] of Object.entries(p.stateDict)) result.state_dict[name] = tensorToNested(t);
   if (p.input) result.input = tensorToNested(p.input);
+  if (p.target) result.target = tensorToNested(p.target);
   const notes = [...p.notes];
   if (p.drawn.length > 0 && doc.seed !== undefined) notes.push(`drawn from seed ${doc.seed}: ${p.drawn.join(', ')}`);
   return { result, notes };

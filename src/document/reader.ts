@@ -12,9 +12,10 @@
  * through the caller's translator (`tr('...')`, see messages.ts); English by default.
  */
 import { createScanner, parseTree, ParseErrorCode, SyntaxKind, type Node, type ParseError } from 'jsonc-parser';
-import type { CellType, HeadConfig, ModelConfig, ParamInfo, Tensor } from '../engine/types';
+import type { CellType, EmbeddingConfig, HeadConfig, ModelConfig, ParamInfo, Tensor } from '../engine/types';
 import { parameterInfos } from '../engine/params';
 import { english, type Translate } from './messages';
+import { checkTokenIds, readEmbedding, readTrain } from './trainReader';
 import { groupDigits, numel, pyList, pyTuple, torchSize } from './nested';
 import {
   DEFAULT_BUDGET,
@@ -27,6 +28,7 @@ import {
   type Span,
   type StateDictEntry,
   type TensorSource,
+  type TrainBlock,
 } from './types';
 
 /** Deepest nesting of [ ] and { } accepted. A document needs about 6 levels. */
@@ -114,7 +116,7 @@ export function runShapes(model: ModelConfig, head: HeadConfig | undefined, inpu
     output,
     hN: [...lead, hOut],
     cN: model.type === 'LSTM' ? [...lead, model.hiddenSize] : undefined,
-    head: head ? (batched ? [batch, head.outFeatures] : [head.outFeatures]) : undefined,
+    head: head ? (head.on === 'all' ? [...output.slice(0, -1), head.outFeatures] : batched ? [batch, head.outFeatures] : [head.outFeatures]) : undefined,
   };
 }
 
@@ -175,9 +177,9 @@ function gateCount(type: CellType): number {
 
 // ---------------------------------------------------------------------------------------------
 
-const TOP_KEYS = new Set(['model', 'head', 'seed', 'state_dict', 'input', 'h0', 'c0', 'description', '$schema', 'expected', 'backward']);
+const TOP_KEYS = new Set(['model', 'head', 'seed', 'state_dict', 'input', 'h0', 'c0', 'description', '$schema', 'expected', 'backward', 'embedding', 'train', 'expected_float32']);
 const MODEL_KEYS = ['type', 'input_size', 'hidden_size', 'num_layers', 'nonlinearity', 'bias', 'batch_first', 'dropout', 'bidirectional', 'proj_size'];
-const HEAD_KEYS = ['type', 'in_features', 'out_features', 'bias'];
+const HEAD_KEYS = ['type', 'in_features', 'out_features', 'bias', 'on'];
 const BACKWARD_KEYS = ['grad_output', 'grad_h_n', 'grad_c_n', 'grad_head', 'expected', 'loss'];
 const RNN_PARAM = /^(weight|bias)_(ih|hh|hr)_l(\d+)(_reverse)?$/;
 
@@ -266,6 +268,8 @@ function visible(message: string): string {
 class Reader {
   readonly diagnostics: Diagnostic[] = [];
   private readonly spans: Record<string, Span> = Object.create(null);
+  /** The document's embedding, once read (state_dict accepts `embedding.weight` then). */
+  private embeddingConfig?: EmbeddingConfig;
 
   constructor(private readonly text: string, private readonly budget: Budget, readonly tr: Translate) {}
 
@@ -335,7 +339,7 @@ class Reader {
   }
 
   /** Properties of an object node, last duplicate winning (as JSON.parse does), with a warning. */
-  private props(obj: Node): Map<string, Prop> {
+  props(obj: Node): Map<string, Prop> {
     const map = new Map<string, Prop>();
     for (const p of obj.children ?? []) {
       const [keyNode, value] = p.children ?? [];
@@ -350,14 +354,14 @@ class Reader {
     return map;
   }
 
-  private unknownKey(p: Prop, where: string, known: readonly string[]): void {
+  unknownKey(p: Prop, where: string, known: readonly string[]): void {
     const guess = suggest(p.key, known);
     this.report('warning', 'unknown-key', spanOf(p.keyNode), guess
       ? this.tr('unknown key `{0}` in {1}: it is ignored. Did you mean `{2}`?', p.key, where, guess)
       : this.tr('unknown key `{0}` in {1}: it is ignored', p.key, where));
   }
 
-  private int(p: Prop, min: number, what: string): number | undefined {
+  int(p: Prop, min: number, what: string): number | undefined {
     const v = p.value;
     if (v.type !== 'number') {
       const unquoted = v.type === 'string' && /^\s*-?\d+\s*$/.test(String(v.value));
@@ -386,7 +390,7 @@ class Reader {
     return n;
   }
 
-  private bool(p: Prop): boolean | undefined {
+  bool(p: Prop): boolean | undefined {
     if (p.value.type !== 'boolean') {
       const got = typeWords(p.value, this.tr);
       const message = p.value.type === 'string' && /^(true|false)$/i.test(String(p.value.value))
@@ -433,6 +437,20 @@ class Reader {
       headOk = head !== undefined;
     }
 
+    // embedding (token ids in, embedding(input) into the RNN)
+    let embedding: EmbeddingConfig | undefined;
+    const embProp = top.get('embedding');
+    if (embProp && embProp.value.type !== 'null') {
+      this.spans.embedding = spanOf(embProp.value);
+      embedding = readEmbedding(this, embProp);
+      if (embedding && model && embedding.embeddingDim !== model.inputSize) {
+        this.report('error', 'shape', spanOf(embProp.value),
+          this.tr('embedding_dim ({0}) must equal the model\'s input_size ({1}): the RNN reads the embedding vectors as its input features', embedding.embeddingDim, model.inputSize));
+        embedding = undefined;
+      }
+      this.embeddingConfig = embedding;
+    }
+
     // seed
     let seed: number | undefined;
     const seedProp = top.get('seed');
@@ -469,7 +487,11 @@ class Reader {
     if (inputProp) {
       this.spans.input = spanOf(inputProp.value);
       input = this.input(inputProp);
-      if (input) {
+      if (input && embProp && embProp.value.type !== 'null') {
+        // Token ids: the RNN sees ids' shape + (embedding_dim).
+        inputShape = embedding ? checkTokenIds(this, inputProp.value, input, embedding, model, this.budget) : undefined;
+        if (!inputShape) input = embedding ? undefined : input;
+      } else if (input) {
         inputShape = input.kind === 'literal' ? input.tensor.shape : input.shape;
         if (model) {
           const problem = checkInputShape(model, inputShape, this.tr);
@@ -518,9 +540,23 @@ class Reader {
     const bwProp = top.get('backward');
     if (bwProp) backward = this.backward(bwProp, model, head, shapes);
 
+    // train (loss, target, optimizer, steps, clip_grad_norm)
+    let train: TrainBlock | undefined;
+    const trainProp = top.get('train');
+    if (trainProp && trainProp.value.type !== 'null') {
+      this.spans.train = spanOf(trainProp.value);
+      train = readTrain(this, trainProp, {
+        model, head, budget: this.budget, dropoutSpan: this.spans['model.dropout'],
+        prediction: shapes ? (head ? shapes.head : shapes.output) : undefined,
+        forwardFlops: model && inputShape && modelInBudget ? estimateCost(model, head, inputShape).flops : undefined,
+      });
+    }
+
     if (!model) return undefined;
     const descriptionNode = top.get('description')?.value;
     const doc: RnnDocument = { model, head, seed, stateDict, input, h0, c0, backward, spans: this.spans };
+    if (embedding) doc.embedding = embedding;
+    if (train) doc.train = train;
     if (descriptionNode?.type === 'string' && typeof descriptionNode.value === 'string') doc.description = descriptionNode.value;
     return doc;
   }
@@ -680,8 +716,14 @@ class Reader {
         }
       }
     }
+    let on: 'last' | 'all' = 'last';
+    const onProp = m.get('on');
+    if (onProp) {
+      if (onProp.value.type === 'string' && (onProp.value.value === 'last' || onProp.value.value === 'all')) on = onProp.value.value;
+      else this.report('error', 'out-of-range', spanOf(onProp.value), this.tr('head `on` must be "last" (the output at the last time step) or "all" (Linear on every step), got {0}', typeWords(onProp.value, this.tr)));
+    }
     if (this.errorCount() > before || outFeatures === undefined || bias === undefined) return undefined;
-    return { type: 'Linear', outFeatures, bias };
+    return on === 'all' ? { type: 'Linear', outFeatures, bias, on } : { type: 'Linear', outFeatures, bias };
   }
 
   private stateDict(prop: Prop, model: ModelConfig | undefined, head: HeadConfig | undefined,
@@ -703,6 +745,15 @@ class Reader {
       // Tensors are checked even when the model is broken, so ragged arrays show up at once.
       const tensor = this.tensor(p.value, p.key, true);
       if (!infos || !model) continue;
+      if (p.key === 'embedding.weight') {
+        // nn.Embedding's table (num_embeddings, embedding_dim); see trainReader.ts.
+        const e = this.embeddingConfig;
+        if (!e) unexpected(p, this.tr('The document has no "embedding": add "embedding": {"num_embeddings": V, "embedding_dim": E} to use token ids.'));
+        else if (tensor && !sameShape(tensor.shape, [e.numEmbeddings, e.embeddingDim])) {
+          this.report('error', 'shape', spanOf(p.value), this.tr('size mismatch for {0}: copying a param with shape {1} from checkpoint, the shape in current model is {2}. {3}', p.key, torchSize(tensor.shape), torchSize([e.numEmbeddings, e.embeddingDim]), 'embedding.weight is (num_embeddings, embedding_dim).'));
+        } else if (tensor) out.push({ name: 'embedding.weight', writtenKey: p.key, keySpan: spanOf(p.keyNode), tensor, span: spanOf(p.value) });
+        continue;
+      }
       let name: string | undefined;
       let prefix = '';
       let isHead = false;

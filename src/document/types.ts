@@ -89,6 +89,8 @@ export interface Budget {
   maxElements: number;
   /** Max multiply-add FLOPs of one forward pass. */
   maxFlops: number;
+  /** Max FLOPs of a whole training run (steps x forward and backward); 50 x maxFlops when absent. */
+  maxTrainFlops?: number;
 }
 
 export const DEFAULT_BUDGET: Budget = { maxElements: 64_000_000, maxFlops: 20_000_000_000 };
