@@ -8,7 +8,8 @@
  * Exit codes: 0 success, 1 a bad document or a failed run, 2 bad usage.
  */
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import { CheckpointError, formatInspect, inspectJson, openCheckpoint, type ByteSource } from './checkpoint/index';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { CheckpointError, formatInspect, inspectJson, openCheckpoint, type ByteSource, type Checkpoint } from './checkpoint/index';
 import { readDocument } from './document/reader';
 import {
   gradDocumentJson,
@@ -72,6 +73,17 @@ class UsageError extends Error {}
 
 /** Runs the CLI with `args` (without node and script); returns the exit code. */
 export function main(args: string[], io: Io): number {
+  try {
+    return mainGuarded(args, io);
+  } finally {
+    for (const f of openedFiles.splice(0)) f.close();
+  }
+}
+
+/** Checkpoint files a document opened, closed when the command ends. */
+const openedFiles: { close(): void }[] = [];
+
+function mainGuarded(args: string[], io: Io): number {
   try {
     return mainUnsafe(args, io);
   } catch (e) {
@@ -137,7 +149,23 @@ function mainUnsafe(args: string[], io: Io): number {
   }
   if (source.charCodeAt(0) === 0xfeff) source = ' ' + source.slice(1); // a BOM: keep offsets, drop the mark
 
-  const read = readDocument(source, { budget });
+  // "state_dict": {"from": PATH}: PATH is relative to the document (to the working directory for stdin).
+  const checkpoints = new Map<string, Checkpoint>();
+  const checkpoint = (from: string): Checkpoint => {
+    const at = resolvePath(file === '-' ? '.' : dirname(file), from);
+    let c = checkpoints.get(at);
+    if (c) return c;
+    try {
+      const src = (io.openFile ?? fileSource)(at);
+      openedFiles.push(src);
+      c = openCheckpoint(src, { maxElements: budget.maxElements });
+    } catch (e) {
+      throw new CheckpointError(fileErrorWords(e));
+    }
+    checkpoints.set(at, c);
+    return c;
+  };
+  const read = readDocument(source, { budget, checkpoint });
   const lines = lineStarts(source);
   for (const d of read.diagnostics) {
     io.stderr(formatDiagnostic(name, source, lines, d));

@@ -11,7 +11,7 @@
  * pickle is refused at once instead of overflowing a stack later. Every length read from the
  * pickle is checked against the bytes left before anything is sliced or allocated.
  */
-import { CheckpointError } from './source';
+import { CheckpointError, utf8Decode } from './source';
 
 export type PyValue =
   | null | boolean | number | bigint | string
@@ -155,7 +155,7 @@ function latin1(b: Uint8Array): string {
   return s;
 }
 
-const utf8 = new TextDecoder('utf-8');
+
 
 function signedLE(b: Uint8Array): number | bigint {
   if (b.length === 0) return 0;
@@ -358,9 +358,9 @@ export function unpickle(b: Uint8Array, start = 0, options: PickleOptions = {}):
       case 0x47: push(r.f64be()); break; // BINFLOAT
       case 0x46: push(Number(r.line())); break; // FLOAT (text)
       // --- strings and bytes
-      case 0x58: push(utf8.decode(r.bytes(r.u32()))); break; // BINUNICODE
-      case 0x8c: push(utf8.decode(r.bytes(r.u8()))); break; // SHORT_BINUNICODE
-      case 0x8d: push(utf8.decode(r.bytes(r.u64()))); break; // BINUNICODE8
+      case 0x58: push(utf8Decode(r.bytes(r.u32()))); break; // BINUNICODE
+      case 0x8c: push(utf8Decode(r.bytes(r.u8()))); break; // SHORT_BINUNICODE
+      case 0x8d: push(utf8Decode(r.bytes(r.u64()))); break; // BINUNICODE8
       case 0x56: push(r.line().replace(/\\u([0-9a-fA-F]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)))); break; // UNICODE
       case 0x54: { const n = r.i32(); if (n < 0) throw new CheckpointError('the pickle is corrupt: a negative length'); push(latin1(r.bytes(n))); break; } // BINSTRING
       case 0x55: push(latin1(r.bytes(r.u8()))); break; // SHORT_BINSTRING

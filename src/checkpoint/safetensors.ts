@@ -10,7 +10,7 @@
  */
 import { createScanner, SyntaxKind } from 'jsonc-parser';
 import { FLOAT_DTYPES, decodeFloat, numelOf } from './decode';
-import { CheckpointError, type ByteSource } from './source';
+import { CheckpointError, utf8Decode, type ByteSource } from './source';
 import type { LazyTensor, RawCheckpoint } from './types';
 
 /** Largest header read. The library caps headers at 100 MB. */
@@ -38,7 +38,7 @@ export function readSafetensors(src: ByteSource, options: { maxElements: number 
   const n = dv.getUint32(4, true) * 2 ** 32 + dv.getUint32(0, true);
   if (n > MAX_HEADER_BYTES) throw new CheckpointError(`the safetensors header claims ${n} bytes, more than the limit of ${MAX_HEADER_BYTES}: refused`);
   if (n + 8 > src.size) throw new CheckpointError(`the safetensors header claims ${n} bytes but the file holds ${src.size - 8} after the length: the file is truncated`);
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(src.read(8, n));
+  const text = utf8Decode(src.read(8, n));
   // Key order and depth, from a scan (JSON.parse puts integer-like keys first).
   const order: string[] = [];
   const scanner = createScanner(text, true);

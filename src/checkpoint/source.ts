@@ -39,3 +39,32 @@ export function checkRange(offset: number, length: number, size: number, what = 
     throw new CheckpointError(`the file is truncated or corrupt: ${what} at byte ${offset} (${length} bytes) lies outside the file (${size} bytes)`);
   }
 }
+
+/**
+ * UTF-8 bytes to a string (invalid sequences become U+FFFD). Written out because TextDecoder
+ * is not in lib ES2022, and every layer that imports this one compiles without DOM or Node types.
+ */
+export function utf8Decode(b: Uint8Array): string {
+  const parts: string[] = [];
+  const codes: number[] = [];
+  const flush = () => { parts.push(String.fromCharCode(...codes)); codes.length = 0; };
+  for (let i = 0; i < b.length;) {
+    const c = b[i];
+    let cp = 0xfffd;
+    let len = 1;
+    if (c < 0x80) cp = c;
+    else if (c >= 0xc2 && c < 0xe0 && i + 1 < b.length && (b[i + 1] & 0xc0) === 0x80) { cp = ((c & 0x1f) << 6) | (b[i + 1] & 0x3f); len = 2; }
+    else if (c >= 0xe0 && c < 0xf0 && i + 2 < b.length && (b[i + 1] & 0xc0) === 0x80 && (b[i + 2] & 0xc0) === 0x80) {
+      const v = ((c & 0x0f) << 12) | ((b[i + 1] & 0x3f) << 6) | (b[i + 2] & 0x3f);
+      if (v >= 0x800 && (v < 0xd800 || v > 0xdfff)) { cp = v; len = 3; }
+    } else if (c >= 0xf0 && c < 0xf5 && i + 3 < b.length && (b[i + 1] & 0xc0) === 0x80 && (b[i + 2] & 0xc0) === 0x80 && (b[i + 3] & 0xc0) === 0x80) {
+      const v = ((c & 0x07) << 18) | ((b[i + 1] & 0x3f) << 12) | ((b[i + 2] & 0x3f) << 6) | (b[i + 3] & 0x3f);
+      if (v >= 0x10000 && v <= 0x10ffff) { cp = v; len = 4; }
+    }
+    if (cp > 0xffff) { cp -= 0x10000; codes.push(0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff)); } else codes.push(cp);
+    i += len;
+    if (codes.length >= 8192) flush();
+  }
+  flush();
+  return parts.join('');
+}

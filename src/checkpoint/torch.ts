@@ -7,7 +7,7 @@
 import { FLOAT_DTYPES, decodeFloat, numelOf, viewExtent } from './decode';
 import { walkTensors } from './names';
 import { PyGlobal, PyStorage, PyTuple, STORAGE_DTYPES, asIndex, describe, elementSize, unpickle, type PyValue } from './pickle';
-import { CheckpointError, checkRange, type ByteSource } from './source';
+import { CheckpointError, checkRange, utf8Decode, type ByteSource } from './source';
 import type { LazyTensor, RawCheckpoint } from './types';
 import { entryDataOffset, readEntry, readZipDirectory, type ZipEntry } from './zip';
 
@@ -49,7 +49,7 @@ export function readTorchZip(src: ByteSource, options: TorchReadOptions): RawChe
   let littleEndian = true;
   const bo = entries.get(`${root}byteorder`);
   if (bo) {
-    const text = new TextDecoder().decode(readEntry(src, bo, 16)).trim();
+    const text = utf8Decode(readEntry(src, bo, 16)).trim();
     if (text === 'big') littleEndian = false;
   }
   const pkl = readEntry(src, entries.get(pklName)!, MAX_PICKLE_BYTES);

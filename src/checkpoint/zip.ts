@@ -11,7 +11,7 @@
  * checking their declared size against the budget.
  */
 import { inflateSync } from 'fflate';
-import { CheckpointError, checkRange, type ByteSource } from './source';
+import { CheckpointError, checkRange, utf8Decode, type ByteSource } from './source';
 
 export interface ZipEntry {
   name: string;
@@ -77,7 +77,6 @@ export function readZipDirectory(src: ByteSource): Map<string, ZipEntry> {
   const cd = src.read(cdOffset, cdSize);
   const dv = view(cd);
   const entries = new Map<string, ZipEntry>();
-  const decoder = new TextDecoder('utf-8');
   let p = 0;
   for (let i = 0; i < count; i++) {
     if (p + 46 > cd.length || dv.getUint32(p, true) !== CDH_SIG) throw new CheckpointError('the zip file is corrupt: its central directory ends early');
@@ -89,7 +88,7 @@ export function readZipDirectory(src: ByteSource): Map<string, ZipEntry> {
     const commentLen = dv.getUint16(p + 32, true);
     let localHeaderOffset = dv.getUint32(p + 42, true);
     if (p + 46 + nameLen + extraLen + commentLen > cd.length) throw new CheckpointError('the zip file is corrupt: its central directory ends early');
-    const name = decoder.decode(cd.subarray(p + 46, p + 46 + nameLen));
+    const name = utf8Decode(cd.subarray(p + 46, p + 46 + nameLen));
     // Zip64 extended information: the 0xffffffff fields, in this order.
     let e = p + 46 + nameLen;
     const eEnd = e + extraLen;

@@ -16,6 +16,7 @@ import type { CellType, EmbeddingConfig, HeadConfig, ModelConfig, ParamInfo, Ten
 import { parameterInfos } from '../engine/params';
 import { english, type Translate } from './messages';
 import { checkTokenIds, readEmbedding, readTrain } from './trainReader';
+import { isFromBlock, readStateDictFrom, type CheckpointResolver } from './fromCheckpoint';
 import { groupDigits, numel, pyList, pyTuple, torchSize } from './nested';
 import {
   DEFAULT_BUDGET,
@@ -49,11 +50,17 @@ export interface ReadOptions {
   budget?: Budget;
   /** Localises the messages (vscode.l10n.t in the extension); English when absent. */
   translate?: Translate;
+  /**
+   * Opens the checkpoint of `"state_dict": {"from": ...}` (the path as written, relative to the
+   * document). The reader does no I/O itself; without a resolver such a document is an error.
+   */
+  checkpoint?: CheckpointResolver;
 }
 
 /** Read an RNN document. Never throws on any text; problems come back as diagnostics. */
 export function readDocument(text: string, options?: ReadOptions): ReadResult {
   const reader = new Reader(text, options?.budget ?? DEFAULT_BUDGET, options?.translate ?? english);
+  reader.checkpoint = options?.checkpoint;
   try {
     const document = reader.read();
     return { document: reader.hasErrors() ? undefined : document, diagnostics: reader.diagnostics };
@@ -270,6 +277,8 @@ class Reader {
   private readonly spans: Record<string, Span> = Object.create(null);
   /** The document's embedding, once read (state_dict accepts `embedding.weight` then). */
   private embeddingConfig?: EmbeddingConfig;
+  /** Opens `"state_dict": {"from": ...}` checkpoints (see fromCheckpoint.ts). */
+  checkpoint?: CheckpointResolver;
 
   constructor(private readonly text: string, private readonly budget: Budget, readonly tr: Translate) {}
 
@@ -730,6 +739,10 @@ class Reader {
     infos: ParamInfo[] | undefined, seed: number | undefined, out: StateDictEntry[]): void {
     if (prop.value.type !== 'object') {
       this.report('error', 'wrong-type', spanOf(prop.value), this.tr('`state_dict` must be an object of parameter names and nested arrays, e.g. {"weight_ih_l0": [[...]]}, got {0}', typeWords(prop.value, this.tr)));
+      return;
+    }
+    if (isFromBlock(prop.value)) {
+      readStateDictFrom({ host: this, spans: this.spans, keyNode: prop.keyNode, value: prop.value, model, head, embedding: this.embeddingConfig, infos, resolver: this.checkpoint, out });
       return;
     }
     const entries = this.props(prop.value);
