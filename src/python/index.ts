@@ -8,3 +8,5 @@ export * from './snippet';
 export * from './toDocument';
 export { tokenize } from './tokenizer';
 export * from './report';
+export * from './notebook';
+export * from './shapes';

@@ -14,6 +14,7 @@ import { tokenize } from './tokenizer';
 import { dotted, walk, type Expr, type Span } from './expr';
 import { lineStatements, type Param, type Stmt } from './statements';
 import { msg, type Msg } from './messages';
+import * as T from './tensors';
 
 export type { Span } from './expr';
 
@@ -47,12 +48,69 @@ export interface SnippetInput {
   kind: 'rand' | 'randn';
   /** Undefined when a dimension could not be read. */
   shape?: number[];
+  /** The torch.rand / torch.randn call, or (when `drawn` is false) the module call. */
   span: Span;
+  /**
+   * False when the module's input is not a torch.rand / torch.randn draw (torch.zeros, a literal,
+   * an embedding...): the view then draws `kind` of that shape, and its numbers are not the snippet's.
+   */
+  drawn?: boolean;
+}
+
+/** What a module is, as PyTorch names its class. */
+export type ModuleType = 'RNN' | 'LSTM' | 'GRU' | 'RNNCell' | 'LSTMCell' | 'GRUCell';
+
+/** One call of a recognised module (`self.rnn(x, h0)`), with the shapes it receives. */
+export interface ModuleCall {
+  /** The call expression (its arguments are `call.args` / `call.kwargs`). */
+  call: Extract<Expr, { k: 'call' }>;
+  span: Span;
+  /** 0-based line of the call. */
+  line: number;
+  /** Index into `SnippetResult.analysis.statements` of the statement holding the call. */
+  statement: number;
+  /** True when the text shows the call is made (module level, or in a function that is called). */
+  reached: boolean;
+  /** Shape of the first argument (for a PackedSequence: the padded tensor given to pack_padded_sequence). */
+  input?: number[];
+  packed?: boolean;
+  /** For a packed input: pack_padded_sequence's batch_first, when known. */
+  packBatchFirst?: boolean;
+  /**
+   * Shapes of the state argument (second positional or `hx`): [h0] or, for LSTM/LSTMCell given
+   * a tuple, [h0, c0]; an entry is undefined when unknown. Undefined when no state is passed.
+   */
+  hidden?: (number[] | undefined)[];
+}
+
+/** `nn.Embedding(num_embeddings, embedding_dim)` whose output the module receives. */
+export interface SnippetEmbedding {
+  numEmbeddings?: number;
+  embeddingDim?: number;
+  paddingIdx?: number;
+  span: Span;
+  /** How it is bound, e.g. `self.embedding`. */
+  target?: string;
 }
 
 /** One recognised recurrent model and everything the snippet says about it. */
 export interface SnippetModel {
+  /**
+   * The recurrent family (RNN, LSTM, GRU). For cells it is the cell's family (LSTMCell -> 'LSTM'):
+   * check `cell`. For models in `SnippetResult.dynamic` it is a placeholder: check `moduleType`.
+   */
   type: CellType;
+  /** PyTorch's class: 'LSTMCell' etc.; null when the class is chosen at run time (`getattr(nn, name)`). */
+  moduleType: ModuleType | null;
+  /** True for nn.RNNCell / nn.LSTMCell / nn.GRUCell (one time step; no num_layers, batch_first...). */
+  cell: boolean;
+  /**
+   * The module's calls, first call first (execution order as far as the text tells: a call inside
+   * `forward` counts when `forward` is first called). Empty when the file never calls it.
+   */
+  calls: ModuleCall[];
+  /** The nn.Embedding whose output the module's first call receives. */
+  embedding?: SnippetEmbedding;
   /** The callee as written (`nn.RNN`, `L`). */
   callee: string;
   /** The constructor call, offsets into the text. */
@@ -75,9 +133,42 @@ export interface SnippetModel {
 }
 
 export interface SnippetResult {
+  /** nn.RNN / LSTM / GRU and nn.RNNCell / LSTMCell / GRUCell constructions, in file order. */
   models: SnippetModel[];
+  /**
+   * Constructions whose class is chosen at run time (`getattr(nn, rnn_type)(...)`, a class passed
+   * in): `moduleType` is null, `type` a placeholder; arguments read as RNNBase binds them.
+   */
+  dynamic: SnippetModel[];
   /** File-level notes (e.g. the text was cut). */
   notes: Msg[];
+  /** The statements and an evaluator over them, for rules that look at the code around the models. */
+  analysis?: SnippetAnalysis;
+}
+
+/** A statement of the file and where it stands. */
+export interface StatementRef {
+  stmt: Stmt;
+  /** 'module', or the def/class it is in (`forward`, `Encoder`). */
+  scopeKind: 'module' | 'class' | 'def';
+  scopeName: string;
+  /** For methods: the class name. */
+  className?: string;
+  /** 0-based line of the statement's start. */
+  line: number;
+}
+
+/** Read-only access to the reader's view of the file (for lint rules). */
+export interface SnippetAnalysis {
+  statements: readonly StatementRef[];
+  /** The shape of a tensor expression of statement `statement`, as it stands there; undefined when unknown. */
+  shapeOf(expr: Expr, statement: number): number[] | undefined;
+  /** An int/float/bool/str constant, or undefined. */
+  constantOf(expr: Expr, statement: number): number | boolean | string | undefined;
+  /** The recognised module (index into `models`) that a callee expression refers to, if any. */
+  moduleOf(expr: Expr, statement: number): number | undefined;
+  /** 0-based line of an offset. */
+  lineOf(offset: number): number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -104,15 +195,30 @@ interface Binding {
   value?: Expr;
   path: number[];
   op?: string;
+  /** Start of the statement that binds (its value is evaluated as of here). */
   offset: number;
+  /** End of that statement: the name holds this value from here on. */
+  visible: number;
   scope: Scope;
   importTarget?: string;
   defines?: Scope;
+  /** Loop bindings: the loop's iterable. */
+  iter?: Expr;
+  /** Blocks (if/while/for/...) the binding statement is in. */
+  blocks: Block[];
+}
+
+/** A compound statement's body. `cond`: it may not run (if/elif/else/while/except). */
+interface Block {
+  indent: number;
+  cond: boolean;
 }
 
 interface StmtInfo {
   stmt: Stmt;
   scope: Scope;
+  blocks: Block[];
+  index: number;
 }
 
 interface CallInfo {
@@ -126,6 +232,86 @@ interface CallInfo {
   name?: string;
   /** The callee's dotted name as written. */
   rawName?: string;
+  /**
+   * For a recurrent constructor whose class is picked at run time (`getattr(nn, name)(...)`, a
+   * class passed in): the class when the file determines it, else null. Undefined for other calls.
+   */
+  dynamicType?: ModuleType | null;
+}
+
+/** A module object: a torch.nn constructor call, or an instance of a class of this file. */
+type Obj = { k: 'module'; ci: CallInfo; q: string } | { k: 'instance'; cls: Scope; site: CallInfo };
+
+/** A tensor (shape undefined when unknown) or a tuple of them, as far as the reader can tell. */
+type TVal =
+  | {
+      k: 'tensor';
+      shape?: number[];
+      /** A PackedSequence; `shape` is the padded tensor's. */
+      packed?: boolean;
+      packBatchFirst?: boolean;
+      /** The embedding whose output this is. */
+      emb?: SnippetEmbedding;
+      /** The torch.rand / torch.randn call this is (values in drawing order). */
+      draw?: CallInfo;
+      /** Integer dtype (token ids). */
+      int?: boolean;
+    }
+  | { k: 'tuple'; items: (TVal | undefined)[] };
+
+const NOT_TORCH = Symbol('not a torch function');
+/** Methods of a module that return the module itself. */
+const MODULE_IDENTITY = new Set(['to', 'cuda', 'cpu', 'train', 'eval', 'float', 'double', 'half', 'requires_grad_', 'type']);
+/** Tensor methods that keep the shape (and values). */
+const IDENTITY_METHODS = new Set(['float', 'double', 'half', 'long', 'int', 'bool', 'to', 'cuda', 'cpu', 'detach', 'contiguous', 'clone', 'requires_grad_', 'type', 'tanh', 'sigmoid', 'relu', 'exp', 'log', 'abs', 'neg', 'sqrt', 'fill_', 'zero_', 'normal_', 'uniform_', 'clamp', 'clamp_', 'softmax', 'log_softmax', 'pin_memory', 'cumsum', 'sin', 'cos', 'detach_', 'float32']);
+const TENSOR_METHODS = new Set([...IDENTITY_METHODS, 'view', 'reshape', 'view_as', 'reshape_as', 'expand_as', 'permute', 'transpose', 'swapaxes', 't', 'unsqueeze', 'squeeze', 'flatten', 'expand', 'repeat', 'narrow', 'sum', 'mean', 'argmax', 'amax']);
+/** torch.nn modules whose output has the input's shape. */
+const SHAPE_KEEPING_MODULES = new Set(['Dropout', 'ReLU', 'Tanh', 'Sigmoid', 'GELU', 'LeakyReLU', 'ELU', 'SELU', 'Identity', 'LayerNorm', 'Softmax', 'LogSoftmax', 'Dropout1d', 'AlphaDropout']);
+
+/** Lexicographic order of execution keys. */
+function compareKeys(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+/**
+ * Output shapes of a recurrent module for an input, as PyTorch 1.13 gives them; undefined when the
+ * config or input is not known, or PyTorch would raise. Cells: `output` is h', `cN` c' (LSTMCell).
+ */
+function recurrentShapes(
+  type: ModuleType,
+  c: Partial<ModelConfig>,
+  x: { shape?: number[]; packed?: boolean; packBatchFirst?: boolean } | undefined,
+): { output?: number[]; hN?: number[]; cN?: number[]; packed?: boolean } | undefined {
+  if (!x?.shape || c.inputSize === undefined || c.hiddenSize === undefined) return undefined;
+  const s = x.shape;
+  const H = c.hiddenSize;
+  if (type.endsWith('Cell')) {
+    if (x.packed || (s.length !== 1 && s.length !== 2) || s[s.length - 1] !== c.inputSize) return undefined;
+    const h = s.length === 2 ? [s[0], H] : [H];
+    return { output: h, cN: type === 'LSTMCell' ? [...h] : undefined };
+  }
+  if (c.numLayers === undefined || c.bidirectional === undefined || c.batchFirst === undefined) return undefined;
+  const projSize = type === 'LSTM' ? c.projSize : 0;
+  if (projSize === undefined) return undefined;
+  const D = c.bidirectional ? 2 : 1;
+  const Hout = projSize > 0 ? projSize : H;
+  const layers = D * c.numLayers;
+  if (x.packed) {
+    if (s.length !== 3 || x.packBatchFirst === undefined || s[2] !== c.inputSize) return undefined;
+    const N = x.packBatchFirst ? s[0] : s[1];
+    return { packed: true, hN: [layers, N, Hout], cN: type === 'LSTM' ? [layers, N, H] : undefined };
+  }
+  if ((s.length !== 2 && s.length !== 3) || s[s.length - 1] !== c.inputSize) return undefined;
+  if (s.length === 2) {
+    return { output: [s[0], D * Hout], hN: [layers, Hout], cN: type === 'LSTM' ? [layers, H] : undefined };
+  }
+  const [N, L] = c.batchFirst ? [s[0], s[1]] : [s[1], s[0]];
+  return {
+    output: c.batchFirst ? [N, L, D * Hout] : [L, N, D * Hout],
+    hN: [layers, N, Hout],
+    cN: type === 'LSTM' ? [layers, N, H] : undefined,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -139,43 +325,59 @@ type Val =
   | { t: 'none' }
   | { t: 'tuple'; items: Val[] };
 
-type FailCode = 'call' | 'expr' | 'unbound' | 'import' | 'loop' | 'param-nocall' | 'param-star' | 'param-missing' | 'method-param' | 'cycle' | 'deep' | 'attr' | 'divzero' | 'starred' | 'big';
+type FailCode = 'cond' | 'call' | 'expr' | 'unbound' | 'import' | 'loop' | 'param-nocall' | 'param-star' | 'param-missing' | 'method-param' | 'cycle' | 'deep' | 'attr' | 'divzero' | 'starred' | 'big';
 
 type Ev = { ok: true; val: Val } | { ok: false; code: FailCode; name?: string; arg?: string; reason?: Msg };
 
 interface Ctx {
   scope: Scope;
+  /** Where the expression stands: bindings visible here are in effect. */
   offset: number;
   /** Module-level "time": bindings of the module after this offset are not yet made. */
   moduleTime: number;
   depth: number;
-  visiting: Set<Binding>;
+  /** Bindings, parameters and calls being followed (cycles end there). */
+  visiting: Set<object>;
 }
 
-const RECURRENT: Record<string, CellType> = { 'torch.nn.RNN': 'RNN', 'torch.nn.LSTM': 'LSTM', 'torch.nn.GRU': 'GRU' };
-const CANONICAL: Record<string, string> = {
-  'torch.nn.modules.rnn.RNN': 'torch.nn.RNN',
-  'torch.nn.modules.rnn.LSTM': 'torch.nn.LSTM',
-  'torch.nn.modules.rnn.GRU': 'torch.nn.GRU',
-  'torch.nn.modules.linear.Linear': 'torch.nn.Linear',
-  'torch.nn.modules.RNN': 'torch.nn.RNN',
-  'torch.nn.modules.LSTM': 'torch.nn.LSTM',
-  'torch.nn.modules.GRU': 'torch.nn.GRU',
-  'torch.nn.modules.Linear': 'torch.nn.Linear',
-  'torch.random.manual_seed': 'torch.manual_seed',
+const RECURRENT: Record<string, ModuleType> = {
+  'torch.nn.RNN': 'RNN', 'torch.nn.LSTM': 'LSTM', 'torch.nn.GRU': 'GRU',
+  'torch.nn.RNNCell': 'RNNCell', 'torch.nn.LSTMCell': 'LSTMCell', 'torch.nn.GRUCell': 'GRUCell',
 };
+const FAMILY: Record<ModuleType, CellType> = { RNN: 'RNN', LSTM: 'LSTM', GRU: 'GRU', RNNCell: 'RNN', LSTMCell: 'LSTM', GRUCell: 'GRU' };
+const CANONICAL: Record<string, string> = {
+  'torch.random.manual_seed': 'torch.manual_seed',
+  'torch.nn.utils.rnn.pack_padded_sequence': 'torch.nn.utils.rnn.pack_padded_sequence',
+  'torch.nn.functional': 'torch.nn.functional',
+  'torch.Tensor': 'torch.Tensor',
+};
+for (const c of ['RNN', 'LSTM', 'GRU', 'RNNCell', 'LSTMCell', 'GRUCell']) {
+  CANONICAL[`torch.nn.modules.rnn.${c}`] = `torch.nn.${c}`;
+  CANONICAL[`torch.nn.modules.${c}`] = `torch.nn.${c}`;
+}
+for (const [m, c] of [['linear', 'Linear'], ['sparse', 'Embedding'], ['dropout', 'Dropout']]) {
+  CANONICAL[`torch.nn.modules.${m}.${c}`] = `torch.nn.${c}`;
+  CANONICAL[`torch.nn.modules.${c}`] = `torch.nn.${c}`;
+}
 /** torch.nn layers that draw no random numbers when built. */
 const PARAMLESS = new Set([
   'Module', 'Sequential', 'ModuleList', 'ModuleDict', 'Dropout', 'Dropout1d', 'Dropout2d', 'ReLU', 'Tanh', 'Sigmoid', 'Softmax',
   'LogSoftmax', 'Identity', 'Flatten', 'GELU', 'LeakyReLU', 'CrossEntropyLoss', 'MSELoss', 'NLLLoss', 'BCELoss', 'BCEWithLogitsLoss', 'L1Loss', 'Parameter',
 ]);
 
-const FIELDS: Record<CellType, string[]> = {
-  // PyTorch 2.x spells nn.RNN's signature with nonlinearity 4th; GRU/LSTM go straight to RNNBase.
-  RNN: ['input_size', 'hidden_size', 'num_layers', 'nonlinearity', 'bias', 'batch_first', 'dropout', 'bidirectional', 'device', 'dtype'],
-  LSTM: ['input_size', 'hidden_size', 'num_layers', 'bias', 'batch_first', 'dropout', 'bidirectional', 'proj_size', 'device', 'dtype'],
-  GRU: ['input_size', 'hidden_size', 'num_layers', 'bias', 'batch_first', 'dropout', 'bidirectional', 'proj_size', 'device', 'dtype'],
+/** Positional parameters of the constructors, as PyTorch 1.13 binds them. */
+const RNN_BASE = ['input_size', 'hidden_size', 'num_layers', 'bias', 'batch_first', 'dropout', 'bidirectional', 'proj_size', 'device', 'dtype'];
+const FIELDS: Record<ModuleType, string[]> = {
+  // PyTorch 1.13: nn.RNN(*args, **kwargs) pops `nonlinearity` from the keywords and passes the
+  // positionals to RNNBase, so its 4th positional argument is bias (2.x put nonlinearity there).
+  RNN: RNN_BASE,
+  LSTM: RNN_BASE,
+  GRU: RNN_BASE,
+  RNNCell: ['input_size', 'hidden_size', 'bias', 'nonlinearity', 'device', 'dtype'],
+  LSTMCell: ['input_size', 'hidden_size', 'bias', 'device', 'dtype'],
+  GRUCell: ['input_size', 'hidden_size', 'bias', 'device', 'dtype'],
 };
+const EMBEDDING_FIELDS = ['num_embeddings', 'embedding_dim', 'padding_idx', 'max_norm', 'norm_type', 'scale_grad_by_freq', 'sparse', '_weight', 'device', 'dtype'];
 const LINEAR_FIELDS = ['in_features', 'out_features', 'bias', 'device', 'dtype'];
 
 /** Total evaluation steps per file (hostile text cannot make evaluation explode). */
@@ -192,7 +394,7 @@ export function readSnippet(text: string): SnippetResult {
     return new Reader(text).read();
   } catch (err) {
     // A bug in the reader must not take the editor down: report it as a note.
-    return { models: [], notes: [msg('The snippet reader failed: {0}', String((err as Error)?.message ?? err))] };
+    return { models: [], dynamic: [], notes: [msg('The snippet reader failed: {0}', String((err as Error)?.message ?? err))] };
   }
 }
 
@@ -216,16 +418,28 @@ class Reader {
   read(): SnippetResult {
     this.buildScopes();
     this.collectCalls();
-    const models: SnippetModel[] = [];
+    // Classes picked at run time or passed in: `getattr(nn, rnn_type)(...)`, `self.cell_cls(...)`.
     for (const c of this.calls) {
-      if (!c.q || !RECURRENT[c.q]) continue;
-      if (models.length >= MAX_MODELS) {
+      if (c.q || c.target) continue;
+      const fn = c.call.fn;
+      if (fn.k !== 'name' && fn.k !== 'attr' && !(fn.k === 'call' && fn.fn.k === 'name' && fn.fn.id === 'getattr')) continue;
+      const k = this.classOf(fn, this.ctxAt(c.info.scope, c.call.span.start), 0);
+      if (k?.q && RECURRENT[k.q]) c.q = k.q;
+      else if (k?.dynamic) c.dynamicType = null;
+    }
+    const models: SnippetModel[] = [];
+    const dynamic: SnippetModel[] = [];
+    for (const c of this.calls) {
+      const known = c.q ? RECURRENT[c.q] : undefined;
+      if (!known && c.dynamicType !== null) continue;
+      if (models.length + dynamic.length >= MAX_MODELS) {
         this.fileNotes.push(msg('Only the first {0} models of this file are read.', MAX_MODELS));
         break;
       }
-      models.push(this.buildModel(c, RECURRENT[c.q]));
+      if (known) models.push(this.buildModel(c, known));
+      else dynamic.push(this.buildModel(c, null));
     }
-    return { models, notes: this.fileNotes };
+    return { models, dynamic, notes: this.fileNotes, analysis: this.analysis(models) };
   }
 
   lineOf(offset: number): number {
@@ -248,13 +462,18 @@ class Reader {
 
   private buildScopes(): void {
     const stack: Scope[] = [this.module];
+    const blocks: Block[] = [];
     for (const line of tokenize(this.text, MAX_CHARS)) {
       for (const stmt of lineStatements(line)) {
         while (stack.length > 1 && stmt.indent <= stack[stack.length - 1].headerIndent) stack.pop();
+        while (blocks.length > 0 && stmt.indent <= blocks[blocks.length - 1].indent) blocks.pop();
         const scope = stack[stack.length - 1];
-        const info: StmtInfo = { stmt, scope };
+        const info: StmtInfo = { stmt, scope, blocks: [...blocks], index: this.stmts.length };
         this.stmts.push(info);
         this.bindStmt(info);
+        const kw = stmt.k === 'for' ? 'for' : stmt.k === 'expr' ? stmt.keyword : undefined;
+        if (kw && COMPOUND_BLOCK.has(kw) && blocks.length < 200) blocks.push({ indent: stmt.indent, cond: isConditionalBlock(stmt) });
+        if (stmt.k === 'def' || stmt.k === 'class') blocks.push({ indent: stmt.indent, cond: false });
         if (stmt.k === 'def' || stmt.k === 'class') {
           const child = newScope(stmt.k, stmt.name, scope, stmt.indent, stmt.span.start);
           if (stmt.k === 'def') {
@@ -264,7 +483,7 @@ class Reader {
               child.selfName = stmt.params[0]?.name;
             }
           }
-          addBinding(scope.bindings, stmt.name, { kind: stmt.k, path: [], offset: stmt.span.start, scope, defines: child });
+          addBinding(scope.bindings, stmt.name, { kind: stmt.k, path: [], offset: stmt.span.start, visible: stmt.span.start, scope, defines: child, blocks: info.blocks });
           if (stack.length < 200) stack.push(child);
         }
       }
@@ -272,9 +491,10 @@ class Reader {
   }
 
   private bindStmt(info: StmtInfo): void {
-    const { stmt, scope } = info;
+    const { stmt, scope, blocks } = info;
+    const at = { offset: stmt.span.start, visible: stmt.span.end, blocks };
     if (stmt.k === 'import') {
-      for (const it of stmt.items) addBinding(scope.bindings, it.local, { kind: 'import', path: [], offset: it.span.start, scope, importTarget: it.target });
+      for (const it of stmt.items) addBinding(scope.bindings, it.local, { kind: 'import', path: [], ...at, scope, importTarget: it.target });
       if (stmt.starFrom) this.starImports.push(stmt.starFrom);
     } else if (stmt.k === 'assign') {
       for (const target of stmt.targets) {
@@ -283,21 +503,24 @@ class Reader {
         while (work.length > 0) {
           const [e, path] = work.pop()!;
           if (e.k === 'name') {
-            addBinding(scope.bindings, e.id, { kind: stmt.aug ? 'aug' : 'value', value: stmt.value, path, op: stmt.aug, offset: stmt.span.start, scope });
+            addBinding(scope.bindings, e.id, { kind: stmt.aug ? 'aug' : 'value', value: stmt.value, path, op: stmt.aug, ...at, scope });
           } else if (e.k === 'tuple') {
             if (stmt.aug) continue;
             e.items.forEach((item, i) => work.push([item, [...path, i]]));
           } else if (e.k === 'other' && e.what === 'starred' && e.parts[0]?.k === 'name') {
-            addBinding(scope.bindings, e.parts[0].id, { kind: 'starred', path, offset: stmt.span.start, scope });
+            addBinding(scope.bindings, e.parts[0].id, { kind: 'starred', path, ...at, scope });
           } else if (e.k === 'attr' && e.obj.k === 'name' && scope.cls && e.obj.id === scope.selfName) {
-            addBinding(scope.cls.attrs, e.attr, { kind: stmt.aug ? 'aug' : 'value', value: stmt.value, path, op: stmt.aug, offset: stmt.span.start, scope });
+            addBinding(scope.cls.attrs, e.attr, { kind: stmt.aug ? 'aug' : 'value', value: stmt.value, path, op: stmt.aug, ...at, scope });
           }
         }
       }
     } else if (stmt.k === 'for' && stmt.target) {
-      walk(stmt.target, (e) => {
-        if (e.k === 'name') addBinding(scope.bindings, e.id, { kind: 'loop', path: [], offset: stmt.span.start, scope });
-      });
+      const work: [Expr, number[]][] = [[stmt.target, []]];
+      while (work.length > 0) {
+        const [e, path] = work.pop()!;
+        if (e.k === 'name') addBinding(scope.bindings, e.id, { kind: 'loop', path, ...at, scope, iter: stmt.iter });
+        else if (e.k === 'tuple') e.items.forEach((item, i) => work.push([item, [...path, i]]));
+      }
     }
   }
 
@@ -322,6 +545,92 @@ class Reader {
         });
       }
     }
+  }
+
+  /**
+   * The class a callee expression holds when it is not written as a torch name: `q` when the file
+   * determines it, `dynamic` when it is one of nn.RNN/LSTM/GRU/cells but which one is chosen at run time.
+   */
+  private classOf(e: Expr, ctx: Ctx, depth: number): { q?: string; dynamic?: boolean } | undefined {
+    if (depth > 8 || ++this.steps > EVAL_BUDGET) return undefined;
+    const q = this.qualify(e, ctx.scope, 0);
+    if (q) return { q };
+    if (e.k === 'call' && e.fn.k === 'name' && e.fn.id === 'getattr' && e.args.length === 2 && !lookupBindingLoose(ctx.scope, 'getattr', e.span.start)) {
+      const mod = this.qualify(e.args[0], ctx.scope, 0);
+      if (mod !== 'torch.nn') return undefined;
+      const r = this.eval(e.args[1], ctx);
+      if (r.ok && r.val.t === 'str') return { q: `torch.nn.${r.val.v}` };
+      return { dynamic: true };
+    }
+    if (e.k === 'other' && e.what === 'conditional' && e.parts.length === 3) {
+      const a = this.classOf(e.parts[0], ctx, depth + 1);
+      const b = this.classOf(e.parts[2], ctx, depth + 1);
+      const rec = (x?: { q?: string; dynamic?: boolean }) => !!x && (x.dynamic || (!!x.q && !!RECURRENT[x.q]));
+      if (a?.q && a.q === b?.q) return a;
+      return rec(a) && rec(b) ? { dynamic: true } : undefined;
+    }
+    let b: Binding | undefined;
+    if (e.k === 'name') {
+      const r = this.resolveName(e.id, ctx);
+      if (!r || r === 'cond') return undefined;
+      if ('param' in r) {
+        const arg = this.paramArg(r.def, r.param, ctx);
+        if (arg) return this.classOf(arg.expr, arg.ctx, depth + 1);
+        // Never called (or through *args): a recurrent default still says what kind of thing it is.
+        const d = r.param.default ? this.classOf(r.param.default, { ...ctx, scope: r.def.parent ?? this.module, offset: r.def.headerOffset }, depth + 1) : undefined;
+        return d && (d.dynamic || (d.q && RECURRENT[d.q])) ? { dynamic: true } : undefined;
+      }
+      b = r.b;
+    } else if (e.k === 'attr' && e.obj.k === 'name' && ctx.scope.cls && e.obj.id === ctx.scope.selfName) {
+      b = this.attrBinding(ctx.scope.cls, e.attr);
+    }
+    if (!b || b.kind !== 'value' || !b.value || b.path.length > 0 || ctx.visiting.has(b)) return undefined;
+    ctx.visiting.add(b);
+    try {
+      return this.classOf(b.value, this.bindingCtx(b, ctx), depth + 1);
+    } finally {
+      ctx.visiting.delete(b);
+    }
+  }
+
+  /** The read-only view of the file given to rules. */
+  private analysis(models: SnippetModel[]): SnippetAnalysis {
+    const statements: StatementRef[] = this.stmts.map((s) => ({
+      stmt: s.stmt,
+      scopeKind: s.scope.kind,
+      scopeName: s.scope.name,
+      className: s.scope.cls?.name,
+      line: this.lineOf(s.stmt.span.start),
+    }));
+    const ctxOf = (i: number, e: Expr): Ctx | undefined => {
+      const s = this.stmts[i];
+      return s ? this.ctxAt(s.scope, e.span.start) : undefined;
+    };
+    return {
+      statements,
+      shapeOf: (expr, i) => {
+        const ctx = ctxOf(i, expr);
+        if (!ctx) return undefined;
+        this.steps = Math.min(this.steps, EVAL_BUDGET / 2);
+        return this.shapeOfExpr(expr, ctx);
+      },
+      constantOf: (expr, i) => {
+        const ctx = ctxOf(i, expr);
+        if (!ctx) return undefined;
+        this.steps = Math.min(this.steps, EVAL_BUDGET / 2);
+        const r = this.eval(expr, ctx);
+        return r.ok && r.val.t !== 'tuple' && r.val.t !== 'none' ? r.val.v : undefined;
+      },
+      moduleOf: (expr, i) => {
+        const ctx = ctxOf(i, expr);
+        if (!ctx) return undefined;
+        const o = this.objectOf(expr, ctx);
+        if (o?.k !== 'module') return undefined;
+        const idx = models.findIndex((m) => m.span === o.ci.call.span);
+        return idx >= 0 ? idx : undefined;
+      },
+      lineOf: (offset) => this.lineOf(offset),
+    };
   }
 
   /** Canonical dotted torch name of a callee chain, following imports and aliases. */
@@ -448,6 +757,25 @@ class Reader {
   }
 
   private evalCall(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Ev {
+    // x.size() / x.size(d) / x.dim() of a tensor whose shape is known.
+    if (e.fn.k === 'attr' && (e.fn.attr === 'size' || e.fn.attr === 'dim') && !e.messy && e.kwargs.length <= 1) {
+      const s = this.shapeOfExpr(e.fn.obj, ctx);
+      if (s) {
+        if (e.fn.attr === 'dim') return { ok: true, val: { t: 'int', v: s.length } };
+        const a = e.args[0] ?? e.kwargs.find((k) => k.name === 'dim')?.value;
+        if (!a) return { ok: true, val: { t: 'tuple', items: s.map((v) => ({ t: 'int', v })) } };
+        const r = this.eval(a, ctx);
+        const d = r.ok && r.val.t === 'int' ? T.normDim(r.val.v, s.length) : undefined;
+        if (d !== undefined && s.length > 0) return { ok: true, val: { t: 'int', v: s[d] } };
+      }
+    }
+    if (e.fn.k === 'name' && e.fn.id === 'len' && e.args.length === 1 && !lookupBindingLoose(ctx.scope, 'len', e.span.start)) {
+      const r = this.eval(e.args[0], ctx);
+      if (!r.ok) {
+        const s = this.shapeOfExpr(e.args[0], ctx);
+        if (s && s.length > 0) return { ok: true, val: { t: 'int', v: s[0] } };
+      }
+    }
     // A few builtins that keep constants constant.
     if (e.fn.k === 'name' && !e.messy && e.kwargs.length === 0 && !lookupBindingLoose(ctx.scope, e.fn.id, e.span.start)) {
       const args: Val[] = [];
@@ -488,6 +816,10 @@ class Reader {
   private evalAttr(e: Extract<Expr, { k: 'attr' }>, ctx: Ctx): Ev {
     const d = dotted(e);
     const obj = e.obj;
+    if (e.attr === 'shape') {
+      const s = this.shapeOfExpr(obj, ctx);
+      if (s) return { ok: true, val: { t: 'tuple', items: s.map((v) => ({ t: 'int', v })) } };
+    }
     // self.x inside a method.
     if (obj.k === 'name' && ctx.scope.cls && obj.id === ctx.scope.selfName) {
       return this.lookupAttr(ctx.scope.cls, e.attr, ctx, `${obj.id}.${e.attr}`);
@@ -522,14 +854,9 @@ class Reader {
         s = s.parent;
         continue;
       }
-      const list = s.bindings.get(id);
-      if (list && list.length > 0) {
-        const limit = s === ctx.scope ? ctx.offset : s.kind === 'module' ? ctx.moduleTime : Infinity;
-        let b: Binding | undefined;
-        for (let i = list.length - 1; i >= 0 && !b; i--) if (list[i].offset < limit) b = list[i];
-        if (!b && !(s === ctx.scope && s.kind === 'def')) b = list[0];
-        if (b) return this.evalBinding(b, id, ctx);
-      }
+      const b = this.bindingInEffect(s, id, ctx);
+      if (b === 'cond') return this.fail('cond', id);
+      if (b) return this.evalBinding(b, id, ctx);
       if (s.kind === 'def') {
         const p = s.params.find((x) => x.name === id);
         if (p) return this.resolveParam(s, p, ctx);
@@ -537,6 +864,37 @@ class Reader {
       s = s.parent;
     }
     return this.fail('unbound', id);
+  }
+
+  /**
+   * The binding of `id` in scope `s` in effect where `ctx` stands: the latest one whose statement
+   * has finished there (in reading order), or 'cond' when that one is in a branch that may not
+   * have run. Names of enclosing scopes: module names as of `ctx.moduleTime`.
+   */
+  private bindingInEffect(s: Scope, id: string, ctx: Ctx): Binding | 'cond' | undefined {
+    const list = s.bindings.get(id);
+    if (!list || list.length === 0) return undefined;
+    const limit = s === ctx.scope ? ctx.offset : s.kind === 'module' ? ctx.moduleTime : Infinity;
+    let b: Binding | undefined;
+    for (let i = list.length - 1; i >= 0 && !b; i--) if (list[i].visible <= limit) b = list[i];
+    if (!b && !(s === ctx.scope && s.kind === 'def')) b = list[0];
+    if (!b) return undefined;
+    const useBlocks = s === ctx.scope ? this.stmtAt(ctx.offset)?.blocks ?? [] : [];
+    if (conditionalFor(b, useBlocks)) return 'cond';
+    return b;
+  }
+
+  /** The statement that holds `offset` (the last one starting at or before it). */
+  private stmtAt(offset: number): StmtInfo | undefined {
+    let lo = 0;
+    let hi = this.stmts.length - 1;
+    if (hi < 0 || this.stmts[0].stmt.span.start > offset) return undefined;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.stmts[mid].stmt.span.start <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.stmts[lo];
   }
 
   private evalBinding(b: Binding, shown: string, ctx: Ctx): Ev {
@@ -596,7 +954,18 @@ class Reader {
     if (p.kind === 'star' || p.kind === 'starstar') return this.fail('param-star', p.name, def.name);
     const owner = def.cls && def.name === '__init__' ? def.cls : def.cls ? undefined : def;
     if (!owner) {
-      // A method other than __init__: its calls are not followed.
+      // A method other than __init__: the argument at its first call (forward: the instance's call).
+      const arg = ctx.visiting.has(p) ? undefined : this.paramArg(def, p, ctx);
+      if (arg) {
+        ctx.visiting.add(p);
+        try {
+          const r = this.eval(arg.expr, arg.ctx);
+          if (!r.ok && r.name === undefined) return { ok: false, code: r.code, name: this.src(arg.expr.span), arg: r.arg };
+          return r;
+        } finally {
+          ctx.visiting.delete(p);
+        }
+      }
       return p.default ? this.evalDefault(def, p, ctx) : this.fail('method-param', p.name, `${def.cls!.name}.${def.name}`);
     }
     if (def.cls && p.name === def.selfName) return this.fail('expr', p.name);
@@ -637,6 +1006,811 @@ class Reader {
     return this.eval(p.default!, { scope: parent, offset: def.headerOffset, moduleTime: ctx.moduleTime, depth: ctx.depth + 1, visiting: ctx.visiting });
   }
 
+  // ------------------------------------------------------------------ objects, call order, tensors
+
+  /** The CallInfo of a call expression. */
+  private callInfoOf(e: Expr): CallInfo | undefined {
+    if (!this.callByExpr) {
+      this.callByExpr = new Map();
+      for (const ci of this.calls) this.callByExpr.set(ci.call, ci);
+    }
+    return this.callByExpr.get(e);
+  }
+  private callByExpr?: Map<Expr, CallInfo>;
+
+  /** A context standing at `offset` of `scope`, module names as of the scope's first run. */
+  private ctxAt(scope: Scope, offset: number): Ctx {
+    const key = this.execKey(scope);
+    const moduleTime = scope.kind === 'module' ? offset : key && key.length > 0 ? key[0] : Infinity;
+    return { scope, offset, moduleTime, depth: 0, visiting: new Set() };
+  }
+
+  private bindingCtx(b: Binding, ctx: Ctx): Ctx {
+    return {
+      scope: b.scope,
+      offset: b.offset,
+      moduleTime: b.scope.kind === 'module' ? Math.min(ctx.moduleTime, b.offset) : ctx.moduleTime,
+      depth: ctx.depth + 1,
+      visiting: ctx.visiting,
+    };
+  }
+
+  /** The binding (or parameter) a name refers to where `ctx` stands. */
+  private resolveName(id: string, ctx: Ctx): { b: Binding } | { param: Param; def: Scope } | 'cond' | undefined {
+    let s: Scope | undefined = ctx.scope;
+    while (s) {
+      if (s.kind === 'class' && s !== ctx.scope) {
+        s = s.parent;
+        continue;
+      }
+      const b = this.bindingInEffect(s, id, ctx);
+      if (b === 'cond') return 'cond';
+      if (b) return { b };
+      if (s.kind === 'def') {
+        const p = s.params.find((x) => x.name === id);
+        if (p) return { param: p, def: s };
+      }
+      s = s.parent;
+    }
+    return undefined;
+  }
+
+  /** `self.x` of a class: the binding made in __init__ (or the only one). */
+  private attrBinding(cls: Scope, attr: string): Binding | undefined {
+    const list = cls.attrs.get(attr);
+    if (!list || list.length === 0) return undefined;
+    if (list.length === 1) return list[0];
+    const init = list.filter((b) => b.scope.name === '__init__');
+    const others = list.filter((b) => b.scope.name !== '__init__');
+    // Reassigned outside __init__ (self.hidden = ... in forward): not one object.
+    if (others.length > 0) return undefined;
+    return init[init.length - 1];
+  }
+
+  /** What module object (a torch.nn constructor call, or an instance of a class of this file) an expression is. */
+  private objectOf(e: Expr, ctx: Ctx): Obj | undefined {
+    if (++this.steps > EVAL_BUDGET || ctx.depth > MAX_EVAL_DEPTH || this.nesting > MAX_NESTING) return undefined;
+    this.nesting++;
+    try {
+      return this.objectOfNode(e, ctx);
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private objectOfNode(e: Expr, ctx: Ctx): Obj | undefined {
+    if (e.k === 'call') {
+      const ci = this.callInfoOf(e);
+      if (ci?.q && /^torch\.nn\.[A-Z]/.test(ci.q)) return { k: 'module', ci, q: ci.q };
+      if (ci?.dynamicType !== undefined) return { k: 'module', ci, q: ci.dynamicType ? `torch.nn.${ci.dynamicType}` : 'dynamic' };
+      if (ci?.target && ci.target.kind === 'class') return { k: 'instance', cls: ci.target, site: ci };
+      if (e.fn.k === 'attr' && MODULE_IDENTITY.has(e.fn.attr)) return this.objectOf(e.fn.obj, ctx);
+      return undefined;
+    }
+    if (e.k === 'name') {
+      const r = this.resolveName(e.id, ctx);
+      if (!r || r === 'cond') return undefined;
+      if ('b' in r) {
+        const b = r.b;
+        if (b.kind !== 'value' || !b.value || b.path.length > 0 || ctx.visiting.has(b)) return undefined;
+        ctx.visiting.add(b);
+        try {
+          return this.objectOf(b.value, this.bindingCtx(b, ctx));
+        } finally {
+          ctx.visiting.delete(b);
+        }
+      }
+      const arg = this.paramArg(r.def, r.param, ctx);
+      return arg ? this.objectOf(arg.expr, arg.ctx) : undefined;
+    }
+    if (e.k === 'attr') {
+      let cls: Scope | undefined;
+      if (e.obj.k === 'name' && ctx.scope.cls && e.obj.id === ctx.scope.selfName) cls = ctx.scope.cls;
+      else {
+        const o = this.objectOf(e.obj, ctx);
+        if (o?.k === 'instance') cls = o.cls;
+      }
+      if (!cls) return undefined;
+      const b = this.attrBinding(cls, e.attr);
+      if (!b || b.kind !== 'value' || !b.value || b.path.length > 0 || ctx.visiting.has(b)) return undefined;
+      ctx.visiting.add(b);
+      try {
+        return this.objectOf(b.value, this.bindingCtx(b, ctx));
+      } finally {
+        ctx.visiting.delete(b);
+      }
+    }
+    return undefined;
+  }
+
+  private objectCache = new Map<Expr, Obj | null>();
+
+  /** The object a call's callee refers to (`self.rnn`, `model`), cached per call. */
+  private calleeObject(ci: CallInfo): Obj | undefined {
+    let o = this.objectCache.get(ci.call);
+    if (o === undefined) {
+      o = null;
+      this.objectCache.set(ci.call, null); // a cycle through this call resolves to nothing
+      const ctx: Ctx = { scope: ci.info.scope, offset: ci.call.span.start, moduleTime: Infinity, depth: 0, visiting: new Set() };
+      o = this.objectOf(ci.call.fn, ctx) ?? null;
+      this.objectCache.set(ci.call, o);
+    }
+    return o ?? undefined;
+  }
+
+  private siteCache2 = new Map<Scope, CallInfo[]>();
+
+  /** Where a function or method is called: calls by name, constructor calls (__init__), instance calls (forward), `obj.m(...)`. */
+  private callSitesOf(def: Scope): CallInfo[] {
+    const hit = this.siteCache2.get(def);
+    if (hit) return hit;
+    this.siteCache2.set(def, []);
+    let sites: CallInfo[] = [];
+    if (def.kind === 'def' && !def.cls) sites = this.sitesOf(def);
+    else if (def.kind === 'def' && def.cls && def.name === '__init__') sites = this.sitesOf(def.cls);
+    else if (def.kind === 'def' && def.cls) {
+      const cls = def.cls;
+      for (const ci of this.calls) {
+        const fn = ci.call.fn;
+        if (def.name === 'forward') {
+          const o = this.calleeObject(ci);
+          if (o?.k === 'instance' && o.cls === cls) {
+            sites.push(ci);
+            continue;
+          }
+        }
+        if (fn.k === 'attr' && fn.attr === def.name) {
+          if (fn.obj.k === 'name' && ci.info.scope.cls === cls && fn.obj.id === ci.info.scope.selfName) {
+            sites.push(ci);
+            continue;
+          }
+          const ctx: Ctx = { scope: ci.info.scope, offset: ci.call.span.start, moduleTime: Infinity, depth: 0, visiting: new Set() };
+          const o = this.objectOf(fn.obj, ctx);
+          if (o?.k === 'instance' && o.cls === cls) sites.push(ci);
+        }
+      }
+    }
+    this.siteCache2.set(def, sites);
+    return sites;
+  }
+
+  private keyCache = new Map<Scope, number[] | null>();
+
+  /**
+   * When a scope's code first runs, as a sortable key: [] for the module; for a function, the key
+   * of its first call site's scope followed by that call's offset. Undefined when never called.
+   */
+  private execKey(scope: Scope): number[] | undefined {
+    if (scope.kind === 'module') return [];
+    const hit = this.keyCache.get(scope);
+    if (hit !== undefined) return hit ?? undefined;
+    this.keyCache.set(scope, null);
+    let best: number[] | undefined;
+    if (scope.kind === 'class') {
+      const k = scope.parent ? this.execKey(scope.parent) : [];
+      best = k ? [...k, scope.headerOffset] : undefined;
+    } else {
+      for (const site of this.callSitesOf(scope)) {
+        const k = this.execKey(site.info.scope);
+        if (!k || k.length > 16) continue;
+        const key = [...k, site.call.span.start];
+        if (!best || compareKeys(key, best) < 0) best = key;
+      }
+    }
+    this.keyCache.set(scope, best ?? null);
+    return best;
+  }
+
+  /** The argument a parameter receives at the function's first call (or its default). */
+  private paramArg(def: Scope, p: Param, ctx: Ctx): { expr: Expr; ctx: Ctx } | undefined {
+    if (p.kind === 'star' || p.kind === 'starstar') return undefined;
+    if (def.cls && p.name === def.selfName) return undefined;
+    if (ctx.visiting.has(p) || ctx.depth > MAX_EVAL_DEPTH) return undefined;
+    const sites = this.callSitesOf(def).map((s) => ({ s, k: this.execKey(s.info.scope) })).filter((x) => x.k);
+    sites.sort((a, b) => compareKeys([...a.k!, a.s.call.span.start], [...b.k!, b.s.call.span.start]));
+    const site = sites[0]?.s;
+    const dflt = () => (p.default ? { expr: p.default, ctx: { scope: def.parent ?? this.module, offset: def.headerOffset, moduleTime: ctx.moduleTime, depth: ctx.depth + 1, visiting: ctx.visiting } } : undefined);
+    if (!site) return undefined;
+    const call = site.call;
+    const positional = (def.cls ? def.params.slice(1) : def.params).filter((x) => x.kind === 'plain' || x.kind === 'posonly');
+    let arg: Expr | undefined;
+    const kw = call.kwargs.find((k) => k.name === p.name);
+    if (kw) arg = kw.value;
+    else if (p.kind === 'plain' || p.kind === 'posonly') {
+      const idx = positional.indexOf(p);
+      const starAt = call.args.findIndex((a) => a.k === 'other' && a.what === 'starred');
+      if (starAt >= 0 && starAt <= idx) return undefined;
+      if (idx >= 0 && idx < call.args.length) arg = call.args[idx];
+    }
+    if (!arg) return call.messy ? undefined : dflt();
+    const key = sites[0].k!;
+    const siteCtx: Ctx = {
+      scope: site.info.scope,
+      offset: call.span.start,
+      moduleTime: site.info.scope.kind === 'module' ? call.span.start : key.length > 0 ? key[0] : Infinity,
+      depth: ctx.depth + 1,
+      visiting: ctx.visiting,
+    };
+    return { expr: arg, ctx: siteCtx };
+  }
+
+  /** The shape (and provenance) of a tensor expression where `ctx` stands; undefined when unknown. */
+  private tensorOf(e: Expr, ctx: Ctx): TVal | undefined {
+    if (++this.steps > EVAL_BUDGET || ctx.depth > MAX_EVAL_DEPTH || this.nesting > MAX_NESTING) return undefined;
+    this.nesting++;
+    try {
+      return this.tensorNode(e, ctx);
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private shapeOfExpr(e: Expr, ctx: Ctx): number[] | undefined {
+    const t = this.tensorOf(e, ctx);
+    return t?.k === 'tensor' && !t.packed ? t.shape : undefined;
+  }
+
+  private tensorNode(e: Expr, ctx: Ctx): TVal | undefined {
+    switch (e.k) {
+      case 'name': {
+        const r = this.resolveName(e.id, ctx);
+        if (!r || r === 'cond') return undefined;
+        if ('param' in r) {
+          if (ctx.visiting.has(r.param)) return undefined;
+          const arg = this.paramArg(r.def, r.param, ctx);
+          if (!arg) return undefined;
+          ctx.visiting.add(r.param);
+          try {
+            return this.tensorOf(arg.expr, arg.ctx);
+          } finally {
+            ctx.visiting.delete(r.param);
+          }
+        }
+        return this.tensorOfBinding(r.b, ctx);
+      }
+      case 'attr': {
+        if (e.attr === 'data' || e.attr === 'T' || e.attr === 'mT') {
+          const t = this.tensorOf(e.obj, ctx);
+          if (e.attr === 'data' || t?.k !== 'tensor' || !t.shape) return e.attr === 'data' ? t : undefined;
+          if (e.attr === 'T') return { k: 'tensor', shape: [...t.shape].reverse() };
+          return undefined;
+        }
+        if (e.obj.k === 'name' && ctx.scope.cls && e.obj.id === ctx.scope.selfName) {
+          const b = this.attrBinding(ctx.scope.cls, e.attr);
+          if (b && b.scope === ctx.scope && b.offset > ctx.offset) return undefined;
+          return b ? this.tensorOfBinding(b, ctx) : undefined;
+        }
+        return undefined;
+      }
+      case 'call':
+        return this.tensorCall(e, ctx);
+      case 'sub': {
+        const o = this.tensorOf(e.obj, ctx);
+        if (!o) return undefined;
+        if (o.k === 'tuple') {
+          const i = this.eval(e.index, ctx);
+          if (!i.ok || i.val.t !== 'int') return undefined;
+          const n = o.items.length;
+          const k = i.val.v < 0 ? n + i.val.v : i.val.v;
+          return k >= 0 && k < n ? o.items[k] : undefined;
+        }
+        if (!o.shape || o.packed) return undefined;
+        const items = this.indexItems(e.index, ctx);
+        if (!items) return undefined;
+        const shape = T.index(o.shape, items);
+        return shape ? { k: 'tensor', shape, int: o.int } : undefined;
+      }
+      case 'bin': {
+        if (['+', '-', '*', '/', '//', '%', '**'].includes(e.op)) {
+          const l = this.tensorOf(e.left, ctx);
+          const r = this.tensorOf(e.right, ctx);
+          const ls = l?.k === 'tensor' && !l.packed ? l.shape : undefined;
+          const rs = r?.k === 'tensor' && !r.packed ? r.shape : undefined;
+          if (ls && rs) {
+            const s = T.broadcast(ls, rs);
+            return s ? { k: 'tensor', shape: s } : undefined;
+          }
+          // tensor op number
+          const lNum = !l && this.eval(e.left, ctx).ok;
+          const rNum = !r && this.eval(e.right, ctx).ok;
+          if (ls && rNum) return { k: 'tensor', shape: ls };
+          if (rs && lNum) return { k: 'tensor', shape: rs };
+        }
+        return undefined;
+      }
+      case 'other':
+        if (e.what === 'conditional' && e.parts.length === 3) {
+          const a = this.shapeOfExpr(e.parts[0], ctx);
+          const b = this.shapeOfExpr(e.parts[2], ctx);
+          return a && b && a.length === b.length && a.every((x, i) => x === b[i]) ? { k: 'tensor', shape: a } : undefined;
+        }
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  private tensorOfBinding(b: Binding, ctx: Ctx): TVal | undefined {
+    if (ctx.visiting.has(b)) return undefined;
+    if (b.kind === 'loop') {
+      // `for x_t in x`: a row of x; `for i, x_t in enumerate(x)`: the same at path [1].
+      if (!b.iter) return undefined;
+      let iter = b.iter;
+      let path = b.path;
+      if (iter.k === 'call' && iter.fn.k === 'name' && iter.fn.id === 'enumerate' && iter.args.length === 1 && path[0] === 1) {
+        iter = iter.args[0];
+        path = path.slice(1);
+      }
+      if (path.length > 0) return undefined;
+      ctx.visiting.add(b);
+      try {
+        const t = this.tensorOf(iter, this.bindingCtx(b, ctx));
+        if (t?.k !== 'tensor' || !t.shape || t.shape.length === 0 || t.packed) return undefined;
+        return { k: 'tensor', shape: t.shape.slice(1), int: t.int };
+      } finally {
+        ctx.visiting.delete(b);
+      }
+    }
+    if (b.kind !== 'value' || !b.value) return undefined;
+    ctx.visiting.add(b);
+    try {
+      let t = this.tensorOf(b.value, this.bindingCtx(b, ctx));
+      for (const i of b.path) {
+        if (t?.k !== 'tuple' || i >= t.items.length) return undefined;
+        t = t.items[i];
+      }
+      return t;
+    } finally {
+      ctx.visiting.delete(b);
+    }
+  }
+
+  /** Subscript items: ints (known or a loop counter), slices with constant bounds, None, ... */
+  private indexItems(index: Expr, ctx: Ctx): T.IndexItem[] | undefined {
+    const parts = index.k === 'tuple' && index.bracket === '' ? index.items : [index];
+    const out: T.IndexItem[] = [];
+    for (const p of parts) {
+      if (p.k === 'const' && p.value === null) out.push({ k: 'none' });
+      else if (p.k === 'other' && p.what === 'ellipsis') out.push({ k: 'ellipsis' });
+      else if (p.k === 'slice') {
+        const bound = (x?: Expr): number | undefined | null => {
+          if (!x) return undefined;
+          const r = this.eval(x, ctx);
+          return r.ok && r.val.t === 'int' ? r.val.v : null;
+        };
+        const lo = bound(p.lo);
+        const hi = bound(p.hi);
+        const step = bound(p.step);
+        const known = lo !== null && hi !== null && step !== null;
+        out.push({ k: 'slice', lo: lo ?? undefined, hi: hi ?? undefined, step: step ?? undefined, known });
+      } else {
+        const r = this.eval(p, ctx);
+        if (r.ok && (r.val.t === 'int' || r.val.t === 'bool')) out.push({ k: 'int', v: Number(r.val.v) });
+        else if (this.isIntLoopVar(p, ctx)) out.push({ k: 'int' });
+        else return undefined; // a tensor index (advanced indexing) or unknown
+      }
+    }
+    return out;
+  }
+
+  /** `t` of `for t in range(...)` (an int whose value changes per iteration). */
+  private isIntLoopVar(e: Expr, ctx: Ctx): boolean {
+    if (e.k === 'bin' && ['+', '-', '*', '//', '%'].includes(e.op)) {
+      const lInt = this.isIntLoopVar(e.left, ctx) || (this.eval(e.left, ctx).ok);
+      const rInt = this.isIntLoopVar(e.right, ctx) || (this.eval(e.right, ctx).ok);
+      return lInt && rInt && (this.isIntLoopVar(e.left, ctx) || this.isIntLoopVar(e.right, ctx));
+    }
+    if (e.k !== 'name') return false;
+    const r = this.resolveName(e.id, ctx);
+    if (!r || r === 'cond' || !('b' in r) || r.b.kind !== 'loop' || !r.b.iter) return false;
+    const it = r.b.iter;
+    if (it.k !== 'call' || it.fn.k !== 'name') return false;
+    if (it.fn.id === 'range' && r.b.path.length === 0) return true;
+    return it.fn.id === 'enumerate' && r.b.path.length === 1 && r.b.path[0] === 0;
+  }
+
+  /** Integer sizes from `f(2, 3)`, `f((2, 3))`, `f([2, 3])`, `f(size=(2, 3))`, `f(x.shape)`. */
+  private sizesOf(args: Expr[], ctx: Ctx): number[] | undefined {
+    if (args.length === 0) return undefined;
+    const dims: number[] = [];
+    for (const a of args) {
+      const r = this.eval(a, ctx);
+      if (!r.ok) return undefined;
+      const vals = r.val.t === 'tuple' && args.length === 1 ? r.val.items : [r.val];
+      for (const v of vals) {
+        if (v.t !== 'int' || v.v < 0) return undefined;
+        dims.push(v.v);
+      }
+    }
+    return dims;
+  }
+
+  /** Integers of `f(0, 2, 1)` or `f((0, 2, 1))` (dims, may be negative). */
+  private intsOf(args: Expr[], ctx: Ctx): number[] | undefined {
+    const out: number[] = [];
+    for (const a of args) {
+      const r = this.eval(a, ctx);
+      if (!r.ok) return undefined;
+      const vals = r.val.t === 'tuple' && args.length === 1 ? r.val.items : [r.val];
+      for (const v of vals) {
+        if (v.t !== 'int') return undefined;
+        out.push(v.v);
+      }
+    }
+    return out;
+  }
+
+  private argOf(call: Extract<Expr, { k: 'call' }>, pos: number, name: string): Expr | undefined {
+    return call.kwargs.find((k) => k.name === name)?.value ?? (pos >= 0 ? call.args[pos] : undefined);
+  }
+
+  private intArg(call: Extract<Expr, { k: 'call' }>, pos: number, name: string, ctx: Ctx): number | undefined | null {
+    const a = this.argOf(call, pos, name);
+    if (!a) return undefined;
+    const r = this.eval(a, ctx);
+    return r.ok && r.val.t === 'int' ? r.val.v : null;
+  }
+
+  private boolArg(call: Extract<Expr, { k: 'call' }>, pos: number, name: string, ctx: Ctx, dflt: boolean): boolean | undefined {
+    const a = this.argOf(call, pos, name);
+    if (!a) return dflt;
+    const r = this.eval(a, ctx);
+    if (!r.ok) return undefined;
+    const v = coerce(r.val, 'bool');
+    return typeof v === 'boolean' ? v : undefined;
+  }
+
+  /** The shape of a nested list/tuple literal (or a name bound to one): torch.tensor data. */
+  private dataShape(e: Expr, ctx: Ctx): number[] | undefined {
+    const r = this.eval(e, ctx);
+    if (!r.ok) return undefined;
+    const items = (v: Val): Val[] | undefined => (v.t === 'tuple' ? v.items : undefined);
+    if (r.val.t !== 'tuple') return [];
+    const leaves: Val[] = [];
+    const s = T.nestedShape<Val>(r.val, (v) => {
+      const it = items(v);
+      if (!it) leaves.push(v);
+      return it;
+    });
+    if (!s || leaves.some((v) => v.t !== 'int' && v.t !== 'float' && v.t !== 'bool')) return undefined;
+    return s;
+  }
+
+  private tensorCall(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): TVal | undefined {
+    if (e.messy && !(e.fn.k === 'attr' && ['view', 'reshape', 'permute'].includes(e.fn.attr))) return undefined;
+    const ci = this.callInfoOf(e);
+    const q = ci?.q ?? this.qualify(e.fn, ctx.scope, 0);
+    if (q && (q.startsWith('torch.') && !/^torch\.nn\.[A-Z]/.test(q))) {
+      const r = this.torchFunction(q, e, ctx);
+      if (r !== NOT_TORCH) return r;
+    }
+    // A module called on tensors.
+    const obj = ci ? this.calleeObject(ci) : this.objectOf(e.fn, ctx);
+    if (obj?.k === 'module') return this.moduleResult(obj, e, ctx);
+    if (obj) return undefined;
+    // A tensor method.
+    if (e.fn.k === 'attr') return this.tensorMethod(e.fn.attr, e.fn.obj, e, ctx);
+    return undefined;
+  }
+
+  /** torch.* functions that build or reshape tensors; NOT_TORCH when `q` is not one of them. */
+  private torchFunction(q: string, e: Extract<Expr, { k: 'call' }>, ctx: Ctx): TVal | undefined | typeof NOT_TORCH {
+    const name = q.slice(q.lastIndexOf('.') + 1);
+    const mod = q.slice(0, q.lastIndexOf('.'));
+    const sizeKw = e.kwargs.find((k) => k.name === 'size')?.value;
+    if (mod === 'torch' && ['zeros', 'ones', 'empty', 'rand', 'randn'].includes(name)) {
+      const shape = this.sizesOf(sizeKw ? [sizeKw] : e.args, ctx);
+      const draw = (name === 'rand' || name === 'randn') && this.callInfoOf(e) ? this.callInfoOf(e) : undefined;
+      return { k: 'tensor', shape, draw };
+    }
+    if (mod === 'torch' && name === 'full') {
+      const a = this.argOf(e, 0, 'size');
+      return { k: 'tensor', shape: a ? this.sizesOf([a], ctx) : undefined };
+    }
+    if (mod === 'torch' && name === 'randint') {
+      // randint(high, size) or randint(low, high, size)
+      const a = sizeKw ?? (e.args.length >= 3 ? e.args[2] : e.args.length === 2 ? e.args[1] : undefined);
+      return { k: 'tensor', shape: a ? this.sizesOf([a], ctx) : undefined, int: true };
+    }
+    if (mod === 'torch' && ['zeros_like', 'ones_like', 'empty_like', 'rand_like', 'randn_like', 'full_like', 'randint_like'].includes(name)) {
+      const s = e.args[0] ? this.shapeOfExpr(e.args[0], ctx) : undefined;
+      return { k: 'tensor', shape: s };
+    }
+    if (mod === 'torch' && (name === 'tensor' || name === 'as_tensor' || name === 'LongTensor' || name === 'FloatTensor' || name === 'Tensor' || name === 'IntTensor' || name === 'DoubleTensor')) {
+      const int = name === 'LongTensor' || name === 'IntTensor';
+      if (e.args.length === 0) return { k: 'tensor', shape: name === 'tensor' ? undefined : [0], int };
+      if (name !== 'tensor' && name !== 'as_tensor') {
+        // torch.FloatTensor(3, 5) is a (3, 5) tensor; torch.FloatTensor([3, 5]) holds 3 and 5.
+        const first = this.eval(e.args[0], ctx);
+        if (first.ok && first.val.t === 'int') {
+          const s = this.sizesOf(e.args, ctx);
+          return { k: 'tensor', shape: s, int };
+        }
+      }
+      if (e.args.length !== 1) return undefined;
+      const s = this.dataShape(e.args[0], ctx);
+      if (s) return { k: 'tensor', shape: s, int };
+      // torch.tensor(x) of a tensor x copies it.
+      const t = this.tensorOf(e.args[0], ctx);
+      return t?.k === 'tensor' ? { k: 'tensor', shape: t.shape, int } : undefined;
+    }
+    if (mod === 'torch' && name === 'arange') {
+      const vals = e.args.map((a) => this.eval(a, ctx));
+      if (vals.some((v) => !v.ok || (v.val.t !== 'int'))) return undefined;
+      const n = vals.map((v) => (v.ok && v.val.t === 'int' ? v.val.v : 0));
+      const [lo, hi, st] = n.length === 1 ? [0, n[0], 1] : [n[0], n[1], n[2] ?? 1];
+      if (st === 0) return undefined;
+      return { k: 'tensor', shape: [Math.max(0, Math.ceil((hi - lo) / st))] };
+    }
+    if (mod === 'torch' && name === 'linspace') {
+      const s = this.intArg(e, 2, 'steps', ctx);
+      return typeof s === 'number' ? { k: 'tensor', shape: [s] } : undefined;
+    }
+    if (mod === 'torch' && (name === 'cat' || name === 'concat' || name === 'stack')) {
+      const list = this.argOf(e, 0, 'tensors');
+      const dimArg = this.argOf(e, 1, 'dim');
+      const dim = dimArg ? this.eval(dimArg, ctx) : ({ ok: true, val: { t: 'int', v: 0 } } as Ev);
+      if (!list || list.k !== 'tuple' || !dim.ok || dim.val.t !== 'int') return undefined;
+      const shapes: number[][] = [];
+      for (const it of list.items) {
+        const s = this.shapeOfExpr(it, ctx);
+        if (!s) return undefined;
+        shapes.push(s);
+      }
+      const s = name === 'stack' ? T.stack(shapes, dim.val.v) : T.cat(shapes, dim.val.v);
+      return s ? { k: 'tensor', shape: s } : undefined;
+    }
+    if (q === 'torch.nn.utils.rnn.pack_padded_sequence' || q === 'torch.nn.utils.rnn.pack_sequence') {
+      if (name === 'pack_sequence') return undefined;
+      const x = this.argOf(e, 0, 'input');
+      const t = x ? this.tensorOf(x, ctx) : undefined;
+      if (t?.k !== 'tensor') return undefined;
+      return { k: 'tensor', shape: t.shape, packed: true, packBatchFirst: this.boolArg(e, 2, 'batch_first', ctx, false), emb: t.emb };
+    }
+    if (q === 'torch.nn.utils.rnn.pad_packed_sequence') return undefined; // padded to the longest length: not known
+    const same = ['squeeze', 'unsqueeze', 'transpose', 'permute', 'reshape', 'flatten', 'flip', 'narrow'];
+    if (mod === 'torch' && same.includes(name) && e.args.length >= 1) {
+      // torch.unsqueeze(x, 0) is x.unsqueeze(0).
+      const rest: Extract<Expr, { k: 'call' }> = { ...e, args: e.args.slice(1) };
+      return this.tensorMethod(name, e.args[0], rest, ctx);
+    }
+    const elementwise = ['tanh', 'sigmoid', 'relu', 'exp', 'log', 'abs', 'sin', 'cos', 'sqrt', 'neg', 'clone', 'softmax', 'log_softmax', 'dropout', 'gelu', 'leaky_relu', 'elu', 'selu', 'silu', 'clamp', 'clip', 'normalize', 'layer_norm', 'detach'];
+    if ((mod === 'torch' || mod === 'torch.nn.functional') && elementwise.includes(name) && e.args.length >= 1) {
+      const t = this.tensorOf(e.args[0], ctx);
+      if (t?.k !== 'tensor' || t.packed) return undefined;
+      return { k: 'tensor', shape: t.shape, emb: name === 'dropout' ? t.emb : undefined };
+    }
+    return mod === 'torch' || mod === 'torch.nn.functional' ? undefined : NOT_TORCH;
+  }
+
+  /** `x.view(...)`, `x.permute(...)`, `x.float()`: the shape after a tensor method. */
+  private tensorMethod(m: string, objE: Expr, e: Extract<Expr, { k: 'call' }>, ctx: Ctx): TVal | undefined {
+    if (m === 'new_zeros' || m === 'new_ones' || m === 'new_empty' || m === 'new_full' || m === 'new_tensor') {
+      if (m === 'new_tensor') return e.args[0] ? { k: 'tensor', shape: this.dataShape(e.args[0], ctx) } : undefined;
+      const a = this.argOf(e, 0, 'size');
+      const sizeKw = e.kwargs.some((k) => k.name === 'size');
+      return { k: 'tensor', shape: a ? this.sizesOf(m === 'new_full' || sizeKw ? [a] : e.args, ctx) : undefined };
+    }
+    if (!TENSOR_METHODS.has(m)) return undefined;
+    const o = this.tensorOf(objE, ctx);
+    if (o?.k !== 'tensor' || o.packed) return undefined;
+    const keep = (shape: number[] | undefined, draws = true): TVal | undefined =>
+      shape ? { k: 'tensor', shape, emb: o.emb, draw: draws ? o.draw : undefined, int: o.int } : undefined;
+    if (IDENTITY_METHODS.has(m)) {
+      const int = m === 'long' || m === 'int' ? true : m === 'float' || m === 'double' || m === 'half' ? false : o.int;
+      return { k: 'tensor', shape: o.shape, emb: o.emb, draw: o.draw, int };
+    }
+    const s = o.shape;
+    if (!s) return undefined;
+    switch (m) {
+      case 'view':
+      case 'reshape': {
+        if (e.args.length === 1) {
+          // x.view(y.shape) / x.view(torch.Size) / x.view(dtype) (dtype: unknown)
+          const sz = this.intsOf(e.args, ctx);
+          return keep(sz ? T.view(s, sz) : undefined);
+        }
+        const sz = this.intsOf(e.args, ctx);
+        return keep(sz ? T.view(s, sz) : undefined);
+      }
+      case 'view_as':
+      case 'reshape_as':
+      case 'expand_as': {
+        const t = e.args[0] ? this.shapeOfExpr(e.args[0], ctx) : undefined;
+        return keep(t, m !== 'expand_as');
+      }
+      case 'permute': {
+        const d = this.intsOf(e.args, ctx);
+        return keep(d ? T.permute(s, d) : undefined, false);
+      }
+      case 'transpose':
+      case 'swapaxes': {
+        const d = this.intsOf(e.args, ctx);
+        return keep(d && d.length === 2 ? T.transpose(s, d[0], d[1]) : undefined, false);
+      }
+      case 't':
+        return keep(s.length <= 2 ? [...s].reverse() : undefined, false);
+      case 'unsqueeze': {
+        const d = this.intArg(e, 0, 'dim', ctx);
+        return keep(typeof d === 'number' ? T.unsqueeze(s, d) : undefined);
+      }
+      case 'squeeze': {
+        const d = this.intArg(e, 0, 'dim', ctx);
+        if (d === null) return undefined;
+        return keep(T.squeeze(s, d));
+      }
+      case 'flatten': {
+        const a = this.intArg(e, 0, 'start_dim', ctx);
+        const b = this.intArg(e, 1, 'end_dim', ctx);
+        if (a === null || b === null) return undefined;
+        const i = T.normDim(a ?? 0, s.length);
+        const j = T.normDim(b ?? -1, s.length);
+        if (i === undefined || j === undefined || j < i) return s.length === 0 ? keep([1]) : undefined;
+        return keep([...s.slice(0, i), s.slice(i, j + 1).reduce((x, y) => x * y, 1), ...s.slice(j + 1)]);
+      }
+      case 'expand': {
+        const sz = this.intsOf(e.args, ctx);
+        if (!sz || sz.length < s.length) return undefined;
+        const off = sz.length - s.length;
+        const out = sz.map((v, k) => (v === -1 ? (k >= off ? s[k - off] : -1) : v));
+        if (out.some((v, k) => v < 0 || (k >= off && s[k - off] !== 1 && s[k - off] !== v))) return undefined;
+        return keep(out, false);
+      }
+      case 'repeat': {
+        const r = this.intsOf(e.args, ctx);
+        if (!r || r.length < s.length) return undefined;
+        const off = r.length - s.length;
+        return keep(r.map((v, k) => v * (k >= off ? s[k - off] : 1)), false);
+      }
+      case 'narrow': {
+        const d = this.intArg(e, 0, 'dim', ctx);
+        const len = this.intArg(e, 2, 'length', ctx);
+        if (typeof d !== 'number' || typeof len !== 'number') return undefined;
+        const i = T.normDim(d, s.length);
+        if (i === undefined) return undefined;
+        const out = [...s];
+        out[i] = len;
+        return keep(out, false);
+      }
+      case 'sum':
+      case 'mean':
+      case 'argmax':
+      case 'amax': {
+        const d = this.intArg(e, 0, 'dim', ctx);
+        if (typeof d !== 'number') return d === undefined && m !== 'amax' ? keep([], false) : undefined;
+        const kd = this.boolArg(e, 1, 'keepdim', ctx, false);
+        const i = T.normDim(d, s.length);
+        if (i === undefined || kd === undefined) return undefined;
+        const out = kd ? s.map((v, k) => (k === i ? 1 : v)) : s.filter((_v, k) => k !== i);
+        return { k: 'tensor', shape: out, int: m === 'argmax' };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** What a module call returns, from what it receives. */
+  private moduleResult(obj: Extract<Obj, { k: 'module' }>, e: Extract<Expr, { k: 'call' }>, ctx: Ctx): TVal | undefined {
+    const name = obj.q.slice('torch.nn.'.length);
+    const x = e.args[0] ?? e.kwargs.find((k) => k.name === 'input')?.value;
+    if (!x) return undefined;
+    const t = this.tensorOf(x, ctx);
+    const xs = t?.k === 'tensor' && !t.packed ? t.shape : undefined;
+    if (name === 'Embedding') {
+      const emb = this.embeddingConfig(obj.ci);
+      const shape = xs && emb.embeddingDim !== undefined ? [...xs, emb.embeddingDim] : undefined;
+      return { k: 'tensor', shape, emb };
+    }
+    if (SHAPE_KEEPING_MODULES.has(name)) {
+      if (t?.k !== 'tensor' || t.packed) return undefined;
+      return { k: 'tensor', shape: t.shape, emb: name === 'Dropout' ? t.emb : undefined };
+    }
+    if (name === 'Linear') {
+      const lb = this.bindArgs(obj.ci.call, LINEAR_FIELDS, [], 'nn.Linear');
+      const lctx = this.ctxAt(obj.ci.info.scope, obj.ci.call.span.start);
+      const inF = lb.get('in_features') ? this.eval(lb.get('in_features')!, lctx) : undefined;
+      const outF = lb.get('out_features') ? this.eval(lb.get('out_features')!, lctx) : undefined;
+      if (!xs || xs.length === 0 || !inF?.ok || !outF?.ok || inF.val.t !== 'int' || outF.val.t !== 'int') return undefined;
+      if (xs[xs.length - 1] !== inF.val.v) return undefined; // PyTorch raises
+      return { k: 'tensor', shape: [...xs.slice(0, -1), outF.val.v] };
+    }
+    const type = RECURRENT[obj.q];
+    if (!type) return undefined;
+    const cfg = this.configOf(obj.ci, type);
+    const r = recurrentShapes(type, cfg, t?.k === 'tensor' ? t : undefined);
+    if (!r) return undefined;
+    if (type.endsWith('Cell')) {
+      return type === 'LSTMCell' ? { k: 'tuple', items: [{ k: 'tensor', shape: r.output }, { k: 'tensor', shape: r.cN }] } : { k: 'tensor', shape: r.output };
+    }
+    const out: TVal = { k: 'tensor', shape: r.output, packed: r.packed, packBatchFirst: r.packed ? cfg.batchFirst : undefined };
+    const h: TVal = type === 'LSTM' ? { k: 'tuple', items: [{ k: 'tensor', shape: r.hN }, { k: 'tensor', shape: r.cN }] } : { k: 'tensor', shape: r.hN };
+    return { k: 'tuple', items: [out, h] };
+  }
+
+  private embCache = new Map<CallInfo, SnippetEmbedding>();
+
+  /** nn.Embedding(num_embeddings, embedding_dim, padding_idx=...) as read from its constructor. */
+  private embeddingConfig(ci: CallInfo): SnippetEmbedding {
+    const hit = this.embCache.get(ci);
+    if (hit) return hit;
+    const b = this.bindArgs(ci.call, EMBEDDING_FIELDS, [], 'nn.Embedding');
+    const ctx = this.ctxAt(ci.info.scope, ci.call.span.start);
+    const int = (f: string): number | undefined => {
+      const a = b.get(f);
+      if (!a) return undefined;
+      const r = this.eval(a, ctx);
+      return r.ok && r.val.t === 'int' ? r.val.v : undefined;
+    };
+    const emb: SnippetEmbedding = { numEmbeddings: int('num_embeddings'), embeddingDim: int('embedding_dim'), paddingIdx: int('padding_idx'), span: ci.call.span, target: this.targetName(ci) };
+    this.embCache.set(ci, emb);
+    return emb;
+  }
+
+  /** Where a constructor call's result is stored (`self.rnn`, `rnn`), chains like `.to(device)` allowed. */
+  private targetName(ci: CallInfo): string | undefined {
+    const s = ci.info.stmt;
+    if (s.k !== 'assign' || s.targets.length === 0) return undefined;
+    let v: Expr = s.value;
+    while (v !== ci.call && v.k === 'call' && v.fn.k === 'attr') v = v.fn.obj;
+    return v === ci.call ? normaliseSelf(dotted(s.targets[0]), ci.info.scope) : undefined;
+  }
+
+  private cfgCache = new Map<CallInfo, Partial<ModelConfig>>();
+
+  /**
+   * The calls of the module a constructor call builds, first call first. `reached`: the text shows
+   * the call is made (module level, or in a function that is called). `tensor`: what the first
+   * argument is.
+   */
+  private moduleCalls(c: CallInfo, moduleType: ModuleType | null): { mc: ModuleCall; reached: boolean; tensor?: TVal }[] {
+    const found: { ci: CallInfo; key?: number[] }[] = [];
+    for (const ci of this.calls) {
+      let o = this.calleeObject(ci);
+      if (!o && ci.call.fn.k === 'attr' && ci.call.fn.attr === 'forward') {
+        o = this.objectOf(ci.call.fn.obj, { scope: ci.info.scope, offset: ci.call.span.start, moduleTime: Infinity, depth: 0, visiting: new Set() });
+      }
+      if (o?.k !== 'module' || o.ci !== c) continue;
+      const k = this.execKey(ci.info.scope);
+      found.push({ ci, key: k ? [...k, ci.call.span.start] : undefined });
+    }
+    found.sort((a, b) => (a.key && b.key ? compareKeys(a.key, b.key) : a.key ? -1 : b.key ? 1 : a.ci.call.span.start - b.ci.call.span.start));
+    return found.slice(0, 50).map(({ ci, key }, i) => {
+      const call = ci.call;
+      const mc: ModuleCall = { call, span: call.span, line: this.lineOf(call.span.start), statement: ci.info.index, reached: !!key };
+      // Only the first call's shapes are worked out for every module (the rest on demand would cost more).
+      if (i > 3) return { mc, reached: !!key };
+      const ctx = this.ctxAt(ci.info.scope, call.span.start);
+      const x = call.args[0] ?? call.kwargs.find((k) => k.name === 'input')?.value;
+      const t = x ? this.tensorOf(x, ctx) : undefined;
+      if (t?.k === 'tensor' && t.shape) {
+        mc.input = t.shape;
+        if (t.packed) {
+          mc.packed = true;
+          mc.packBatchFirst = t.packBatchFirst;
+        }
+      }
+      const hx = call.args[1] ?? call.kwargs.find((k) => k.name === 'hx')?.value;
+      if (hx) {
+        const h = this.tensorOf(hx, ctx);
+        const pair = moduleType === 'LSTM' || moduleType === 'LSTMCell';
+        if (h?.k === 'tuple' && pair) mc.hidden = h.items.map((it) => (it?.k === 'tensor' ? it.shape : undefined));
+        else if (hx.k === 'tuple' && pair) mc.hidden = hx.items.map((it) => this.shapeOfExpr(it, ctx));
+        else mc.hidden = [h?.k === 'tensor' && !h.packed ? h.shape : undefined];
+      }
+      return { mc, reached: !!key, tensor: t };
+    });
+  }
+
+  /** The config of a recurrent constructor call (fields that cannot be read are absent). */
+  private configOf(ci: CallInfo, type: ModuleType): Partial<ModelConfig> {
+    const hit = this.cfgCache.get(ci);
+    if (hit) return hit;
+    this.cfgCache.set(ci, {});
+    const cfg = this.readConfig(ci, type, [], []).config;
+    this.cfgCache.set(ci, cfg);
+    return cfg;
+  }
+
   // ------------------------------------------------------------------ models
 
   /** Binds a call's arguments to a signature: name -> expression. */
@@ -658,33 +1832,29 @@ class Reader {
     return bound;
   }
 
-  private buildModel(c: CallInfo, type: CellType): SnippetModel {
+  /**
+   * Reads a recurrent constructor's arguments as PyTorch 1.13 binds them. `type` null: the class is
+   * chosen at run time; the arguments are read as RNNBase binds them (RNN, LSTM and GRU alike).
+   */
+  private readConfig(c: CallInfo, type: ModuleType | null, notes: Msg[], unresolved: UnresolvedField[]): { config: SnippetModel['config']; moduleTime: number } {
     const call = c.call;
     const scope = c.info.scope;
-    const notes: Msg[] = [];
-    const unresolved: UnresolvedField[] = [];
-    const what = `nn.${type}`;
-    const container = scope.cls ?? scope;
+    const family: CellType = type ? FAMILY[type] : 'RNN';
+    const what = type ? `nn.${type}` : this.src(call.fn.span);
     const ownerScope = scope.cls ?? (scope.kind === 'def' ? scope : undefined);
     const sites = ownerScope ? this.sitesOf(ownerScope) : [];
     const site = sites[0];
     const moduleTime = site && site.info.scope.kind === 'module' ? site.call.span.start : scope.kind === 'module' ? call.span.start : Infinity;
     const ctx = (): Ctx => ({ scope, offset: call.span.start, moduleTime, depth: 0, visiting: new Set() });
-    if (ownerScope && sites.length === 0 && ownerScope.params.length + (ownerScope.kind === 'class' ? 1 : 0) > 0) {
-      notes.push(msg('`{0}` is never called in this file; arguments come from defaults only.', ownerScope.name));
-    } else if (ownerScope && sites.length > 1) {
-      notes.push(msg('`{0}` is called {1} times; the first call (line {2}) is used.', ownerScope.name, sites.length, this.lineOf(site.call.span.start) + 1));
-    }
-    if (call.messy) notes.push(msg('{0} is called with *args or **kwargs; those arguments cannot be read.', what));
-    const names = FIELDS[type];
+    const names = FIELDS[type ?? 'LSTM'];
     const bound = this.bindArgs(call, names, notes, what);
     if (type === 'RNN' && call.args.length > 3) {
-      notes.push(msg('PyTorch before 2.x read the 4th positional argument of nn.RNN as bias, not nonlinearity; keywords avoid the ambiguity.'));
+      notes.push(msg('In PyTorch 1.13 the 4th positional argument of nn.RNN is bias (PyTorch 2.x reads it as nonlinearity); keywords avoid the ambiguity.'));
     }
-    if (type !== 'LSTM' && bound.has('proj_size')) {
+    if (type && type !== 'LSTM' && bound.has('proj_size')) {
       notes.push(msg('proj_size is only supported for LSTM; PyTorch would raise a ValueError.'));
     }
-    const config: SnippetModel['config'] = { type };
+    const config: SnippetModel['config'] = { type: family };
     const read = (field: string, kind: 'int' | 'bool' | 'float' | 'str', dflt?: number | boolean | string): number | boolean | string | undefined => {
       const e = bound.get(field);
       if (!e) {
@@ -711,10 +1881,11 @@ class Reader {
       const v = read(field, 'bool', dflt);
       if (typeof v === 'boolean') config[key] = v;
     };
+    const isCell = !!type && type.endsWith('Cell');
     setNum('inputSize', 'input_size', 'int');
     setNum('hiddenSize', 'hidden_size', 'int');
-    setNum('numLayers', 'num_layers', 'int', 1);
-    if (type === 'RNN') {
+    if (!isCell) setNum('numLayers', 'num_layers', 'int', 1);
+    if (type === 'RNN' || type === 'RNNCell' || (type === null && bound.has('nonlinearity'))) {
       const v = read('nonlinearity', 'str', 'tanh');
       if (v === 'tanh' || v === 'relu') config.nonlinearity = v;
       else if (typeof v === 'string') {
@@ -723,16 +1894,40 @@ class Reader {
       }
     } else config.nonlinearity = 'tanh';
     setBool('bias', 'bias', true);
-    setBool('batchFirst', 'batch_first', false);
-    setNum('dropout', 'dropout', 'float', 0);
-    setBool('bidirectional', 'bidirectional', false);
-    if (type === 'LSTM') setNum('projSize', 'proj_size', 'int', 0);
-    else config.projSize = 0;
+    if (!isCell) {
+      setBool('batchFirst', 'batch_first', false);
+      setNum('dropout', 'dropout', 'float', 0);
+      setBool('bidirectional', 'bidirectional', false);
+      if (type === 'LSTM' || type === null) setNum('projSize', 'proj_size', 'int', 0);
+      else config.projSize = 0;
+    }
     if (bound.has('dtype')) notes.push(msg('dtype is ignored: the view uses float32 weights as PyTorch does by default.'));
     for (const [key, field, min] of [['inputSize', 'input_size', 1], ['hiddenSize', 'hidden_size', 1], ['numLayers', 'num_layers', 1]] as const) {
       const v = config[key];
       if (v !== undefined && v < min) notes.push(msg('{0} = {1} is out of range; PyTorch needs at least {2}.', field, v, min));
     }
+    return { config, moduleTime };
+  }
+
+  private buildModel(c: CallInfo, moduleType: ModuleType | null): SnippetModel {
+    const call = c.call;
+    const scope = c.info.scope;
+    const notes: Msg[] = [];
+    const unresolved: UnresolvedField[] = [];
+    const type: CellType = moduleType ? FAMILY[moduleType] : 'RNN';
+    const isCell = !!moduleType && moduleType.endsWith('Cell');
+    const container = scope.cls ?? scope;
+    const ownerScope = scope.cls ?? (scope.kind === 'def' ? scope : undefined);
+    const sites = ownerScope ? this.sitesOf(ownerScope) : [];
+    const site = sites[0];
+    if (ownerScope && sites.length === 0 && ownerScope.params.length + (ownerScope.kind === 'class' ? 1 : 0) > 0) {
+      notes.push(msg('`{0}` is never called in this file; arguments come from defaults only.', ownerScope.name));
+    } else if (ownerScope && sites.length > 1) {
+      notes.push(msg('`{0}` is called {1} times; the first call (line {2}) is used.', ownerScope.name, sites.length, this.lineOf(site.call.span.start) + 1));
+    }
+    if (call.messy) notes.push(msg('{0} is called with *args or **kwargs; those arguments cannot be read.', moduleType ? `nn.${moduleType}` : this.src(call.fn.span)));
+    const { config, moduleTime } = this.readConfig(c, moduleType, notes, unresolved);
+    if (moduleType) this.cfgCache.set(c, config);
 
     // Where the model is bound (`self.rnn`), and how its results are named when it is called.
     const targetOf = (ci: CallInfo): string | undefined => {
@@ -841,55 +2036,28 @@ class Reader {
     // The instance, the input and the seed.
     const instanceOf = (ci: CallInfo | undefined) => (ci ? targetOf(ci) : undefined);
     const instance = ownerScope ? instanceOf(site) : modelTarget;
-    const randCalls = this.calls.filter((ci) => ci.q === 'torch.rand' || ci.q === 'torch.randn');
-    let inputCall: CallInfo | undefined;
-    if (instance) {
-      for (const ci of this.calls) {
-        const fn = ci.rawName;
-        if (fn !== instance && fn !== `${instance}.forward`) continue;
-        const a = ci.call.args[0];
-        if (!a) continue;
-        const direct = randCalls.find((r) => r.call === a);
-        if (direct) inputCall = direct;
-        else if (a.k === 'name') {
-          const b = lookupBindingLoose(ci.info.scope, a.id, ci.call.span.start);
-          inputCall = b?.value && b.path.length === 0 ? randCalls.find((r) => r.call === b.value || (b.value!.k === 'call' && chainHas(b.value!, r.call))) : undefined;
-        }
-        if (inputCall) break;
-      }
-    }
-    if (!inputCall) inputCall = randCalls.find((r) => r.info.scope.kind === 'module') ?? randCalls[0];
+    // Every call of the module, first call first; what the first one receives is the input.
+    const calls = this.moduleCalls(c, moduleType);
+    const first = calls[0]?.reached ? calls[0] : undefined;
     let input: SnippetInput | undefined;
-    if (inputCall) {
-      input = { kind: inputCall.q === 'torch.randn' ? 'randn' : 'rand', span: inputCall.call.span };
-      const ictx: Ctx = { scope: inputCall.info.scope, offset: inputCall.call.span.start, moduleTime: inputCall.info.scope.kind === 'module' ? inputCall.call.span.start : Infinity, depth: 0, visiting: new Set() };
-      const fname = `torch.${input.kind}`;
-      const sizeKw = inputCall.call.kwargs.find((k) => k.name === 'size');
-      const parts = sizeKw ? [sizeKw.value] : inputCall.call.args;
-      const dims: number[] = [];
-      let ok = !inputCall.call.messy && parts.length > 0;
-      for (const p of ok ? parts : []) {
-        const r = this.eval(p, ictx);
-        if (!r.ok) {
-          unresolved.push({ field: `${fname} shape`, text: r.name ?? this.src(p.span), reason: r.reason ?? reasonFor(r), span: p.span });
-          ok = false;
-          break;
-        }
-        const vals = r.val.t === 'tuple' && parts.length === 1 ? r.val.items : [r.val];
-        for (const v of vals) {
-          if (v.t === 'int' && v.v >= 0) dims.push(v.v);
-          else {
-            unresolved.push({ field: `${fname} shape`, text: this.src(p.span), reason: msg('it is {0}, not {1}', describe(v), kindWord('int')), span: p.span });
-            ok = false;
-          }
+    let inputCall: CallInfo | undefined;
+    let embedding: SnippetEmbedding | undefined;
+    if (first) {
+      const t = first.tensor?.k === 'tensor' ? first.tensor : undefined;
+      embedding = t?.emb;
+      if (t?.draw && !t.packed) inputCall = t.draw;
+      if (first.mc.input && !first.mc.packed) {
+        const kind = inputCall?.q === 'torch.randn' ? 'randn' : 'rand';
+        input = inputCall ? { kind, shape: first.mc.input, span: inputCall.call.span } : { kind, shape: first.mc.input, span: first.mc.span, drawn: false };
+      }
+      if (inputCall) {
+        const fname = inputCall.q ?? 'torch.rand';
+        for (const k of inputCall.call.kwargs) {
+          if (k.name === 'generator') notes.push(msg('{0} uses its own generator; the view draws the input from the seeded global generator.', fname));
+          if (k.name === 'dtype') notes.push(msg('{0} with a dtype: the view draws float32 values as PyTorch does by default.', fname));
         }
       }
-      if (ok) input.shape = dims;
-      for (const k of inputCall.call.kwargs) {
-        if (k.name === 'generator') notes.push(msg('{0} uses its own generator; the view draws the input from the seeded global generator.', fname));
-        if (k.name === 'dtype') notes.push(msg('{0} with a dtype: the view draws float32 values as PyTorch does by default.', fname));
-      }
-      if (input.shape && config.inputSize !== undefined) {
+      if (input?.shape && config.inputSize !== undefined && moduleType && !isCell) {
         const s = input.shape;
         if (s.length !== 2 && s.length !== 3) notes.push(msg('The input has {0} dimensions; nn.{1} takes 2 (unbatched) or 3.', s.length, type));
         else if (s[s.length - 1] !== config.inputSize) notes.push(msg('The input\'s last dimension is {0} but input_size is {1}; PyTorch would raise a RuntimeError.', s[s.length - 1], config.inputSize));
@@ -943,6 +2111,10 @@ class Reader {
     notes.unshift(...unresolved.map((u) => msg('{0}: could not read `{1}` ({2})', u.field, u.text, u.reason)));
     return {
       type,
+      moduleType,
+      cell: isCell,
+      calls: calls.map((x) => x.mc),
+      embedding,
       callee: this.src(call.fn.span),
       span: call.span,
       line: this.lineOf(call.span.start),
@@ -952,7 +2124,7 @@ class Reader {
       seed,
       input,
       notes: dedupe(notes),
-      complete,
+      complete: complete && !isCell && moduleType !== null,
       owner: ownerScope?.name,
       instance,
     };
@@ -1133,6 +2305,7 @@ function kindWord(kind: 'int' | 'bool' | 'float' | 'str'): Msg {
 function reasonFor(r: Extract<Ev, { ok: false }>): Msg {
   switch (r.code) {
     case 'unbound': return msg('it is never assigned in this file');
+    case 'cond': return msg('it is assigned in a branch that may not run');
     case 'import': return msg('it is imported from `{0}`', r.arg ?? '?');
     case 'loop': return msg('it is a loop variable');
     case 'starred': return msg('it is a starred assignment target');
@@ -1170,4 +2343,29 @@ function dedupe(notes: Msg[]): Msg[] {
     seen.add(k);
     return true;
   });
+}
+
+const COMPOUND_BLOCK = new Set(['if', 'elif', 'else', 'while', 'for', 'with', 'try', 'except', 'finally', 'match', 'case']);
+
+/** Whether a compound statement's body may not run: if/elif/else/while/except/case (not `if __name__ == "__main__"`). */
+function isConditionalBlock(stmt: Stmt): boolean {
+  if (stmt.k === 'for') return false;
+  if (stmt.k !== 'expr') return false;
+  const kw = stmt.keyword;
+  if (kw === 'with' || kw === 'try' || kw === 'finally') return false;
+  if (kw === 'if' && stmt.exprs.length === 1) {
+    const e = stmt.exprs[0];
+    if (e.k === 'const' && e.value === true) return false;
+    if (e.k === 'bin' && e.op === '==') {
+      const isName = (x: Expr) => x.k === 'name' && x.id === '__name__';
+      const isMain = (x: Expr) => x.k === 'str' && x.value === '__main__';
+      if ((isName(e.left) && isMain(e.right)) || (isMain(e.left) && isName(e.right))) return false;
+    }
+  }
+  return true;
+}
+
+/** True when the binding's statement is in a block that may not have run where `useBlocks` stand. */
+function conditionalFor(b: Binding, useBlocks: readonly Block[]): boolean {
+  return b.blocks.some((blk) => blk.cond && !useBlocks.includes(blk));
 }

@@ -166,7 +166,7 @@ describe('python snippet reader: variants', () => {
     { name: 'torch.nn.modules.rnn.LSTM', text: 'import torch\nr = torch.nn.modules.rnn.LSTM(2, 3)\n', expect: { inputSize: 2 }, type: 'LSTM' },
     { name: 'nn without import (pasted fragment)', text: 'rnn = nn.RNN(5, 6)', expect: { inputSize: 5, hiddenSize: 6 } },
     { name: 'all keywords, any order', text: 'import torch.nn as nn\nr = nn.RNN(bidirectional=True, dropout=0.5, batch_first=True, bias=False, nonlinearity="relu", num_layers=3, hidden_size=7, input_size=2)', expect: { inputSize: 2, hiddenSize: 7, numLayers: 3, nonlinearity: 'relu', bias: false, batchFirst: true, dropout: 0.5, bidirectional: true } },
-    { name: 'RNN positional nonlinearity (PyTorch 2.x order)', text: 'import torch.nn as nn\nr = nn.RNN(2, 3, 1, "relu")', expect: { nonlinearity: 'relu', bias: true } },
+    { name: 'RNN 4th positional is bias (PyTorch 1.13 order)', text: 'import torch.nn as nn\nr = nn.RNN(2, 3, 1, False)', expect: { nonlinearity: 'tanh', bias: false } },
     { name: 'LSTM positional proj_size (8th)', text: 'import torch.nn as nn\nr = nn.LSTM(2, 8, 1, True, False, 0.0, False, 3)', expect: { projSize: 3 }, type: 'LSTM' },
     { name: 'backslash continuation and comments', text: 'import torch.nn as nn\nr = nn.GRU(2, \\\n  3,  # hidden\n  num_layers = 2)  # done\n', expect: { hiddenSize: 3, numLayers: 2 }, type: 'GRU' },
     { name: 'arithmetic with parentheses, floor division, unary minus', text: 'import torch.nn as nn\nA = 7\nr = nn.RNN((A + 1) * 2 // 4, -(-A) * 3 - 1)', expect: { inputSize: 4, hiddenSize: 20 } },
