@@ -18,6 +18,7 @@ import type { RunPayload } from '../protocol/messages';
 import { lastRun, registerCommands } from './commands';
 import { registerDocumentFeatures } from './documentFeatures';
 import { registerPythonFeatures } from './python';
+import { registerTraining } from './training';
 import { lastRunPayload, registerUnrollView } from './unrollPanel';
 
 /** What activate() returns: read by the integration tests (and any other extension). */
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): RnnLensApi {
     registerDocumentFeatures(context),
     registerPythonFeatures(context),
     registerCommands(context),
+    registerTraining(context),
   );
   // The panel holds what is shown, whichever feature ran it (JSON command or Python CodeLens).
   return { lastRun: () => lastRunPayload() ?? lastRun() };

@@ -19,6 +19,7 @@ import type { RnnDocument } from '../document/types';
 import type { Tensor } from '../engine/types';
 import type { RunPayload } from '../protocol/messages';
 import { type ArrayReadRequest, chooseWhere, type ReadRequest, isWorkerReply, runJob, type RunPhase, type RunRequest, type RunWhere, type WorkerReply } from '../worker/job';
+import type { TrainControl, TrainRequest } from '../worker/trainJob';
 import { getSettings } from './settings';
 
 const t = vscode.l10n.t;
@@ -212,7 +213,7 @@ async function runInProcess(
 
 /** The handful of operations the scheduler needs from a Node worker or a Web Worker. */
 export interface WorkerHandle {
-  post(request: RunRequest | ReadRequest | ArrayReadRequest): void;
+  post(request: RunRequest | ReadRequest | ArrayReadRequest | TrainRequest | TrainControl): void;
   /** Messages, errors thrown in the worker, and an exit nobody asked for. */
   listen(onMessage: (m: unknown) => void, onFailure: (message: string) => void): void;
   terminate(): Promise<void>;

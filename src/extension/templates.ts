@@ -57,6 +57,19 @@ export const TEMPLATES: readonly RnnTemplate[] = [
     }),
   },
   {
+    id: 'origin-train',
+    label: 'Train the origin RNN: MSELoss, SGD(lr=0.1), 50 steps',
+    detail: 'torch.manual_seed(0); SampleRNN(10, 20, 2); x = torch.rand(3, 5, 10); y = torch.rand(3, 2); 50 steps of SGD, as PyTorch trains it',
+    text: doc({
+      description: 'The origin snippet trained: torch.manual_seed(0); SampleRNN(10, 20, 2); x = torch.rand(3, 5, 10); y = torch.rand(3, 2); loss = nn.MSELoss(); opt = torch.optim.SGD(model.parameters(), lr=0.1); 50 steps. Run "RNN: Train" to watch the loss fall.',
+      model: { type: 'RNN', input_size: 10, hidden_size: 20, num_layers: 1, nonlinearity: 'tanh', bias: true, batch_first: true, dropout: 0, bidirectional: false },
+      head: { type: 'Linear', out_features: 2 },
+      seed: 0,
+      input: { rand: [3, 5, 10] },
+      train: { loss: 'mse', target: { rand: [3, 2] }, optimizer: { type: 'SGD', lr: 0.1 }, steps: 50 },
+    }),
+  },
+  {
     id: 'lstm',
     label: 'LSTM 8 → 16, Linear 16 → 3',
     detail: 'nn.LSTM(8, 16) with gates i, f, g, o; x = torch.rand(6, 2, 8) (L=6, N=2)',

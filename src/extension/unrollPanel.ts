@@ -8,7 +8,7 @@
  * Layer: extension (vscode). Talks to the webview only through src/protocol.
  */
 import * as vscode from 'vscode';
-import type { HostMessage, RunPayload, WireTensor } from '../protocol/messages';
+import type { HostMessage, RunPayload, ViewMessage, WireTensor } from '../protocol/messages';
 import { isRunPayload, isViewMessage } from '../protocol/validate';
 import type { Tensor } from '../engine/types';
 import { buildWebviewHtml, makeNonce } from './webviewHtml';
@@ -30,6 +30,58 @@ function l10nStrings(): Record<string, string> {
 
 function post(m: HostMessage): void {
   void panel?.webview.postMessage(m);
+}
+
+/**
+ * A feature that shares the panel (training): it answers its own messages, re-sends its state
+ * after 'ready', and hears when another run replaces the one shown or the panel closes.
+ */
+export interface PanelParticipant {
+  /** A validated message of the participant's kind, or 'ready' (after the run was re-sent). */
+  onMessage(m: ViewMessage): Promise<unknown> | void;
+  /** A run not started by the participant is now shown (showRun / showRunError). */
+  onOtherRun(): void;
+  /** The panel closed. */
+  onDispose(): void;
+}
+
+let participant: PanelParticipant | undefined;
+
+/** Registers the participant (one at a time). */
+export function setPanelParticipant(p: PanelParticipant): vscode.Disposable {
+  participant = p;
+  return new vscode.Disposable(() => {
+    if (participant === p) participant = undefined;
+  });
+}
+
+/** Posts a message to the panel if it is open; returns whether it is. */
+export function postToPanel(m: HostMessage): boolean {
+  if (!panel) return false;
+  post(m);
+  return true;
+}
+
+/**
+ * Makes `payload` the run the panel holds without re-drawing it from scratch (the participant
+ * tells the webview with its own message). Opens the panel when it is closed, with a 'run'.
+ */
+export function holdPayload(payload: RunPayload, options: { open: boolean }): void {
+  current = payload;
+  pendingError = undefined;
+  if (!panel && options.open) {
+    panel = createPanel();
+    post({ type: 'run', payload, strings: l10nStrings() });
+  }
+}
+
+/** Shows `payload` as a new run (like showRun) on behalf of the participant (no onOtherRun). */
+export function showParticipantRun(payload: RunPayload): void {
+  current = payload;
+  pendingError = undefined;
+  if (!panel) panel = createPanel();
+  else revealBeside(panel);
+  post({ type: 'run', payload, strings: l10nStrings() });
 }
 
 /** The panel's webview options: scripts on, and only media/ and dist/ readable. */
@@ -60,6 +112,7 @@ function configure(p: vscode.WebviewPanel): void {
     current = undefined;
     pendingError = undefined;
     cancelRun();
+    participant?.onDispose();
   });
   p.webview.onDidReceiveMessage((m: unknown) => void onMessage(m));
 }
@@ -96,7 +149,17 @@ async function onMessage(m: unknown, options?: MessageOptions): Promise<vscode.U
       if (current) post({ type: 'run', payload: current, strings: l10nStrings() });
       else if (pendingError) post({ type: 'error', message: pendingError });
       else post({ type: 'idle', strings: l10nStrings() });
+      await participant?.onMessage(m);
       return;
+    case 'trainStart':
+    case 'trainPause':
+    case 'trainResume':
+    case 'trainStop':
+    case 'trainSave': {
+      // the participant answers a save with the URI it wrote to (the test command returns it)
+      const written = await participant?.onMessage(m);
+      return typeof written === 'string' ? vscode.Uri.parse(written, true) : undefined;
+    }
     case 'compare': {
       if (!current) return;
       if (current.times || !compareAffordable(current.model, fromWire(current.input))) {
@@ -150,6 +213,7 @@ async function onMessage(m: unknown, options?: MessageOptions): Promise<vscode.U
 
 /** Opens (or reveals) the panel beside the editor without taking focus, and draws the payload. */
 export function showRun(payload: RunPayload): void {
+  participant?.onOtherRun();
   current = payload;
   pendingError = undefined;
   if (!panel) panel = createPanel();
@@ -176,6 +240,7 @@ function revealBeside(p: vscode.WebviewPanel): void {
 
 /** Shows a failed run's message (already localised) in the panel. */
 export function showRunError(message: string): void {
+  participant?.onOtherRun();
   pendingError = message;
   if (!panel) panel = createPanel();
   else revealBeside(panel);

@@ -87,6 +87,48 @@ export interface RunPayload {
   };
   /** Plain-language notes (dropout ignored, seed defaulted to 0, ...). Already localised. */
   notes: string[];
+  /** Present when the document has a `train` block: the panel then offers Train. */
+  train?: TrainSummary;
+}
+
+/** The `train` block in a line, for the Train control (names as PyTorch writes them). */
+export interface TrainSummary {
+  /** 'MSELoss' or 'CrossEntropyLoss'. */
+  loss: string;
+  /** e.g. 'SGD(lr=0.1)', 'Adam(lr=0.01)'. */
+  optimizer: string;
+  steps: number;
+  /** max_norm of clip_grad_norm_, when asked for. */
+  clipGradNorm?: number;
+}
+
+/** Where a training run is: 'running' steps, 'paused' (resumable), or ended ('stopped' by the user or a NaN/inf loss, 'done', 'failed'). */
+export type TrainStatus = 'running' | 'paused' | 'stopped' | 'done' | 'failed';
+
+/**
+ * Everything the Train section of the panel shows about one training run (the host keeps it
+ * and sends it whole after 'ready' or a start; then steps, status and snapshots as they come).
+ */
+export interface TrainSession {
+  /** The panel title of the trained document. */
+  title: string;
+  /** URI of the document being trained, when there is one. */
+  source?: string;
+  summary: TrainSummary;
+  stepsTotal: number;
+  status: TrainStatus;
+  /** Loss per completed step (before that step's update), wire numbers. */
+  loss: WireNumber[];
+  /** Total gradient L2 norm per completed step (before clipping), wire numbers. */
+  gradNorm: WireNumber[];
+  /** The completed steps whose model the panel shows (0: the initial model). */
+  shownStep: number;
+  /** The prediction (head output, or output) of the initial model, the target, and the prediction at shownStep. */
+  before?: WireTensor;
+  target?: WireTensor;
+  after?: WireTensor;
+  /** Why it stopped or failed, already localised. */
+  message?: string;
 }
 
 /** Comparison of RNN, LSTM and GRU on the same input (the "why LSTM" view). */
@@ -112,7 +154,15 @@ export type HostMessage =
   /** Sent by the host while a long run is in flight (0..1). */
   | { type: 'progress'; fraction: number }
   /** Sent by the host after 'ready' when there is no run yet: the UI strings only. */
-  | { type: 'idle'; strings: Record<string, string> };
+  | { type: 'idle'; strings: Record<string, string> }
+  /** Sent by the host when training starts and after 'ready': the whole training run (null: none). */
+  | { type: 'trainSession'; session: TrainSession | null }
+  /** Sent by the host as training goes: loss and gradient norm of steps from, from+1, ... (0-based). */
+  | { type: 'trainSteps'; from: number; loss: WireNumber[]; gradNorm: WireNumber[] }
+  /** Sent by the host when training runs, pauses, stops, ends or fails. */
+  | { type: 'trainStatus'; status: TrainStatus; stepsDone: number; message?: string }
+  /** Sent by the host every few steps and on pause/stop/end: the model after `step` steps, drawn like a run. */
+  | { type: 'trainSnapshot'; step: number; payload: RunPayload; prediction?: WireTensor };
 
 /** Webview -> extension. Untrusted: validate with isViewMessage before use. */
 export type ViewMessage =
@@ -127,4 +177,14 @@ export type ViewMessage =
   /** Sent by the webview to reveal the source document. */
   | { type: 'reveal' }
   /** Sent by the webview after its first paint of a run: `ms` from the 'run' message to that paint. */
-  | { type: 'painted'; ms: number };
+  | { type: 'painted'; ms: number }
+  /** Sent by the webview's Train button: train the document shown (its `train` block). */
+  | { type: 'trainStart' }
+  /** Sent by the webview's Pause button while training runs. */
+  | { type: 'trainPause' }
+  /** Sent by the webview's Resume button while training is paused. */
+  | { type: 'trainResume' }
+  /** Sent by the webview's Stop button: end training, keeping the steps done. */
+  | { type: 'trainStop' }
+  /** Sent by the webview's "Save trained weights" buttons: into the document, or a new one. */
+  | { type: 'trainSave'; to: 'document' | 'newDocument' };

@@ -44,7 +44,13 @@ export function isViewMessage(x: unknown): x is ViewMessage {
     case 'ready':
     case 'compare':
     case 'reveal':
+    case 'trainStart':
+    case 'trainPause':
+    case 'trainResume':
+    case 'trainStop':
       return hasOnlyKeys(x, []);
+    case 'trainSave':
+      return hasOnlyKeys(x, ['to']) && (x.to === 'document' || x.to === 'newDocument');
     case 'painted':
       return hasOnlyKeys(x, ['ms']) && typeof x.ms === 'number' && Number.isFinite(x.ms) && x.ms >= 0;
     case 'copy':
@@ -146,6 +152,31 @@ export function isRunPayload(x: unknown): x is RunPayload {
   if (x.times !== undefined && !isNumberArray(x.times, false)) return false;
   if (!isObject(x.shapes)) return false;
   if (!Array.isArray(x.notes) || !x.notes.every((n) => typeof n === 'string')) return false;
+  if (x.train !== undefined && !isTrainSummary(x.train)) return false;
+  return true;
+}
+
+/** A TrainSummary: loss and optimizer as text, steps >= 1, an optional positive max_norm. */
+function isTrainSummary(x: unknown): boolean {
+  if (!isObject(x) || typeof x.loss !== 'string' || typeof x.optimizer !== 'string') return false;
+  if (!Number.isInteger(x.steps) || (x.steps as number) < 1) return false;
+  return x.clipGradNorm === undefined || (typeof x.clipGradNorm === 'number' && Number.isFinite(x.clipGradNorm) && x.clipGradNorm > 0);
+}
+
+const TRAIN_STATUSES = new Set(['running', 'paused', 'stopped', 'done', 'failed']);
+
+/** A TrainSession (see messages.ts): consistent step counts, wire numbers per step, optional tensors. */
+export function isTrainSession(x: unknown): boolean {
+  if (!isObject(x) || typeof x.title !== 'string' || !isTrainSummary(x.summary)) return false;
+  if (x.source !== undefined && typeof x.source !== 'string') return false;
+  if (x.message !== undefined && typeof x.message !== 'string') return false;
+  if (typeof x.status !== 'string' || !TRAIN_STATUSES.has(x.status)) return false;
+  if (!Number.isInteger(x.stepsTotal) || (x.stepsTotal as number) < 1) return false;
+  if (!isNumberArray(x.loss, true) || !isNumberArray(x.gradNorm, true)) return false;
+  const done = (x.loss as unknown[]).length;
+  if ((x.gradNorm as unknown[]).length !== done || done > (x.stepsTotal as number)) return false;
+  if (!Number.isInteger(x.shownStep) || (x.shownStep as number) < 0 || (x.shownStep as number) > done) return false;
+  for (const k of ['before', 'target', 'after'] as const) if (x[k] !== undefined && !isWireTensor(x[k])) return false;
   return true;
 }
 
@@ -163,6 +194,22 @@ export function isHostMessage(x: unknown): x is HostMessage {
       return isObject(x.strings) && Object.values(x.strings).every((v) => typeof v === 'string');
     case 'progress':
       return typeof x.fraction === 'number' && x.fraction >= 0 && x.fraction <= 1;
+    case 'trainSession':
+      return x.session === null || isTrainSession(x.session);
+    case 'trainSteps':
+      return (
+        Number.isInteger(x.from) && (x.from as number) >= 0 &&
+        isNumberArray(x.loss, true) && isNumberArray(x.gradNorm, true) &&
+        (x.loss as unknown[]).length === (x.gradNorm as unknown[]).length
+      );
+    case 'trainStatus':
+      return (
+        typeof x.status === 'string' && TRAIN_STATUSES.has(x.status) &&
+        Number.isInteger(x.stepsDone) && (x.stepsDone as number) >= 0 &&
+        (x.message === undefined || typeof x.message === 'string')
+      );
+    case 'trainSnapshot':
+      return Number.isInteger(x.step) && (x.step as number) >= 0 && isRunPayload(x.payload) && (x.prediction === undefined || isWireTensor(x.prediction));
     default:
       return false;
   }

@@ -17,6 +17,7 @@ import { nonFiniteNotes } from '../document/nonFinite';
 import type { RnnDocument } from '../document/types';
 import type { ComparePayload, RunPayload, WireStep, WireTensor } from '../protocol/messages';
 import { toWireNumber, type WireNumber } from '../protocol/wire';
+import { trainSummary } from './train';
 
 /**
  * Max numbers of traced step vectors sent to the webview. The view draws at most ~200 nodes,
@@ -206,6 +207,7 @@ export function buildRunPayload(doc: RnnDocument, opts: BuildOptions): RunPayloa
     notes,
   };
   payload.seed = resolved.seed;
+  if (doc.train) payload.train = trainSummary(doc.train);
   if (opts.source !== undefined) payload.source = opts.source;
   // plain text for the panel; very long descriptions are cut (the panel clamps to a few lines anyway)
   if (doc.description) payload.description = doc.description.length > 4000 ? doc.description.slice(0, 4000) + '…' : doc.description;

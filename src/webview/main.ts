@@ -4,8 +4,9 @@
  * selector, precision toggle, play/step/slider, selection and keyboard, gap expansion, export.
  * Layer: webview (DOM only). Talks to the host only through src/protocol messages.
  */
-import type { ComparePayload, HostMessage, RunPayload, ViewMessage } from '../protocol/messages';
-import { isHostMessage, isRunPayload } from '../protocol/validate';
+import type { ComparePayload, HostMessage, RunPayload, TrainSession, ViewMessage } from '../protocol/messages';
+import { isHostMessage, isRunPayload, isTrainSession } from '../protocol/validate';
+import { renderTraining, type TrainAction } from './training';
 import { collapseForWidth, computeLayout, fitDiagram, type CollapseSettings, type LayoutNode } from './layout';
 import { renderDiagram, nodeLabel } from './diagram';
 import { renderInspector } from './inspector';
@@ -29,11 +30,14 @@ interface Ui {
   cursor: number;
   center: number;
   selected?: string;
+  /** The training curves on a log scale. */
+  trainLog?: boolean;
 }
 interface Saved {
   payload?: RunPayload;
   strings?: Record<string, string>;
   ui?: Ui;
+  train?: TrainSession;
 }
 
 const vscode = acquireVsCodeApi();
@@ -53,6 +57,11 @@ let frameWidth = 0;
 let linewidth = 80;
 let sideLinewidth = 80;
 let descriptionOpen = false;
+/** The training run of the document shown (host messages 'trainSession', 'trainSteps', ...). */
+let train: TrainSession | undefined;
+/** The Train section in the page, replaced alone when only the training numbers change. */
+let trainSection: HTMLElement | undefined;
+let trainQueued = false;
 
 const str = (key: string, ...args: (string | number)[]) => fill(strings[key] ?? key, ...args);
 
@@ -61,7 +70,71 @@ function post(m: ViewMessage): void {
 }
 
 function save(): void {
-  vscode.setState({ payload, strings, ui } satisfies Saved);
+  vscode.setState({ payload, strings, ui, train } satisfies Saved);
+}
+
+function trainAction(action: TrainAction): void {
+  switch (action) {
+    case 'start':
+      post({ type: 'trainStart' });
+      return;
+    case 'pause':
+      post({ type: 'trainPause' });
+      return;
+    case 'resume':
+      post({ type: 'trainResume' });
+      return;
+    case 'stop':
+      post({ type: 'trainStop' });
+      return;
+    case 'saveDocument':
+      post({ type: 'trainSave', to: 'document' });
+      return;
+    case 'saveNew':
+      post({ type: 'trainSave', to: 'newDocument' });
+      return;
+  }
+}
+
+function buildTrainSection(p: RunPayload): HTMLElement | undefined {
+  return renderTraining({
+    payload: p,
+    session: train,
+    log: !!ui.trainLog,
+    precision: ui.full ? 8 : 4,
+    linewidth,
+    str,
+    onAction: trainAction,
+    onLog: (log) => {
+      ui.trainLog = log;
+      save();
+      redrawTraining();
+    },
+  });
+}
+
+/** Re-draws the Train section alone (the curves grow every few milliseconds while training). */
+function redrawTraining(): void {
+  if (!payload) return;
+  const next = buildTrainSection(payload);
+  if (trainSection && next && trainSection.parentNode) {
+    const focused = (document.activeElement as HTMLElement | null)?.getAttribute?.('data-train') ?? (document.activeElement?.id === 'train-log' ? 'log' : undefined);
+    trainSection.parentNode.replaceChild(next, trainSection);
+    trainSection = next;
+    // keep the keyboard where it was (the buttons were re-created)
+    const again = focused === 'log' ? next.querySelector('#train-log') : focused ? next.querySelector(`[data-train="${focused}"]`) ?? next.querySelector('[data-train]') : null;
+    (again as HTMLElement | null)?.focus();
+  } else render();
+}
+
+/** At most one Train section re-draw per frame. */
+function queueTrainingRedraw(): void {
+  if (trainQueued) return;
+  trainQueued = true;
+  requestAnimationFrame(() => {
+    trainQueued = false;
+    redrawTraining();
+  });
 }
 
 function setPayload(p: RunPayload, s: Record<string, string>, keepUi = false): void {
@@ -306,6 +379,9 @@ function render(): void {
 
   // shapes strip
   app.appendChild(renderShapes(p, str));
+  // training: controls, curves, predictions (documents with a train block)
+  trainSection = buildTrainSection(p);
+  if (trainSection) app.appendChild(trainSection);
 
   const grid = h('div', { class: 'grid' });
   const left = h('div', { class: 'col-main' });
@@ -448,6 +524,8 @@ window.addEventListener('message', (event: MessageEvent) => {
   switch (msg.type) {
     case 'run': {
       const received = performance.now();
+      // a new run: its training (if any) is sent right after ('trainSession')
+      train = undefined;
       setPayload(msg.payload, msg.strings);
       // the frame after this one has been painted: tell the host (bench/vscode.mjs times runs by it)
       requestAnimationFrame(() => setTimeout(() => post({ type: 'painted', ms: performance.now() - received }), 0));
@@ -465,6 +543,34 @@ window.addEventListener('message', (event: MessageEvent) => {
       strings = msg.strings;
       if (!payload) render();
       break;
+    case 'trainSession':
+      train = msg.session ?? undefined;
+      save();
+      render();
+      break;
+    case 'trainSteps':
+      if (train && msg.from <= train.loss.length) {
+        train.loss.splice(msg.from, msg.loss.length, ...msg.loss);
+        train.gradNorm.splice(msg.from, msg.gradNorm.length, ...msg.gradNorm);
+        queueTrainingRedraw();
+      }
+      break;
+    case 'trainStatus':
+      if (train) {
+        train.status = msg.status;
+        train.message = msg.message;
+        save();
+        queueTrainingRedraw();
+      }
+      break;
+    case 'trainSnapshot':
+      // the model after msg.step steps: drawn like a run, keeping the user's place and selection
+      if (train) {
+        train.shownStep = Math.min(msg.step, train.loss.length);
+        if (msg.prediction) train.after = msg.prediction;
+      }
+      setPayload(msg.payload, strings, true);
+      break;
     case 'progress': {
       const bar = document.querySelector('.progress') ?? app.insertBefore(h('progress', { class: 'progress', max: 1 }), app.firstChild);
       (bar as HTMLProgressElement).value = msg.fraction;
@@ -477,6 +583,7 @@ window.addEventListener('message', (event: MessageEvent) => {
 const saved = vscode.getState() as Saved | undefined;
 if (saved && isRunPayload(saved.payload)) {
   if (saved.ui) ui = saved.ui;
+  if (isTrainSession(saved.train)) train = saved.train;
   setPayload(saved.payload, saved.strings ?? {}, !!saved.ui);
 } else render();
 post({ type: 'ready' });

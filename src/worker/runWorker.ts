@@ -6,6 +6,8 @@
  *                          process.env.RNN_LENS_WEB = "1", so the Node branch below is dropped.
  * A 'read' request (job.ts ReadRequest) reads a large document instead and posts its ReadResult;
  * a 'readArray' request (ArrayReadRequest) reads a large selected array and posts the tensor.
+ * A 'train' request (trainJob.ts TrainRequest) trains a document and keeps listening for
+ * Pause / Resume / Stop (TrainControl) until the host ends it.
  * One worker serves one run; the host ends it with terminate() on cancel, which really stops the
  * CPU and frees the worker's memory.
  * Layer: worker (Node's worker_threads or the Web Worker global; otherwise only job.ts).
@@ -21,35 +23,53 @@ import {
   type RunRequest,
   type WorkerReply,
 } from './job';
+import { isTrainControl, isTrainRequest, startTrainJob, type TrainReply } from './trainJob';
 
 interface Port {
-  postMessage(m: WorkerReply | ReadReply | ArrayReadReply): void;
+  postMessage(m: WorkerReply | ReadReply | ArrayReadReply | TrainReply): void;
 }
 
-function serve(port: Port, request: unknown): void {
+/**
+ * Serves the first message. A training job keeps the worker: the returned function hears the
+ * messages after the first (Pause / Resume / Stop).
+ */
+function serve(port: Port, request: unknown): ((m: unknown) => void) | undefined {
+  if (isTrainRequest(request)) {
+    const job = startTrainJob(request, { post: (reply) => port.postMessage(reply) });
+    return (m) => {
+      if (isTrainControl(m)) job.control(m.action);
+    };
+  }
   if (isReadRequest(request)) {
     port.postMessage(readJob(request));
-    return;
+    return undefined;
   }
   if (isArrayReadRequest(request)) {
     port.postMessage(arrayReadJob(request));
-    return;
+    return undefined;
   }
   if (!request || typeof request !== 'object' || !('doc' in request)) {
     port.postMessage({ type: 'error', message: 'The run worker got no document to run.' });
-    return;
+    return undefined;
   }
   runJob(request as RunRequest, (reply) => port.postMessage(reply));
+  return undefined;
 }
 
 // The define comes first so esbuild folds the web build's condition to false and drops the branch.
 if (process.env.RNN_LENS_WEB !== '1' && typeof process !== 'undefined') {
-  const { parentPort } = require('node:worker_threads') as { parentPort: (Port & { once(e: 'message', f: (m: unknown) => void): void }) | null };
-  parentPort?.once('message', (m) => serve(parentPort, m));
+  const { parentPort } = require('node:worker_threads') as {
+    parentPort: (Port & { once(e: 'message', f: (m: unknown) => void): void; on(e: 'message', f: (m: unknown) => void): void }) | null;
+  };
+  parentPort?.once('message', (m) => {
+    const more = serve(parentPort, m);
+    if (more) parentPort.on('message', more);
+  });
 } else {
   const scope = globalThis as unknown as Port & { onmessage: ((e: { data: unknown }) => void) | null };
   scope.onmessage = (e) => {
     scope.onmessage = null;
-    serve(scope, e.data);
+    const more = serve(scope, e.data);
+    if (more) scope.onmessage = (next) => more(next.data);
   };
 }
