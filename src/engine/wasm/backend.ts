@@ -1,12 +1,15 @@
 /*
  * Loads the engine's WebAssembly kernels (kernels.as, embedded as base64 in kernels.wasm.ts)
  * synchronously and gives each prepared model its own instance and linear memory, so a
- * model's packed weights are freed with the model. Returns null when WebAssembly or its SIMD
- * is missing (or a host refuses synchronous compilation): callers then use the TypeScript path.
+ * model's packed weights are freed with the model. Two builds exist: relaxed SIMD (fused
+ * multiply-add in the products; chosen when the host validates a tiny relaxed-SIMD module:
+ * VS Code desktop, browsers, Node 20 with --experimental-wasm-relaxed-simd) and plain SIMD.
+ * Returns null when WebAssembly or its SIMD is missing (or a host refuses synchronous
+ * compilation): callers then use the TypeScript path.
  * Layer: engine. Imports only engine files; `WebAssembly` is an ECMAScript global, present in
  * Node, browsers, workers and the VS Code extension host alike.
  */
-import { KERNELS_WASM_BASE64 } from './kernels.wasm';
+import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels.wasm';
 
 /** The exports of kernels.as; every pointer is a byte offset into the instance's memory. */
 export interface KernelExports {
@@ -42,7 +45,51 @@ const PAGE = 65536;
 /** The first page stays unused (AssemblyScript's static area; null pointers mean "none"). */
 const BASE = PAGE;
 
-let compiled: unknown | null | undefined;
+/** Which build of the kernels runs. */
+export type KernelPath = 'relaxed-simd' | 'simd';
+/** 'auto': relaxed SIMD where the host has it, else SIMD; a named path is used only if the host validates it. */
+export type KernelPreference = 'auto' | KernelPath;
+
+let compiled: { module: unknown; path: KernelPath } | null | undefined;
+let preference: KernelPreference = 'auto';
+
+/**
+ * The smallest module using relaxed SIMD: one function returning f32x4.relaxed_madd of three
+ * v128 constants (opcode 0xfd 0x105). WebAssembly.validate says whether the host has the feature.
+ */
+const RELAXED_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, // magic, version
+  1, 5, 1, 96, 0, 1, 123, // type section: () -> v128
+  3, 2, 1, 0, // function section
+  10, 61, 1, 59, 0, // code section, one body of 59 bytes, no locals
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // v128.const 0
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  253, 133, 2, 11, // f32x4.relaxed_madd, end
+]);
+
+/** True when this host's WebAssembly has relaxed SIMD (fused multiply-add). */
+export function relaxedSimdAvailable(): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Chooses the kernels' build for models prepared from now on (tests and benchmarks compare
+ * the paths; the extension leaves it at 'auto'). Models already prepared keep theirs.
+ */
+export function setKernelPreference(next: KernelPreference): void {
+  preference = next;
+  compiled = undefined;
+}
+
+/** The build models prepared now would use, or null for the TypeScript path. */
+export function kernelPath(): KernelPath | null {
+  return compiledModule()?.path ?? null;
+}
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -64,16 +111,26 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-function compiledModule(): unknown | null {
+function compileBuild(base64: string): unknown | null {
+  const bytes = decodeBase64(base64);
+  // validate() is false when the host lacks the build's features; new Module() may throw on a
+  // browser's main thread for modules over 4 KB. Either way: null.
+  if (!WebAssembly.validate(bytes)) return null;
+  return new WebAssembly.Module(bytes);
+}
+
+function compiledModule(): { module: unknown; path: KernelPath } | null {
   if (compiled !== undefined) return compiled;
   compiled = null;
   try {
     if (typeof WebAssembly !== 'object') return null;
-    const bytes = decodeBase64(KERNELS_WASM_BASE64);
-    // validate() is false when the host lacks SIMD; new Module() may throw on a browser's main
-    // thread for modules over 4 KB. Either way: the TypeScript path.
-    if (!WebAssembly.validate(bytes)) return null;
-    compiled = new WebAssembly.Module(bytes);
+    if (preference !== 'simd' && relaxedSimdAvailable()) {
+      const module = compileBuild(KERNELS_RELAXED_WASM_BASE64);
+      if (module !== null) return (compiled = { module, path: 'relaxed-simd' });
+    }
+    if (preference === 'relaxed-simd') return null;
+    const module = compileBuild(KERNELS_WASM_BASE64);
+    if (module !== null) compiled = { module, path: 'simd' };
   } catch {
     compiled = null;
   }
@@ -116,7 +173,7 @@ export class WasmKernels {
     const kernels = compiledModule();
     if (kernels === null) return null;
     try {
-      return new WasmKernels(kernels);
+      return new WasmKernels(kernels.module);
     } catch {
       return null;
     }

@@ -12,6 +12,19 @@
 // panels of 4 output columns: panel p holds, for k = 0..depth-1, W[4p..4p+3, k] (32 bytes),
 // zero-padded past `cols`. The product walks a panel with two f64x2 accumulators per row.
 
+// Multiply-add of the products' accumulators. Compiled twice by scripts/build-wasm.mjs: with
+// relaxed SIMD enabled, `relaxed_madd` (a fused multiply-add where the host has one: vfmadd on
+// x86 with FMA3, as PyTorch's BLAS uses); without it, a separate multiply and add. The loader
+// (backend.ts) picks the relaxed build when WebAssembly.validate accepts it.
+@inline function madd64(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f64x2.relaxed_madd(a, b, c);
+  return f64x2.add(f64x2.mul(a, b), c);
+}
+@inline function madd32(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
 /** Store the first `count` (1..4) lanes of lo|hi at p (row of C). */
 @inline function store4(p: usize, lo: v128, hi: v128, count: i32, accumulate: bool): void {
   if (accumulate) {
@@ -44,13 +57,13 @@
     const wl = v128.load(w), wh = v128.load(w, 16);
     const kb = <usize>k << 3;
     let x = v128.load64_splat(a0 + kb);
-    s0l = f64x2.add(s0l, f64x2.mul(x, wl)); s0h = f64x2.add(s0h, f64x2.mul(x, wh));
+    s0l = madd64(x, wl, s0l); s0h = madd64(x, wh, s0h);
     x = v128.load64_splat(a1 + kb);
-    s1l = f64x2.add(s1l, f64x2.mul(x, wl)); s1h = f64x2.add(s1h, f64x2.mul(x, wh));
+    s1l = madd64(x, wl, s1l); s1h = madd64(x, wh, s1h);
     x = v128.load64_splat(a2 + kb);
-    s2l = f64x2.add(s2l, f64x2.mul(x, wl)); s2h = f64x2.add(s2h, f64x2.mul(x, wh));
+    s2l = madd64(x, wl, s2l); s2h = madd64(x, wh, s2h);
     x = v128.load64_splat(a3 + kb);
-    s3l = f64x2.add(s3l, f64x2.mul(x, wl)); s3h = f64x2.add(s3h, f64x2.mul(x, wh));
+    s3l = madd64(x, wl, s3l); s3h = madd64(x, wh, s3h);
     w += 32;
   }
   if (bias != 0) {
@@ -74,13 +87,13 @@
   for (; k + 1 < depth; k += 2) {
     const kb = <usize>k << 3;
     const x0 = v128.load64_splat(a0 + kb), x1 = v128.load64_splat(a0 + kb, 8);
-    s0l = f64x2.add(s0l, f64x2.mul(x0, v128.load(w))); s0h = f64x2.add(s0h, f64x2.mul(x0, v128.load(w, 16)));
-    s1l = f64x2.add(s1l, f64x2.mul(x1, v128.load(w, 32))); s1h = f64x2.add(s1h, f64x2.mul(x1, v128.load(w, 48)));
+    s0l = madd64(x0, v128.load(w), s0l); s0h = madd64(x0, v128.load(w, 16), s0h);
+    s1l = madd64(x1, v128.load(w, 32), s1l); s1h = madd64(x1, v128.load(w, 48), s1h);
     w += 64;
   }
   if (k < depth) {
     const x0 = v128.load64_splat(a0 + (<usize>k << 3));
-    s0l = f64x2.add(s0l, f64x2.mul(x0, v128.load(w))); s0h = f64x2.add(s0h, f64x2.mul(x0, v128.load(w, 16)));
+    s0l = madd64(x0, v128.load(w), s0l); s0h = madd64(x0, v128.load(w, 16), s0h);
   }
   s0l = f64x2.add(s0l, s1l); s0h = f64x2.add(s0h, s1h);
   if (bias != 0) {
@@ -343,13 +356,13 @@ export function recurrence(
     const wl = v128.load(w), wh = v128.load(w, 16);
     const kb = <usize>k << 2;
     let x = v128.load32_splat(a0 + kb);
-    s0l = f32x4.add(s0l, f32x4.mul(x, wl)); s0h = f32x4.add(s0h, f32x4.mul(x, wh));
+    s0l = madd32(x, wl, s0l); s0h = madd32(x, wh, s0h);
     x = v128.load32_splat(a1 + kb);
-    s1l = f32x4.add(s1l, f32x4.mul(x, wl)); s1h = f32x4.add(s1h, f32x4.mul(x, wh));
+    s1l = madd32(x, wl, s1l); s1h = madd32(x, wh, s1h);
     x = v128.load32_splat(a2 + kb);
-    s2l = f32x4.add(s2l, f32x4.mul(x, wl)); s2h = f32x4.add(s2h, f32x4.mul(x, wh));
+    s2l = madd32(x, wl, s2l); s2h = madd32(x, wh, s2h);
     x = v128.load32_splat(a3 + kb);
-    s3l = f32x4.add(s3l, f32x4.mul(x, wl)); s3h = f32x4.add(s3h, f32x4.mul(x, wh));
+    s3l = madd32(x, wl, s3l); s3h = madd32(x, wh, s3h);
     w += 32;
   }
   if (bias != 0) {
@@ -372,13 +385,13 @@ export function recurrence(
   for (; k + 1 < depth; k += 2) {
     const kb = <usize>k << 2;
     const x0 = v128.load32_splat(a0 + kb), x1 = v128.load32_splat(a0 + kb, 4);
-    s0l = f32x4.add(s0l, f32x4.mul(x0, v128.load(w))); s0h = f32x4.add(s0h, f32x4.mul(x0, v128.load(w, 16)));
-    s1l = f32x4.add(s1l, f32x4.mul(x1, v128.load(w, 32))); s1h = f32x4.add(s1h, f32x4.mul(x1, v128.load(w, 48)));
+    s0l = madd32(x0, v128.load(w), s0l); s0h = madd32(x0, v128.load(w, 16), s0h);
+    s1l = madd32(x1, v128.load(w, 32), s1l); s1h = madd32(x1, v128.load(w, 48), s1h);
     w += 64;
   }
   if (k < depth) {
     const x0 = v128.load32_splat(a0 + (<usize>k << 2));
-    s0l = f32x4.add(s0l, f32x4.mul(x0, v128.load(w))); s0h = f32x4.add(s0h, f32x4.mul(x0, v128.load(w, 16)));
+    s0l = madd32(x0, v128.load(w), s0l); s0h = madd32(x0, v128.load(w, 16), s0h);
   }
   s0l = f32x4.add(s0l, s1l); s0h = f32x4.add(s0h, s1h);
   if (bias != 0) {
@@ -400,17 +413,17 @@ export function recurrence(
   for (; k + 1 < depth; k += 2) {
     const kb = <usize>k << 2;
     const x0 = v128.load32_splat(a0 + kb), x1 = v128.load32_splat(a0 + kb, 4);
-    s0l = f32x4.add(s0l, f32x4.mul(x0, v128.load(w))); s0h = f32x4.add(s0h, f32x4.mul(x0, v128.load(w, 16)));
-    t0l = f32x4.add(t0l, f32x4.mul(x0, v128.load(v))); t0h = f32x4.add(t0h, f32x4.mul(x0, v128.load(v, 16)));
-    s1l = f32x4.add(s1l, f32x4.mul(x1, v128.load(w, 32))); s1h = f32x4.add(s1h, f32x4.mul(x1, v128.load(w, 48)));
-    t1l = f32x4.add(t1l, f32x4.mul(x1, v128.load(v, 32))); t1h = f32x4.add(t1h, f32x4.mul(x1, v128.load(v, 48)));
+    s0l = madd32(x0, v128.load(w), s0l); s0h = madd32(x0, v128.load(w, 16), s0h);
+    t0l = madd32(x0, v128.load(v), t0l); t0h = madd32(x0, v128.load(v, 16), t0h);
+    s1l = madd32(x1, v128.load(w, 32), s1l); s1h = madd32(x1, v128.load(w, 48), s1h);
+    t1l = madd32(x1, v128.load(v, 32), t1l); t1h = madd32(x1, v128.load(v, 48), t1h);
     w += 64;
     v += 64;
   }
   if (k < depth) {
     const x0 = v128.load32_splat(a0 + (<usize>k << 2));
-    s0l = f32x4.add(s0l, f32x4.mul(x0, v128.load(w))); s0h = f32x4.add(s0h, f32x4.mul(x0, v128.load(w, 16)));
-    t0l = f32x4.add(t0l, f32x4.mul(x0, v128.load(v))); t0h = f32x4.add(t0h, f32x4.mul(x0, v128.load(v, 16)));
+    s0l = madd32(x0, v128.load(w), s0l); s0h = madd32(x0, v128.load(w, 16), s0h);
+    t0l = madd32(x0, v128.load(v), t0l); t0h = madd32(x0, v128.load(v, 16), t0h);
   }
   s0l = f32x4.add(s0l, s1l); s0h = f32x4.add(s0h, s1h);
   t0l = f32x4.add(t0l, t1l); t0h = f32x4.add(t0h, t1h);

@@ -10,6 +10,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { HeadConfig, ModelConfig, StateDict, Tensor, Upstream } from '../../../src/engine/types';
+import { kernelPath, setKernelPreference, type KernelPreference } from '../../../src/engine/wasm/backend';
+
+// RNN_LENS_KERNEL_PATH=relaxed-simd|simd forces one build of the WebAssembly kernels for every
+// golden test in this process (kernels.paths.test.ts runs them so, with and without Node's
+// --experimental-wasm-relaxed-simd). The line it prints is how that test knows the path ran.
+const forcedPath = process.env.RNN_LENS_KERNEL_PATH as KernelPreference | undefined;
+if (forcedPath) {
+  setKernelPreference(forcedPath);
+  console.log(`kernel path: ${kernelPath() ?? 'typescript'}`);
+}
 
 /** A nested JSON array of numbers (any depth). */
 export type Nested = number | Nested[];
