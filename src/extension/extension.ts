@@ -18,6 +18,7 @@ import type { RunPayload } from '../protocol/messages';
 import { lastRun, registerCommands } from './commands';
 import { registerDocumentFeatures } from './documentFeatures';
 import { registerPythonFeatures } from './python';
+import { registerPythonDiagnostics } from './pythonDiagnostics';
 import { registerTraining } from './training';
 import { lastRunPayload, registerUnrollView } from './unrollPanel';
 
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): RnnLensApi {
     registerUnrollView(context),
     registerDocumentFeatures(context),
     registerPythonFeatures(context),
+    registerPythonDiagnostics(context),
     registerCommands(context),
     registerTraining(context),
   );

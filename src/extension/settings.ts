@@ -22,6 +22,9 @@ export interface RnnLensSettings {
   progressFlopThreshold: number;
   /** Runs above this many FLOPs run in a worker thread, so the editor stays responsive. */
   workerFlopThreshold: number;
+  /** The Python lint (python-snippets.md): on or off, and the rule codes turned off. */
+  lintEnabled: boolean;
+  lintDisabled: string[];
 }
 
 /** Defaults, also used by pure code and tests. Keep in step with package.json. */
@@ -33,6 +36,8 @@ export const DEFAULT_SETTINGS: RnnLensSettings = {
   hoverEnabled: true,
   progressFlopThreshold: 200_000_000,
   workerFlopThreshold: 50_000_000,
+  lintEnabled: true,
+  lintDisabled: [],
 };
 
 function num(config: vscode.WorkspaceConfiguration, key: string, fallback: number, min: number, max: number): number {
@@ -44,6 +49,11 @@ function num(config: vscode.WorkspaceConfiguration, key: string, fallback: numbe
 function bool(config: vscode.WorkspaceConfiguration, key: string, fallback: boolean): boolean {
   const v = config.get<unknown>(key);
   return typeof v === 'boolean' ? v : fallback;
+}
+
+function strings(config: vscode.WorkspaceConfiguration, key: string): string[] {
+  const v = config.get<unknown>(key);
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
 /** Reads the current settings (optionally for one document's folder). Cheap: call when needed. */
@@ -61,6 +71,8 @@ export function getSettings(scope?: vscode.ConfigurationScope): RnnLensSettings 
     hoverEnabled: bool(c, 'hover.enabled', d.hoverEnabled),
     progressFlopThreshold: num(c, 'run.progressFlopThreshold', d.progressFlopThreshold, 0, 1e15),
     workerFlopThreshold: num(c, 'run.workerFlopThreshold', d.workerFlopThreshold, 0, 1e15),
+    lintEnabled: bool(c, 'lint.enabled', d.lintEnabled),
+    lintDisabled: strings(c, 'lint.disabled'),
   };
 }
 
