@@ -41,4 +41,16 @@ export const PYTORCH_SENTENCES: readonly string[] = [
   'mat1 and mat2 shapes cannot be multiplied (Nx{0} and {2}x{3})',
   'expected sequence of length {1} at dim {2} (got {3})',
   'expected sequence of length {0} at dim {1} (got {2})',
+  // Training (train block, embedding): torch.optim constructors, nn.CrossEntropyLoss, nn.MSELoss, nn.Embedding.
+  'Target {0} is out of bounds.',
+  'Invalid learning rate: {0}',
+  'Invalid weight_decay value: {0}',
+  'Invalid momentum value: {0}',
+  'Invalid epsilon value: {0}',
+  'Invalid beta parameter at index {0}: {1}',
+  'Nesterov momentum requires a momentum and zero dampening',
+  "parameter group didn't specify a value of required optimization parameter lr",
+  "__init__() got an unexpected keyword argument '{1}'",
+  'index out of range in self',
+  'Using a target size (torch.Size({0})) that is different to the input size (torch.Size({1})). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.',
 ];
