@@ -18,17 +18,40 @@ export type PyValue =
   | PyBytes | PyTuple | PyList | PyDict | PySet | PyGlobal | PyObject | PyTensor | PyStorage;
 
 export class PyBytes { constructor(readonly bytes: Uint8Array) {} }
-export class PyTuple { constructor(readonly items: PyValue[]) {} }
-export class PyList { constructor(readonly items: PyValue[]) {} }
-export class PySet { constructor(readonly items: PyValue[]) {} }
+/** Containers carry their nesting depth, so a 100,000-deep pickle is refused while it is built. */
+export class PyTuple { depth = 1; constructor(readonly items: PyValue[]) { this.depth = depthAbove(items); } }
+export class PyList { depth = 1; constructor(readonly items: PyValue[]) { this.depth = depthAbove(items); } }
+export class PySet { depth = 1; constructor(readonly items: PyValue[]) { this.depth = depthAbove(items); } }
+
+/** Deepest nesting of containers accepted while unpickling (a real model is ~20 levels deep). */
+export const MAX_DEPTH = 1000;
+
+function depthOf(v: PyValue): number {
+  return v !== null && typeof v === 'object' && 'depth' in v ? (v as { depth: number }).depth : 0;
+}
+
+function depthAbove(items: readonly PyValue[]): number {
+  let d = 0;
+  for (const x of items) { const e = depthOf(x); if (e > d) d = e; }
+  if (d + 1 > MAX_DEPTH) throw new CheckpointError(`the pickle nests objects more than ${MAX_DEPTH} levels deep: refused`);
+  return d + 1;
+}
+
+/** Put `items` into `target`: its depth grows with them. */
+function deepen(target: { depth: number }, items: readonly PyValue[]): void {
+  const d = depthAbove(items);
+  if (d > target.depth) target.depth = d;
+}
 
 /** A dict (or OrderedDict): keys in insertion order; `attrs` is what BUILD set on it (a state_dict's `_metadata`). */
 export class PyDict {
+  depth = 1;
   readonly keys: PyValue[] = [];
   readonly values: PyValue[] = [];
   private readonly index = new Map<string, number>();
   attrs: PyValue = null;
   set(key: PyValue, value: PyValue): void {
+    deepen(this, [value]);
     const k = hashKey(key);
     const at = k === undefined ? undefined : this.index.get(k);
     if (at !== undefined) { this.values[at] = value; return; }
@@ -62,9 +85,12 @@ export class PyGlobal {
  * (what BUILD set, normally the instance's __dict__) and items are kept as data.
  */
 export class PyObject {
+  depth = 1;
   state: PyValue = null;
   readonly items: PyValue[] = [];
-  constructor(readonly cls: PyValue, readonly args: PyValue[], readonly known: boolean, readonly how: 'call' | 'instance') {}
+  constructor(readonly cls: PyValue, readonly args: PyValue[], readonly known: boolean, readonly how: 'call' | 'instance') {
+    this.depth = depthAbove(args);
+  }
   get className(): string { return this.cls instanceof PyGlobal ? this.cls.full : 'an object'; }
 }
 
@@ -444,8 +470,8 @@ export function unpickle(b: Uint8Array, start = 0, options: PickleOptions = {}):
       case 0x62: { // BUILD: set the state of the object below; nothing's __setstate__ runs
         const state = pop();
         const obj = top();
-        if (obj instanceof PyObject) obj.state = obj.state === null ? state : mergeState(obj.state, state);
-        else if (obj instanceof PyDict) obj.attrs = state;
+        if (obj instanceof PyObject) { deepen(obj, [state]); obj.state = obj.state === null ? state : mergeState(obj.state, state); }
+        else if (obj instanceof PyDict) { deepen(obj, [state]); obj.attrs = state; }
         break;
       }
       case 0x50: { // PERSID (text)
@@ -470,6 +496,7 @@ export function unpickle(b: Uint8Array, start = 0, options: PickleOptions = {}):
 }
 
 function appendTo(target: PyValue, items: PyValue[]): void {
+  if (target instanceof PyList || target instanceof PySet || target instanceof PyObject) deepen(target, items);
   if (target instanceof PyList || target instanceof PySet) target.items.push(...items);
   else if (target instanceof PyObject) target.items.push(...items);
   else throw new CheckpointError(`the pickle is corrupt: it appends to ${describe(target)}`);
@@ -479,6 +506,7 @@ function setItems(target: PyValue, items: PyValue[]): void {
   if (target instanceof PyDict) {
     for (let i = 0; i + 1 < items.length; i += 2) target.set(items[i], items[i + 1]);
   } else if (target instanceof PyObject) {
+    deepen(target, items);
     target.items.push(...items);
   } else {
     throw new CheckpointError(`the pickle is corrupt: it sets items on ${describe(target)}`);

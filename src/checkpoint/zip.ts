@@ -141,10 +141,13 @@ export function readEntry(src: ByteSource, e: ZipEntry, maxBytes: number): Uint8
   }
   let out: Uint8Array;
   try {
-    out = inflateSync(raw, { out: new Uint8Array(e.size) });
+    // One byte more than declared: fflate stops when the buffer is full, so a stream that
+    // inflates past its declared size (a zip bomb, a lying directory) shows up as a full buffer.
+    out = inflateSync(raw, { out: new Uint8Array(e.size + 1) });
   } catch (err) {
     throw new CheckpointError(`the zip entry ${JSON.stringify(e.name)} cannot be inflated: ${(err as Error)?.message ?? err}`);
   }
+  if (out.length > e.size) throw new CheckpointError(`the zip entry ${JSON.stringify(e.name)} inflates to more than the ${e.size} bytes its directory says: refused`);
   if (out.length !== e.size) throw new CheckpointError(`the zip entry ${JSON.stringify(e.name)} inflates to ${out.length} bytes, not the ${e.size} its directory says`);
   return out;
 }
