@@ -16,6 +16,9 @@ const targets = [
   { entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
   { entryPoints: ['src/worker/runWorker.ts'], outfile: 'dist/runWorker.js', platform: 'node', format: 'cjs' },
   { entryPoints: ['src/worker/runWorker.ts'], outfile: 'dist/web/runWorker.js', platform: 'browser', format: 'iife', external: ['node:worker_threads'], define: { 'process.env.RNN_LENS_WEB': '"1"' } },
+  { entryPoints: ['src/webview/lab/main.ts'], outfile: 'dist/lab.js', platform: 'browser', format: 'iife' },
+  { entryPoints: ['src/worker/labWorker.ts'], outfile: 'dist/labWorker.js', platform: 'node', format: 'cjs' },
+  { entryPoints: ['src/worker/labWorker.ts'], outfile: 'dist/web/labWorker.js', platform: 'browser', format: 'iife', external: ['node:worker_threads'], define: { 'process.env.RNN_LENS_WEB': '"1"' } },
   { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['src/api.ts'], outfile: 'dist/engine.js', platform: 'neutral', format: 'cjs', mainFields: ['module', 'main'] },
 ].filter((t) => existsSync(t.entryPoints[0]));

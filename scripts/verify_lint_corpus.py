@@ -73,6 +73,7 @@ SILENT = {
     "w_bidir_classifier_batchfirst.py": lambda g: bidir_last(g["model"].lstm, torch.randn(4, 9, 16), True),
     "w_bidir_gru_seqfirst.py": lambda g: bidir_last(g["gru"], g["x"], False),
     "w_bidir_sentiment_embedding.py": lambda g: bidir_last(g["net"].rnn.eval(), g["net"].embedding(g["ids"]), True),
+    "w_hidden_shape_class_bidir.py": lambda g: bidir_last(g["model"].lstm, torch.randn(4, 28, 28), True),
     "w_notebook_bidir.ipynb": lambda g: bidir_last(g["model"].lstm, torch.randn(4, 6, 8), True),
     "w_axis_seqfirst.py": lambda g: wrong_axis(g["model"].rnn, torch.randn(6, 3, 10), False),
     "w_axis_batchfirst.py": lambda g: wrong_axis(g["lstm"], g["batch"], True),

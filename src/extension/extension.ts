@@ -20,6 +20,7 @@ import { registerDocumentFeatures } from './documentFeatures';
 import { registerPythonFeatures } from './python';
 import { registerPythonDiagnostics } from './pythonDiagnostics';
 import { registerTraining } from './training';
+import { registerLab } from './labPanel';
 import { lastRunPayload, registerUnrollView } from './unrollPanel';
 
 /** What activate() returns: read by the integration tests (and any other extension). */
@@ -35,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): RnnLensApi {
     registerPythonFeatures(context),
     registerPythonDiagnostics(context),
     registerCommands(context),
-    registerTraining(context),
+    registerTraining(context),    registerLab(context),
   );
   // The panel holds what is shown, whichever feature ran it (JSON command or Python CodeLens).
   return { lastRun: () => lastRunPayload() ?? lastRun() };

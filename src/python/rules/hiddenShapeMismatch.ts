@@ -15,7 +15,8 @@
  */
 import type { Expr } from '../expr';
 import { msg, type Msg } from '../messages';
-import type { LintContext, LintFinding, LintRule, StmtNode } from './context';
+import { dotted } from '../expr';
+import type { LintContext, LintFinding, LintRule, ModuleInfo, StmtNode } from './context';
 
 function fmt(shape: number[]): string {
   return shape.join(', ');
@@ -43,24 +44,27 @@ export const hiddenShapeMismatch: LintRule = {
       if (m.type !== 'RNN' && m.type !== 'LSTM' && m.type !== 'GRU') continue;
       const { inputSize, hiddenSize, numLayers, bidirectional, batchFirst } = m.known;
       const projSize = m.type === 'LSTM' ? m.known.projSize : 0;
-      if (inputSize === undefined || hiddenSize === undefined || numLayers === undefined || bidirectional === undefined || batchFirst === undefined || projSize === undefined) continue;
+      if (numLayers === undefined || bidirectional === undefined) continue;
       const x = mc.call.args[0];
       const hx = mc.call.args[1] ?? mc.call.kwargs.find((k) => k.name === 'hx')?.value;
       if (!x || !hx || (hx.k === 'const' && hx.value === null)) continue;
       let states: number[][];
+      const stateExprs: [Expr, StmtNode][] = [];
       if (m.type === 'LSTM') {
         const pair = pairOf(ctx, hx, mc.node);
         if (!pair) continue;
-        const h = ctx.shapeOf(pair[0], pair[2]);
-        const c = ctx.shapeOf(pair[1], pair[2]);
-        if (!h || !c) continue;
-        states = [h, c];
-      } else {
-        const h = ctx.shapeOf(hx, mc.node);
-        if (!h) continue;
-        states = [h];
-      }
+        stateExprs.push([pair[0], pair[2]], [pair[1], pair[2]]);
+      } else stateExprs.push([hx, mc.node]);
+      const shapes = stateExprs.map(([e, n]) => ctx.shapeOf(e, n));
       const dl = (bidirectional ? 2 : 1) * numLayers;
+      if (shapes.some((s) => !s)) {
+        // Sizes read from the data (x.size(0), self.hidden_size): the first axis may still be known.
+        const symbolic = firstAxisMismatch(ctx, m, stateExprs, dl);
+        if (symbolic) out.push({ code: 'hidden-shape-mismatch', start: mc.call.span.start, end: mc.call.span.end, message: symbolic });
+        continue;
+      }
+      states = shapes as number[][];
+      if (inputSize === undefined || hiddenSize === undefined || batchFirst === undefined || projSize === undefined) continue;
       const hOut = projSize > 0 ? projSize : hiddenSize;
       let message: Msg | undefined;
       for (const { shape } of ctx.inputShapes(x, mc.node)) {
@@ -105,3 +109,66 @@ export const hiddenShapeMismatch: LintRule = {
     return out;
   },
 };
+
+const STATE_FACTORY = /^torch\.(zeros|ones|randn|rand|empty)$/;
+const PASS_THROUGH = new Set(['to', 'cuda', 'float', 'double', 'requires_grad_', 'detach', 'contiguous', 'type_as']);
+
+/** The size arguments of `torch.zeros(a, b, c)` (through `.to(device)`-like calls and one name binding). */
+function factorySizes(ctx: LintContext, e: Expr, node: StmtNode, depth = 0): { sizes: Expr[]; node: StmtNode } | undefined {
+  if (depth > 6) return undefined;
+  if (e.k === 'name') {
+    const b = ctx.bindingBefore(e.id, node);
+    if (!b || b.stmt.k !== 'assign' || b.stmt.targets.length !== 1 || b.stmt.targets[0].k !== 'name' || b.stmt.aug) return undefined;
+    if (b.blocks.some((blk) => blk.kind !== 'def' && blk.kind !== 'class' && !node.blocks.includes(blk))) return undefined;
+    return factorySizes(ctx, b.stmt.value, b, depth + 1);
+  }
+  if (e.k !== 'call' || e.messy) return undefined;
+  if (e.fn.k === 'attr' && PASS_THROUGH.has(e.fn.attr) && !ctx.canonical(e.fn)) return factorySizes(ctx, e.fn.obj, node, depth + 1);
+  const q = ctx.canonical(e.fn);
+  if (!q || !STATE_FACTORY.test(q)) return undefined;
+  const sizes = e.args.length === 1 && e.args[0].k === 'tuple' ? e.args[0].items : e.args;
+  return { sizes, node };
+}
+
+/**
+ * The state's first axis against D·num_layers when the other sizes come from the data: a literal
+ * or a constant, or `self.num_layers` set from the very parameter that gives the module its
+ * num_layers (then the state has num_layers where a bidirectional module needs 2·num_layers).
+ */
+function firstAxisMismatch(ctx: LintContext, m: ModuleInfo, states: [Expr, StmtNode][], dl: number): Msg | undefined {
+  for (let i = 0; i < states.length; i++) {
+    const f = factorySizes(ctx, states[i][0], states[i][1]);
+    if (!f || f.sizes.length !== 3) continue;
+    const first = f.sizes[0];
+    let value = ctx.intValue(first, f.node);
+    if (value === undefined && sameAsNumLayers(ctx, m, first, f.node)) value = m.known.numLayers;
+    if (value === undefined || value === dl) continue;
+    const which = m.type === 'LSTM' ? `hidden[${i}]` : 'hidden';
+    const name = m.type === 'LSTM' ? (i === 0 ? 'h0' : 'c0') : 'h0';
+    return msg(
+      '{0} does not fit {1}: its first axis is {2}, but {1} needs D·num_layers = {3} there (PyTorch: "Expected {4} size ({3}, N, H), got [{2}, N, H]"). {0} is (D·num_layers, N, H) whatever batch_first is; for a bidirectional module D = 2.',
+      name,
+      m.name ?? `nn.${m.type}`,
+      value,
+      dl,
+      which,
+    );
+  }
+  return undefined;
+}
+
+/** `first` is the value the module's num_layers comes from: the same name, or `self.x` set from it. */
+function sameAsNumLayers(ctx: LintContext, m: ModuleInfo, first: Expr, node: StmtNode): boolean {
+  const arg = m.args.get('num_layers');
+  if (!arg || m.known.numLayers === undefined) return false;
+  const a = dotted(arg);
+  const f = dotted(first);
+  if (!a || !f) return false;
+  if (a === f && f.startsWith('self.') && node.cls && node.cls === m.node.cls) return ctx.assignmentsTo(f).filter((n) => n.cls === node.cls).length === 1;
+  if (!f.startsWith('self.') || !node.cls || node.cls !== m.node.cls || arg.k !== 'name') return false;
+  // self.num_layers = num_layers in the same __init__ that passes num_layers to the module
+  const sets = ctx.assignmentsTo(f).filter((n) => n.cls === node.cls);
+  if (sets.length !== 1) return false;
+  const s = sets[0].stmt;
+  return s.k === 'assign' && s.targets.length === 1 && s.value.k === 'name' && s.value.id === arg.id && sets[0].fn === m.node.fn && ctx.bindingBefore(arg.id, m.node)?.idx === m.node.fn?.header;
+}
