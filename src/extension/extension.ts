@@ -36,7 +36,8 @@ export function activate(context: vscode.ExtensionContext): RnnLensApi {
     registerPythonFeatures(context),
     registerPythonDiagnostics(context),
     registerCommands(context),
-    registerTraining(context),    registerLab(context),
+    registerTraining(context),
+    registerLab(context),
   );
   // The panel holds what is shown, whichever feature ran it (JSON command or Python CodeLens).
   return { lastRun: () => lastRunPayload() ?? lastRun() };
