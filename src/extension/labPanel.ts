@@ -284,7 +284,7 @@ async function charLmCommand(args?: CharLmArgs): Promise<void> {
   let cell = args?.cell;
   if (!cell) {
     const items: (vscode.QuickPickItem & { cell: CellType })[] = [
-      { label: 'LSTM', description: t('cell state and gates: usually learns fastest here'), cell: 'LSTM' },
+      { label: 'LSTM', description: t('cell state c_t, input, forget and output gates'), cell: 'LSTM' },
       { label: 'GRU', description: t('update and reset gates'), cell: 'GRU' },
       { label: 'RNN', description: t('plain tanh RNN'), cell: 'RNN' },
     ];

@@ -16,7 +16,7 @@ export const LAB_STRINGS = {
   stopped: 'Stopped: {0} of {1} models trained. The results so far stay.',
   failed: 'The experiment failed: {0}',
   lmTitle: 'Long memory: the answer is the first step',
-  lmTaskRegression: 'Each sequence holds {0} random numbers; the answer is the first one. Loss: mean squared error on {1} fresh sequences the models never saw (predicting 0 scores about 1).',
+  lmTaskRegression: 'Each sequence holds up to {0} random numbers; the answer is the first one. Loss: mean squared error on {1} fresh sequences the models never saw (predicting 0 scores about 1).',
   lmTaskClassification: 'Each sequence starts with one of {0} classes, followed by noise tokens; the answer is the first token. Accuracy on {1} fresh sequences the models never saw (guessing scores {2}).',
   lmSetup: 'The same {0} training sequences, {1} steps of Adam (lr {2}), hidden size {3}, seeds {4}: same data, same budget, same initial seed for RNN, LSTM and GRU.',
   lmChartLoss: 'Test loss against sequence length (mean over seeds; bars: lowest to highest)',
