@@ -77,8 +77,6 @@ def run_file(path):
 
         def init(self, *a, **k):
             orig(self, *a, **k)
-            if type(self) is cls or (not isinstance(self, kinds[:3] + kinds[3:]) and False):
-                pass
             if id(self) not in by_module:
                 cell, line = where()
                 rec = {'module': self, 'cell': cell, 'line': line}
@@ -162,10 +160,14 @@ def run_file(path):
         sources[None] = open(path, encoding='utf-8').read().split('\n')
 
     models = []
+    seen = set()
     for rec in records:
         m = rec['module']
         if rec['line'] is None:
             continue  # built outside the file (not expected)
+        if (rec['cell'], rec['line']) in seen:
+            continue  # the same constructor line building another module (a comprehension): the first one counts
+        seen.add((rec['cell'], rec['line']))
         t = type(m).__name__
         is_cell = isinstance(m, (nn.RNNCell, nn.LSTMCell, nn.GRUCell))
         e = {'line': rec['line']}

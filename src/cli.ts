@@ -21,6 +21,7 @@ import {
 import { DEFAULT_BUDGET, type Budget, type Diagnostic } from './document/types';
 import pkg from '../package.json';
 import { lintCommand } from './cliLint';
+import { isPythonFile, pythonShapesCommand } from './cliShapes';
 
 const USAGE = `Usage: rnn-lens <command> [options] DOC
 
@@ -39,6 +40,9 @@ Commands:
   init DOC     print the parameters and input a run uses, {"state_dict", "input"}:
                drawn as torch.manual_seed(seed) would, then replaced by DOC's state_dict
   shapes DOC   print the shapes, parameters and FLOPs as JSON (--text for a table)
+  shapes FILE.py|FILE.ipynb
+               the nn.RNN/LSTM/GRU and cells a PyTorch file builds, their inputs and
+               output shapes, read without running it (JSON)
   inspect FILE print what a checkpoint holds (PyTorch .pt/.pth/.bin/.ckpt, legacy
                torch.save, .safetensors) as JSON: {"format", "tensors", "modules",
                "notes"}. Nothing in the file is run; no tensor data is decoded
@@ -136,6 +140,7 @@ function mainUnsafe(args: string[], io: Io): number {
   if (text && command !== 'shapes') throw new UsageError('--text is an option of shapes');
   if (command === 'inspect') return inspectFile(file, budget, io);
   if (command === 'lint') return lintCommand(file, io);
+  if (command === 'shapes' && isPythonFile(file)) return pythonShapesCommand(file, io);
 
   const name = file === '-' ? '<stdin>' : file;
   let source: string;

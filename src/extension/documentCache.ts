@@ -17,6 +17,7 @@ import type { ArrayReadResult } from '../run/selection';
 import { isArrayReadReply, isReadReply, readsInWorker, type ArrayReadRequest, type ReadRequest } from '../worker/job';
 import { startWorker, workerAvailable, type WorkerHandle } from './runScheduler';
 import { getSettings } from './settings';
+import { checkpointResolver } from './checkpointFiles';
 
 interface Entry {
   version: number;
@@ -36,7 +37,7 @@ export function readCached(doc: vscode.TextDocument): ReadResult {
   const budgetKey = `${budget.maxElements}/${budget.maxFlops}`;
   const hit = cache.get(key);
   if (hit && hit.version === doc.version && hit.budgetKey === budgetKey) return hit.result;
-  const result = readDocument(doc.getText(), { budget, translate: documentTranslate });
+  const result = readDocument(doc.getText(), { budget, translate: documentTranslate, checkpoint: checkpointResolver(doc.uri) });
   cache.set(key, { version: doc.version, budgetKey, result });
   return result;
 }

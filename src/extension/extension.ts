@@ -17,6 +17,7 @@ import * as vscode from 'vscode';
 import type { RunPayload } from '../protocol/messages';
 import { lastRun, registerCommands } from './commands';
 import { registerDocumentFeatures } from './documentFeatures';
+import { registerCheckpointEditor } from './checkpointEditor';
 import { registerPythonFeatures } from './python';
 import { registerPythonDiagnostics } from './pythonDiagnostics';
 import { registerTraining } from './training';
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): RnnLensApi {
   context.subscriptions.push(
     registerUnrollView(context),
     registerDocumentFeatures(context),
+    registerCheckpointEditor(),
     registerPythonFeatures(context),
     registerPythonDiagnostics(context),
     registerCommands(context),

@@ -260,6 +260,21 @@ type TVal =
   | { k: 'tuple'; items: (TVal | undefined)[] };
 
 const NOT_TORCH = Symbol('not a torch function');
+/** In-place tensor methods that change the shape. */
+const SHAPE_MUTATORS = new Set(['resize_', 'resize_as_', 'set_', 'squeeze_', 'unsqueeze_', 't_', 'transpose_', 'as_strided_', 'swapdims_', 'swapaxes_']);
+
+/** True when the expression uses the name `id`. */
+function mentions(e: Expr, id: string): boolean {
+  let found = false;
+  walk(e, (x) => {
+    if (x.k === 'name' && x.id === id) found = true;
+  });
+  return found;
+}
+
+function mentionsAny(e: Expr, ids: readonly string[]): boolean {
+  return ids.some((id) => mentions(e, id));
+}
 /** Methods of a module that return the module itself. */
 const MODULE_IDENTITY = new Set(['to', 'cuda', 'cpu', 'train', 'eval', 'float', 'double', 'half', 'requires_grad_', 'type']);
 /** Tensor methods that keep the shape (and values). */
@@ -774,6 +789,8 @@ class Reader {
       if (!r.ok) {
         const s = this.shapeOfExpr(e.args[0], ctx);
         if (s && s.length > 0) return { ok: true, val: { t: 'int', v: s[0] } };
+        const list = this.tensorList(e.args[0], ctx);
+        if (list) return { ok: true, val: { t: 'int', v: list.length } };
       }
     }
     // A few builtins that keep constants constant.
@@ -1266,7 +1283,7 @@ class Reader {
             ctx.visiting.delete(r.param);
           }
         }
-        return this.tensorOfBinding(r.b, ctx);
+        return this.tensorOfBinding(r.b, ctx, e.id);
       }
       case 'attr': {
         if (e.attr === 'data' || e.attr === 'T' || e.attr === 'mT') {
@@ -1330,8 +1347,9 @@ class Reader {
     }
   }
 
-  private tensorOfBinding(b: Binding, ctx: Ctx): TVal | undefined {
+  private tensorOfBinding(b: Binding, ctx: Ctx, id?: string): TVal | undefined {
     if (ctx.visiting.has(b)) return undefined;
+    if (id && this.mutatedBetween(id, b, ctx)) return undefined;
     if (b.kind === 'loop') {
       // `for x_t in x`: a row of x; `for i, x_t in enumerate(x)`: the same at path [1].
       if (!b.iter) return undefined;
@@ -1363,6 +1381,94 @@ class Reader {
     } finally {
       ctx.visiting.delete(b);
     }
+  }
+
+  /**
+   * True when `id.resize_(...)` (or another in-place method that changes the shape) is called
+   * between the binding and where `ctx` stands: the binding no longer says the shape.
+   */
+  private mutatedBetween(id: string, b: Binding, ctx: Ctx): boolean {
+    const end = b.scope === ctx.scope ? ctx.offset : Infinity;
+    for (const ci of this.calls) {
+      const fn = ci.call.fn;
+      if (fn.k !== 'attr' || !SHAPE_MUTATORS.has(fn.attr) || fn.obj.k !== 'name' || fn.obj.id !== id) continue;
+      if (ci.info.scope !== b.scope) {
+        if (ci.info.scope.kind === 'def' && b.scope.kind === 'module') return true; // a function may change a global in place
+        continue;
+      }
+      if (ci.call.span.start >= b.visible && ci.call.span.start < end) return true;
+    }
+    return false;
+  }
+
+  /** `[elt for v in range(n)]` (one clause, no condition): the element and n. */
+  private rangeComprehension(e: Expr, ctx: Ctx): { elt: Expr; n: number; target: string } | undefined {
+    if (e.k !== 'other' || e.what !== 'comprehension' || e.parts.length !== 2) return undefined;
+    const [elt, clause] = e.parts;
+    if (clause.k !== 'bin' || clause.op !== 'in' || clause.left.k !== 'name') return undefined;
+    const it = clause.right;
+    if (it.k !== 'call' || it.fn.k !== 'name' || it.fn.id !== 'range' || it.messy || it.kwargs.length > 0) return undefined;
+    const vals = it.args.map((a) => this.eval(a, ctx));
+    if (vals.length === 0 || vals.length > 3 || vals.some((v) => !v.ok || v.val.t !== 'int')) return undefined;
+    const n = vals.map((v) => (v.ok && v.val.t === 'int' ? v.val.v : 0));
+    const [lo, hi, st] = n.length === 1 ? [0, n[0], 1] : [n[0], n[1], n[2] ?? 1];
+    if (st === 0) return undefined;
+    return { elt, n: Math.max(0, Math.ceil((hi - lo) / st)), target: clause.left.id };
+  }
+
+  /** The tensors of a list expression: a literal, or `[t for _ in range(n)]` whose element does not use the loop variable. */
+  private tensorList(e: Expr, ctx: Ctx): number[][] | undefined {
+    let list = e;
+    if (e.k === 'name') {
+      const r = this.resolveName(e.id, ctx);
+      if (!r || r === 'cond' || !('b' in r) || r.b.kind !== 'value' || !r.b.value || r.b.path.length > 0) return undefined;
+      // A list appended to after its binding is not the literal any more.
+      if (this.calls.some((ci) => ci.call.fn.k === 'attr' && ['append', 'extend', 'insert', 'pop'].includes(ci.call.fn.attr) && ci.call.fn.obj.k === 'name' && ci.call.fn.obj.id === e.id && ci.info.scope === r.b.scope)) return undefined;
+      list = r.b.value;
+      ctx = this.bindingCtx(r.b, ctx);
+    }
+    if (list.k === 'tuple') {
+      const out: number[][] = [];
+      for (const it of list.items) {
+        const sh = this.shapeOfExpr(it, ctx);
+        if (!sh) return undefined;
+        out.push(sh);
+      }
+      return out;
+    }
+    const c = this.rangeComprehension(list, ctx);
+    if (!c || c.n > 100_000 || mentions(c.elt, c.target)) return undefined;
+    const sh = this.shapeOfExpr(c.elt, ctx);
+    return sh ? Array.from({ length: c.n }, () => sh) : undefined;
+  }
+
+  /** Shape of nested list data written as literals and range comprehensions of numbers. */
+  private dataShapeExpr(e: Expr, ctx: Ctx, loopVars: string[], depth = 0): number[] | undefined {
+    if (depth > 32) return undefined;
+    if (e.k === 'num') return [];
+    if (e.k === 'unary') return this.dataShapeExpr(e.arg, ctx, loopVars, depth + 1);
+    if (e.k === 'bin' && ['+', '-', '*', '/', '//', '%', '**'].includes(e.op)) {
+      const a = this.dataShapeExpr(e.left, ctx, loopVars, depth + 1);
+      const b = this.dataShapeExpr(e.right, ctx, loopVars, depth + 1);
+      return a && b && a.length === 0 && b.length === 0 ? [] : undefined;
+    }
+    if (e.k === 'name' && loopVars.includes(e.id)) return [];
+    if (e.k === 'tuple') {
+      const shapes = e.items.map((it) => this.dataShapeExpr(it, ctx, loopVars, depth + 1));
+      if (shapes.some((x) => !x)) return undefined;
+      if (shapes.length === 0) return [0];
+      if (shapes.some((x) => JSON.stringify(x) !== JSON.stringify(shapes[0]))) return undefined;
+      return [shapes.length, ...shapes[0]!];
+    }
+    const c = this.rangeComprehension(e, ctx);
+    if (c) {
+      const inner = this.dataShapeExpr(c.elt, ctx, [...loopVars, c.target], depth + 1);
+      return inner ? [c.n, ...inner] : undefined;
+    }
+    // A number-valued constant of the file.
+    if (mentionsAny(e, loopVars)) return undefined;
+    const r = this.eval(e, ctx);
+    return r.ok && (r.val.t === 'int' || r.val.t === 'float' || r.val.t === 'bool') ? [] : undefined;
   }
 
   /** Subscript items: ints (known or a loop counter), slices with constant bounds, None, ... */
@@ -1463,7 +1569,7 @@ class Reader {
   /** The shape of a nested list/tuple literal (or a name bound to one): torch.tensor data. */
   private dataShape(e: Expr, ctx: Ctx): number[] | undefined {
     const r = this.eval(e, ctx);
-    if (!r.ok) return undefined;
+    if (!r.ok) return this.dataShapeExpr(e, ctx, []);
     const items = (v: Val): Val[] | undefined => (v.t === 'tuple' ? v.items : undefined);
     if (r.val.t !== 'tuple') return [];
     const leaves: Val[] = [];
@@ -1550,13 +1656,9 @@ class Reader {
       const list = this.argOf(e, 0, 'tensors');
       const dimArg = this.argOf(e, 1, 'dim');
       const dim = dimArg ? this.eval(dimArg, ctx) : ({ ok: true, val: { t: 'int', v: 0 } } as Ev);
-      if (!list || list.k !== 'tuple' || !dim.ok || dim.val.t !== 'int') return undefined;
-      const shapes: number[][] = [];
-      for (const it of list.items) {
-        const s = this.shapeOfExpr(it, ctx);
-        if (!s) return undefined;
-        shapes.push(s);
-      }
+      if (!list || !dim.ok || dim.val.t !== 'int') return undefined;
+      const shapes = this.tensorList(list, ctx);
+      if (!shapes) return undefined;
       const s = name === 'stack' ? T.stack(shapes, dim.val.v) : T.cat(shapes, dim.val.v);
       return s ? { k: 'tensor', shape: s } : undefined;
     }
@@ -1566,6 +1668,15 @@ class Reader {
       const t = x ? this.tensorOf(x, ctx) : undefined;
       if (t?.k !== 'tensor') return undefined;
       return { k: 'tensor', shape: t.shape, packed: true, packBatchFirst: this.boolArg(e, 2, 'batch_first', ctx, false), emb: t.emb };
+    }
+    if (mod === 'torch' && (name === 'bmm' || name === 'matmul') && e.args.length === 2) {
+      const a = this.shapeOfExpr(e.args[0], ctx);
+      const b = this.shapeOfExpr(e.args[1], ctx);
+      // Batched products of equal batch dims only (no broadcasting of batch dims, no 1-D operands).
+      if (!a || !b || a.length < 2 || a.length !== b.length || (name === 'bmm' && a.length !== 3)) return undefined;
+      const n = a.length;
+      if (a[n - 1] !== b[n - 2] || a.slice(0, n - 2).some((x, i) => x !== b[i])) return undefined;
+      return { k: 'tensor', shape: [...a.slice(0, n - 1), b[n - 1]] };
     }
     if (q === 'torch.nn.utils.rnn.pad_packed_sequence') return undefined; // padded to the longest length: not known
     const same = ['squeeze', 'unsqueeze', 'transpose', 'permute', 'reshape', 'flatten', 'flip', 'narrow'];
