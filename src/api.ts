@@ -35,6 +35,9 @@ export type { Budget, Diagnostic, ReadResult, RnnDocument } from './document/typ
 export type { GradJson, InitJson, RunJson } from './document/commands';
 export type { Tensor, ShapeReport, ModelConfig, HeadConfig, ForwardResult } from './engine/types';
 export type { Precision } from './engine/unroll';
+/** Which build of the WebAssembly kernels runs (relaxed SIMD with FMA, SIMD, or null: TypeScript), and a way to choose one. */
+export { kernelPath, relaxedSimdAvailable, setKernelPreference } from './engine/wasm/backend';
+export type { KernelPath, KernelPreference } from './engine/wasm/backend';
 export type { TrainJson } from './document/train';
 export type { AbortFlag, Trainer, TrainResult, TrainSpec, TrainStepInfo, TrainStop } from './engine/train/types';
 
