@@ -19,6 +19,8 @@ import {
   shapesText,
 } from './document/commands';
 import { DEFAULT_BUDGET, type Budget, type Diagnostic } from './document/types';
+import { createDocumentTrainer, trainResultJson } from './document/train';
+import type { Trainer } from './engine/train/types';
 import pkg from '../package.json';
 import { lintCommand } from './cliLint';
 import { isPythonFile, pythonShapesCommand } from './cliShapes';
@@ -43,6 +45,14 @@ Commands:
   shapes FILE.py|FILE.ipynb
                the nn.RNN/LSTM/GRU and cells a PyTorch file builds, their inputs and
                output shapes, read without running it (JSON)
+  train DOC    train as DOC's "train" block says (PyTorch's loop: zero_grad, forward,
+               loss, backward, clip_grad_norm_, step) and print {"loss", "grad_norm"}
+               (one per step: the loss before the step's update, the gradient norm
+               before clipping), "state_dict" (every parameter after the last step)
+               and "notes". Progress goes to standard error when it is a terminal.
+               Ctrl+C stops between two steps and still prints the steps done
+               ("stopped": {"reason": "aborted", "step": k}; exit code 130). A NaN or
+               inf loss stops at that step and keeps the last finite parameters
   inspect FILE print what a checkpoint holds (PyTorch .pt/.pth/.bin/.ckpt, legacy
                torch.save, .safetensors) as JSON: {"format", "tensors", "modules",
                "notes"}. Nothing in the file is run; no tensor data is decoded
@@ -61,8 +71,8 @@ Notes (seed defaulted to 0, dropout ignored, ...) go to standard error as "note:
 Exit codes: 0 ok, 1 bad document or failed run, 2 bad usage.
 `;
 
-type Command = 'run' | 'grad' | 'init' | 'shapes' | 'inspect' | 'lint';
-const COMMANDS: readonly Command[] = ['run', 'grad', 'init', 'shapes', 'inspect', 'lint'];
+type Command = 'run' | 'grad' | 'init' | 'shapes' | 'inspect' | 'lint' | 'train';
+const COMMANDS: readonly Command[] = ['run', 'grad', 'init', 'shapes', 'inspect', 'lint', 'train'];
 
 interface Io {
   stdout: (s: string) => void;
@@ -71,23 +81,103 @@ interface Io {
   readFile: (path: string) => string;
   /** Random access to a binary file (checkpoints), reading only the ranges asked for. */
   openFile?: (path: string) => ByteSource & { close(): void };
+  /** Standard error is a terminal: `train` shows its progress there. */
+  stderrIsTTY?: boolean;
+}
+
+/** A `train` command whose document was read: the steps still to run (see runTrain). */
+interface TrainTask {
+  trainer: Trainer;
+  notes: string[];
 }
 
 class UsageError extends Error {}
 
-/** Runs the CLI with `args` (without node and script); returns the exit code. */
+/**
+ * Runs the CLI with `args` (without node and script); returns the exit code. `train` runs every
+ * step here without yielding (mainAsync is the one that answers Ctrl+C).
+ */
 export function main(args: string[], io: Io): number {
+  let r: number | TrainTask;
   try {
-    return mainGuarded(args, io);
+    r = mainGuarded(args, io);
   } finally {
     for (const f of openedFiles.splice(0)) f.close();
   }
+  if (typeof r === 'number') return r;
+  return trainSteps(r, io, { aborted: false }, false);
+}
+
+/**
+ * Like main, but `train` yields to the event loop between slices of steps, so SIGINT (Ctrl+C)
+ * is heard: the run stops before the next step and prints the steps done.
+ */
+export async function mainAsync(args: string[], io: Io, signal?: { readonly aborted: boolean }): Promise<number> {
+  let r: number | TrainTask;
+  try {
+    r = mainGuarded(args, io);
+  } finally {
+    for (const f of openedFiles.splice(0)) f.close();
+  }
+  if (typeof r === 'number') return r;
+  return trainSteps(r, io, signal ?? { aborted: false }, true);
+}
+
+/**
+ * Run the remaining steps; print progress (terminal only), the JSON and the notes. With
+ * `yieldEvery`, hands the event loop a turn about every 50 ms so a signal can be raised.
+ */
+function trainSteps(task: TrainTask, io: Io, signal: { readonly aborted: boolean }, yielding: true): Promise<number>;
+function trainSteps(task: TrainTask, io: Io, signal: { readonly aborted: boolean }, yielding: false): number;
+function trainSteps(task: TrainTask, io: Io, signal: { readonly aborted: boolean }, yielding: boolean): number | Promise<number> {
+  const t = task.trainer;
+  let lastProgress = 0;
+  const progress = (final: boolean): void => {
+    if (!io.stderrIsTTY) return;
+    const now = Date.now();
+    if (!final && now - lastProgress < 100) return;
+    lastProgress = now;
+    const r = t.result();
+    const loss = r.loss.length > 0 ? r.loss[r.loss.length - 1].toPrecision(6) : '-';
+    io.stderr(`\rstep ${t.stepsDone}/${t.stepsTotal}  loss ${loss}${final ? '\n' : ''}`);
+  };
+  const finish = (aborted: boolean): number => {
+    progress(true);
+    const r = t.result();
+    if (aborted) {
+      r.stopped = { reason: 'aborted', step: t.stepsDone };
+      r.notes.push(`interrupted: stopped before step ${t.stepsDone + 1} of ${t.stepsTotal}; the loss, grad_norm and state_dict are those of the ${t.stepsDone} steps done`);
+    }
+    const out = trainResultJson(r, task.notes);
+    for (const n of out.notes) io.stderr(`note: ${n}\n`);
+    io.stdout(json(out as unknown as Record<string, unknown>));
+    return aborted ? 130 : 0;
+  };
+  const slice = (): boolean => {
+    const start = Date.now();
+    while (t.stepsDone < t.stepsTotal && !t.stopped) {
+      if (signal.aborted) return true;
+      t.step();
+      progress(false);
+      if (yielding && Date.now() - start > 50) break;
+    }
+    return signal.aborted;
+  };
+  if (!yielding) return finish(slice());
+  return (async () => {
+    for (;;) {
+      const aborted = slice();
+      if (aborted) return finish(true);
+      if (t.stepsDone >= t.stepsTotal || t.stopped) return finish(false);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  })();
 }
 
 /** Checkpoint files a document opened, closed when the command ends. */
 const openedFiles: { close(): void }[] = [];
 
-function mainGuarded(args: string[], io: Io): number {
+function mainGuarded(args: string[], io: Io): number | TrainTask {
   try {
     return mainUnsafe(args, io);
   } catch (e) {
@@ -102,7 +192,7 @@ function mainGuarded(args: string[], io: Io): number {
   }
 }
 
-function mainUnsafe(args: string[], io: Io): number {
+function mainUnsafe(args: string[], io: Io): number | TrainTask {
   let command: Command | undefined;
   let file: string | undefined;
   let text = false;
@@ -127,7 +217,7 @@ function mainUnsafe(args: string[], io: Io): number {
     }
     if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
     if (!command) {
-      if (!(COMMANDS as readonly string[]).includes(a)) throw new UsageError(`unknown command ${JSON.stringify(a)}: use run, grad, init, shapes, inspect or lint`);
+      if (!(COMMANDS as readonly string[]).includes(a)) throw new UsageError(`unknown command ${JSON.stringify(a)}: use run, grad, init, shapes, train, inspect or lint`);
       command = a as Command;
     } else if (file === undefined) {
       file = a;
@@ -202,6 +292,14 @@ function mainUnsafe(args: string[], io: Io): number {
       const report = shapesDocument(doc);
       io.stdout(text ? shapesText(doc, report) : JSON.stringify(report, null, 2) + '\n');
       return 0;
+    }
+    case 'train': {
+      if (!doc.train) {
+        io.stderr(`${name}:1:1: error: the document has no "train" block: add one such as "train": {"loss": "mse", "target": [...], "optimizer": {"type": "Adam", "lr": 0.01}, "steps": 100}\n`);
+        return 1;
+      }
+      const made = createDocumentTrainer(doc);
+      return { trainer: made.trainer, notes: made.notes };
     }
   }
 }
@@ -306,12 +404,18 @@ if (require.main === module) {
     readStdin: () => readFileSync(0, 'utf8'),
     readFile: (p) => readFileSync(p, 'utf8'),
   };
-  let code: number;
-  try {
-    code = main(process.argv.slice(2), io);
-  } catch {
-    process.stderr.write('rnn-lens: internal error\n');
-    code = 1;
+  io.stderrIsTTY = process.stderr.isTTY === true;
+  // Ctrl+C during `train`: stop before the next step and print what was done (a second Ctrl+C exits at once).
+  // Only for train: other commands keep Ctrl+C's default (exit at once).
+  const interrupt = { aborted: false };
+  if (process.argv.slice(2).find((a) => !a.startsWith('-')) === 'train') {
+    process.on('SIGINT', () => {
+      if (interrupt.aborted) process.exit(130);
+      interrupt.aborted = true;
+    });
   }
-  process.exitCode = code;
+  mainAsync(process.argv.slice(2), io, interrupt).then(
+    (code) => { process.exitCode = code; process.removeAllListeners('SIGINT'); },
+    () => { process.stderr.write('rnn-lens: internal error\n'); process.exitCode = 1; process.removeAllListeners('SIGINT'); },
+  );
 }
