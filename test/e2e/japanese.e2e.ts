@@ -5,6 +5,7 @@
 // (package.nls.ja.json), a hover, the Problems panel and the RNN Unroll View
 // (l10n/bundle.l10n.ja.json). Screenshots: test-results/screenshots/japanese-*.png.
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -146,6 +147,15 @@ describe('Japanese UI e2e (display language ja)', function () {
       await page.mouse.move(300, 950);
       await page.waitForTimeout(500);
       const file = await screenshot(page, 'japanese-readme');
+      // Chromium draws Japanese with a system font; without one the screenshots show empty boxes
+      // (the text assertions above do not depend on it).
+      let jaFonts = '';
+      try {
+        jaFonts = execFileSync('fc-list', [':lang=ja'], { encoding: 'utf8' }).trim();
+      } catch {
+        jaFonts = '';
+      }
+      if (!jaFonts) console.warn('[e2e] no Japanese font (fc-list :lang=ja is empty): the japanese-*.png screenshots show boxes; Debian: apt-get install fonts-ipafont-gothic');
       // media/screenshot-japanese.png is this picture (RNN_LENS_UPDATE_README_SCREENSHOT=1 copies it)
       if (process.env.RNN_LENS_UPDATE_README_SCREENSHOT === '1') copyFileSync(file, join(repoRoot, 'media', 'screenshot-japanese.png'));
     } finally {
