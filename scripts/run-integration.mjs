@@ -103,7 +103,8 @@ async function main() {
     page.on('pageerror', (e) => console.error(`[browser] page error: ${e.message}`));
     const url = workbenchUrl({ base: server.base, port: server.port, folder: workspace, extensionDevelopmentPath: extensionPath, extensionTestsPath: testsPath });
     if (debug) console.log(`[integration] ${url}`);
-    await page.goto(url);
+    // A loaded machine (many builds at once) can take longer than playwright's 30 s to load the workbench.
+    await page.goto(url, { timeout: 180_000 });
     exitCode = await done;
   } catch (err) {
     console.error(`[integration] ${err instanceof Error ? err.stack : err}`);
