@@ -118,12 +118,22 @@ function redrawTraining(): void {
   if (!payload) return;
   const next = buildTrainSection(payload);
   if (trainSection && next && trainSection.parentNode) {
-    const focused = (document.activeElement as HTMLElement | null)?.getAttribute?.('data-train') ?? (document.activeElement?.id === 'train-log' ? 'log' : undefined);
-    trainSection.parentNode.replaceChild(next, trainSection);
-    trainSection = next;
-    // keep the keyboard where it was (the buttons were re-created)
-    const again = focused === 'log' ? next.querySelector('#train-log') : focused ? next.querySelector(`[data-train="${focused}"]`) ?? next.querySelector('[data-train]') : null;
-    (again as HTMLElement | null)?.focus();
+    // Part by part: a part whose data-key is unchanged stays in the page (its buttons keep the
+    // pointer and the keyboard focus); the others (counters, curves) are replaced.
+    const old = trainSection;
+    const parts = Array.from(next.children).map((part) => {
+      const key = part.getAttribute('data-key');
+      const kept = key === null ? undefined : Array.from(old.children).find((c) => c.getAttribute('data-part') === part.getAttribute('data-part'));
+      return kept && kept.getAttribute('data-key') === key ? kept : part;
+    });
+    const focused = document.activeElement as HTMLElement | null;
+    const focusKey = focused?.getAttribute('data-train') ?? (focused?.id === 'train-log' ? 'log' : undefined);
+    old.replaceChildren(...parts);
+    if (focusKey && focused && !old.contains(focused)) {
+      // its part was re-created (the status changed): focus the same control, or the first one
+      const again = focusKey === 'log' ? old.querySelector('#train-log') : old.querySelector(`[data-train="${focusKey}"]`) ?? old.querySelector('[data-train]');
+      (again as HTMLElement | null)?.focus();
+    }
   } else render();
 }
 

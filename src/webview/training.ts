@@ -44,7 +44,7 @@ const BOX: PlotBox = { x: 46, y: 8, width: CHART_W - 54, height: CHART_H - 36 };
 /** One curve chart: axes, ticks, the curve, a marker at the step shown. */
 function chart(values: WireNumber[], stepsTotal: number, shownStep: number, log: boolean, label: string, cls: string): SVGSVGElement {
   const axis = valueAxis(values, log);
-  const svg = s('svg', { class: `chart train-chart ${cls}`, viewBox: `0 0 ${CHART_W} ${CHART_H}`, width: CHART_W, height: CHART_H, role: 'img', 'aria-label': label });
+  const svg = s('svg', { class: `chart train-chart ${cls}`, viewBox: `0 0 ${CHART_W} ${CHART_H}`, role: 'img', 'aria-label': label });
   const yOf = (f: number) => BOX.y + BOX.height * (1 - f);
   for (const tick of axis.ticks) {
     const f = axis.fraction(tick.value);
@@ -84,7 +84,10 @@ export function renderTraining(o: TrainSectionOptions): HTMLElement | undefined 
   const summary = session?.summary ?? p.train;
   if (!summary) return undefined;
   const box = h('section', { class: 'training', 'aria-label': str('trainTitle') });
-  const bar = h('div', { class: 'train-bar' });
+  // Parts with a data-key are kept in the page while their key stays the same (main.ts), so a
+  // button under the pointer is not replaced by an identical one while the curves grow.
+  const status = session?.status;
+  const bar = h('div', { class: 'train-bar', 'data-part': 'bar', 'data-key': `${status ?? 'none'}|${p.source ? 1 : 0}|${o.precision}` });
   bar.appendChild(h('h2', {}, str('trainTitle')));
   const clip = summary.clipGradNorm !== undefined ? ` · clip_grad_norm_(max_norm=${summary.clipGradNorm})` : '';
   bar.appendChild(h('code', { class: 'train-summary' }, `${summary.loss} · ${summary.optimizer} · ${str('trainSteps', summary.steps)}${clip}`));
@@ -95,7 +98,6 @@ export function renderTraining(o: TrainSectionOptions): HTMLElement | undefined 
     b.addEventListener('click', () => o.onAction(action));
     buttons.appendChild(b);
   };
-  const status = session?.status;
   if (status === 'running') {
     add(str('trainPause'), 'pause', true);
     add(str('trainStop'), 'stop');
@@ -106,6 +108,12 @@ export function renderTraining(o: TrainSectionOptions): HTMLElement | undefined 
     add(session ? str('trainAgain') : str('trainButton'), 'start', true, !p.source);
   }
   bar.appendChild(buttons);
+  if (session) {
+    const logBox = h('input', { type: 'checkbox', id: 'train-log' });
+    logBox.checked = o.log;
+    logBox.addEventListener('change', () => o.onLog(logBox.checked));
+    bar.appendChild(h('label', { class: 'toggle', for: 'train-log' }, logBox, str('trainLogScale')));
+  }
   box.appendChild(bar);
 
   if (!session) {
@@ -115,22 +123,22 @@ export function renderTraining(o: TrainSectionOptions): HTMLElement | undefined 
 
   // counters: step k / N, the last loss and gradient norm, the status
   const done = session.loss.length;
-  const counters = h('div', { class: 'train-counters', 'aria-live': 'polite' });
+  const counters = h('div', { class: 'train-counters', 'data-part': 'counters' });
   counters.appendChild(h('span', { class: 'train-counter', 'data-step': done }, str('trainStepOf', done, session.stepsTotal)));
   counters.appendChild(h('span', {}, str('trainLoss', shortNumber(session.loss[done - 1], o.precision))));
   counters.appendChild(h('span', {}, str('trainGradNorm', shortNumber(session.gradNorm[done - 1], o.precision))));
   counters.appendChild(h('span', { class: `train-status status-${session.status}`, 'data-status': session.status }, str(`trainStatus_${session.status}`)));
   const progress = h('progress', { class: 'train-progress', max: session.stepsTotal, value: done, 'aria-label': str('trainStepOf', done, session.stepsTotal) });
   counters.appendChild(progress);
-  const logBox = h('input', { type: 'checkbox', id: 'train-log' });
-  logBox.checked = o.log;
-  logBox.addEventListener('change', () => o.onLog(logBox.checked));
-  counters.appendChild(h('label', { class: 'toggle', for: 'train-log' }, logBox, str('trainLogScale')));
   box.appendChild(counters);
-  if (session.message) box.appendChild(h('p', { class: session.status === 'failed' ? 'error' : 'muted', role: session.status === 'failed' ? 'alert' : undefined }, session.message));
+  // said once per status change (the counters change every few milliseconds: not live)
+  box.appendChild(
+    h('p', { class: `train-said ${session.status === 'failed' ? 'error' : 'muted'}${session.message ? '' : ' visually-hidden'}`, 'data-part': 'said', 'data-key': `${session.status}|${session.message ?? ''}`, role: session.status === 'failed' ? 'alert' : 'status' },
+      session.message ?? str(`trainStatus_${session.status}`)),
+  );
 
   // the curves
-  const charts = h('div', { class: 'train-charts' });
+  const charts = h('div', { class: 'train-charts', 'data-part': 'charts' });
   const last = session.loss[done - 1];
   charts.appendChild(
     h('figure', {},
@@ -145,18 +153,18 @@ export function renderTraining(o: TrainSectionOptions): HTMLElement | undefined 
   box.appendChild(charts);
 
   // predictions before and at the step shown, and the target
-  const preds = h('div', { class: 'train-predictions' });
-  const lw = Math.max(24, Math.floor(o.linewidth / 3) - 2);
+  const preds = h('div', { class: 'train-predictions', 'data-part': 'predictions', 'data-key': `${session.shownStep}|${o.precision}|${o.linewidth}` });
+  const lw = Math.max(34, Math.floor(o.linewidth / 3) - 2);
   preds.appendChild(tensorBlock(str('trainBefore'), session.before, o.precision, lw, 'before'));
   preds.appendChild(tensorBlock(str('trainAfter', session.shownStep), session.after, o.precision, lw, 'after'));
   preds.appendChild(tensorBlock(str('trainTarget'), session.target, o.precision, lw, 'target'));
   box.appendChild(preds);
-  box.appendChild(h('p', { class: 'muted small train-shown', 'data-shown-step': session.shownStep }, str('trainShowing', session.shownStep)));
+  box.appendChild(h('p', { class: 'muted small train-shown', 'data-part': 'shown', 'data-shown-step': session.shownStep }, str('trainShowing', session.shownStep)));
 
   // save: only when asked, and only for a model at one step (not while it changes)
-  const save = h('div', { class: 'train-save', role: 'group', 'aria-label': str('trainSave') });
-  save.appendChild(h('span', {}, str('trainSave')));
   const ended = session.status !== 'running';
+  const save = h('div', { class: 'train-save', role: 'group', 'aria-label': str('trainSave'), 'data-part': 'save', 'data-key': `${ended}|${session.shownStep > 0}|${session.source ? 1 : 0}` });
+  save.appendChild(h('span', {}, str('trainSave')));
   const saveButton = (label: string, action: TrainAction, enabled: boolean) => {
     const b = h('button', { type: 'button', 'data-train': action, disabled: !enabled });
     b.textContent = label;
