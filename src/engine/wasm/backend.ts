@@ -50,7 +50,7 @@ export type KernelPath = 'relaxed-simd' | 'simd';
 /** 'auto': relaxed SIMD where the host has it, else SIMD; a named path is used only if the host validates it. */
 export type KernelPreference = 'auto' | KernelPath;
 
-let compiled: { module: unknown; path: KernelPath } | null | undefined;
+let compiled: { built: unknown; path: KernelPath } | null | undefined;
 let preference: KernelPreference = 'auto';
 
 /**
@@ -119,18 +119,18 @@ function compileBuild(base64: string): unknown | null {
   return new WebAssembly.Module(bytes);
 }
 
-function compiledModule(): { module: unknown; path: KernelPath } | null {
+function compiledModule(): { built: unknown; path: KernelPath } | null {
   if (compiled !== undefined) return compiled;
   compiled = null;
   try {
     if (typeof WebAssembly !== 'object') return null;
     if (preference !== 'simd' && relaxedSimdAvailable()) {
-      const module = compileBuild(KERNELS_RELAXED_WASM_BASE64);
-      if (module !== null) return (compiled = { module, path: 'relaxed-simd' });
+      const relaxed = compileBuild(KERNELS_RELAXED_WASM_BASE64);
+      if (relaxed !== null) return (compiled = { built: relaxed, path: 'relaxed-simd' });
     }
     if (preference === 'relaxed-simd') return null;
-    const module = compileBuild(KERNELS_WASM_BASE64);
-    if (module !== null) compiled = { module, path: 'simd' };
+    const simd = compileBuild(KERNELS_WASM_BASE64);
+    if (simd !== null) compiled = { built: simd, path: 'simd' };
   } catch {
     compiled = null;
   }
@@ -173,7 +173,7 @@ export class WasmKernels {
     const kernels = compiledModule();
     if (kernels === null) return null;
     try {
-      return new WasmKernels(kernels.module);
+      return new WasmKernels(kernels.built);
     } catch {
       return null;
     }
