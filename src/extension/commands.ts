@@ -36,6 +36,7 @@ import { pythonShapeReportAt } from './python';
 import { registerRunScheduler, scheduleRun } from './runScheduler';
 import { checkStateShape, decisionFromArray, readNestedArray, selectionStep, type ArrayReadResult, type RunDecision } from '../run/selection';
 import { getSettings } from './settings';
+import { noteHostParse } from './workStats';
 import { templateById, templateCursorOffset, TEMPLATES, type RnnTemplate } from './templates';
 import { lastRunPayload, openUnrollView, showRun, showRunError } from './unrollPanel';
 
@@ -292,7 +293,10 @@ export async function runForward(arg?: unknown): Promise<RunPayload | undefined>
  * worker could read it: a selection that large is never read on the host.
  */
 async function readSelectedArray(doc: vscode.TextDocument, text: string, start: number, end: number, maxElements: number): Promise<ArrayReadResult | undefined> {
-  if (!isLargeSelection(doc, end - start)) return readNestedArray(text, start, end, t, maxElements);
+  if (!isLargeSelection(doc, end - start)) {
+    noteHostParse(end - start);
+    return readNestedArray(text, start, end, t, maxElements);
+  }
   const size = (end - start).toLocaleString('en-US');
   const outcome = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: t('RNN Lens: reading the selected array ({0} characters)…', size) },

@@ -18,6 +18,7 @@ import { isArrayReadReply, isReadReply, readsInWorker, type ArrayReadRequest, ty
 import { startWorker, workerAvailable, type WorkerHandle } from './runScheduler';
 import { getSettings } from './settings';
 import { checkpointResolver } from './checkpointFiles';
+import { noteHostParse } from './workStats';
 
 interface Entry {
   version: number;
@@ -37,7 +38,9 @@ export function readCached(doc: vscode.TextDocument): ReadResult {
   const budgetKey = `${budget.maxElements}/${budget.maxFlops}`;
   const hit = cache.get(key);
   if (hit && hit.version === doc.version && hit.budgetKey === budgetKey) return hit.result;
-  const result = readDocument(doc.getText(), { budget, translate: documentTranslate, checkpoint: checkpointResolver(doc.uri) });
+  const text = doc.getText();
+  noteHostParse(text.length);
+  const result = readDocument(text, { budget, translate: documentTranslate, checkpoint: checkpointResolver(doc.uri) });
   cache.set(key, { version: doc.version, budgetKey, result });
   return result;
 }

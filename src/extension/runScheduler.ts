@@ -21,6 +21,7 @@ import type { RunPayload } from '../protocol/messages';
 import { type ArrayReadRequest, chooseWhere, type ReadRequest, isWorkerReply, runJob, type RunPhase, type RunRequest, type RunWhere, type WorkerReply } from '../worker/job';
 import type { TrainControl, TrainRequest } from '../worker/trainJob';
 import { getSettings } from './settings';
+import { noteWorkerJob, requestKind, takeWorkStats } from './workStats';
 
 const t = vscode.l10n.t;
 const EXTENSION_ID = 'rnn-lens.rnn-lens';
@@ -67,6 +68,13 @@ export interface RunInfo {
   ms?: number;
   /** Cancelled runs: ms from the cancel request until the worker was gone. */
   terminatedMs?: number;
+  /**
+   * Worker runs: the worker thread has exited (Node's 'exit' event, with its exit code; a Web
+   * Worker: terminate() returned, code undefined). Tests prove Cancel by this, not by CPU share.
+   */
+  workerExited?: { code?: number };
+  /** Worker runs: messages the worker sent after the run had ended (cancelled or done); ignored. */
+  repliesAfterEnd?: number;
   /** Date.now() when the Unroll View reported its first paint of this run, and the paint's own ms. */
   paintedAt?: number;
   paintMs?: number;
@@ -217,6 +225,18 @@ export interface WorkerHandle {
   /** Messages, errors thrown in the worker, and an exit nobody asked for. */
   listen(onMessage: (m: unknown) => void, onFailure: (message: string) => void): void;
   terminate(): Promise<void>;
+  /** `f` is called once the worker thread is gone (Node: its 'exit' event; web: after terminate). */
+  onExit?(f: (code?: number) => void): void;
+}
+
+/** Counts every job posted (rnnLens._workStats), so tests can see which work went to a worker. */
+function counted(handle: WorkerHandle): WorkerHandle {
+  const post = handle.post.bind(handle);
+  handle.post = (request) => {
+    noteWorkerJob(requestKind(request));
+    post(request);
+  };
+  return handle;
 }
 
 function extensionUri(): vscode.Uri | undefined {
@@ -258,7 +278,7 @@ export async function startWorker(): Promise<WorkerHandle | undefined> {
     const { Worker: NodeWorker } = require('node:worker_threads') as typeof import('node:worker_threads');
     const w = new NodeWorker(file);
     let ended = false;
-    return {
+    return counted({
       post: (request) => w.postMessage(request),
       listen: (onMessage, onFailure) => {
         w.on('message', onMessage);
@@ -271,7 +291,8 @@ export async function startWorker(): Promise<WorkerHandle | undefined> {
         ended = true;
         await w.terminate();
       },
-    };
+      onExit: (f) => w.once('exit', (code) => f(code)),
+    });
   }
   // vscode.dev: extension files come from another origin, which `new Worker(url)` refuses; a
   // blob: URL of the same script is same-origin.
@@ -292,7 +313,8 @@ export async function startWorker(): Promise<WorkerHandle | undefined> {
   // a failed fetch is not cached: the next run tries again (and runs in-process meanwhile)
   webWorkerUrl.catch(() => (webWorkerUrl = undefined));
   const w = new Worker(await webWorkerUrl);
-  return {
+  const exitListeners: ((code?: number) => void)[] = [];
+  return counted({
     post: (request) => w.postMessage(request),
     listen: (onMessage, onFailure) => {
       w.onmessage = (e) => onMessage(e.data);
@@ -301,8 +323,12 @@ export async function startWorker(): Promise<WorkerHandle | undefined> {
         onFailure(e.message || 'error in the run worker');
       };
     },
-    terminate: async () => w.terminate(),
-  };
+    terminate: async () => {
+      w.terminate();
+      for (const f of exitListeners.splice(0)) f(undefined);
+    },
+    onExit: (f) => void exitListeners.push(f),
+  });
 }
 
 /** Large runs: one worker for this run, terminated when it ends or is cancelled. */
@@ -325,6 +351,7 @@ async function runInWorker(
     return runInProcess(request, token, onReply, reason, true);
   }
   const worker = handle;
+  worker.onExit?.((code) => (info.workerExited = { code }));
   if (token.isCancellationRequested) {
     void worker.terminate();
     return { kind: 'cancelled', reason: reason() };
@@ -348,6 +375,11 @@ async function runInWorker(
     worker.listen(
       (m) => {
         if (!isWorkerReply(m)) return;
+        // after Cancel (or the result) nothing from this worker counts: no progress, no result
+        if (settled) {
+          info.repliesAfterEnd = (info.repliesAfterEnd ?? 0) + 1;
+          return;
+        }
         if (m.type === 'progress') onReply(m);
         else if (m.type === 'done') finish({ kind: 'done', payload: m.payload, where: 'worker' });
         else finish({ kind: 'error', message: m.message });
@@ -362,11 +394,15 @@ async function runInWorker(
   });
 }
 
-/** Internal commands (not in the palette): rnnLens._cancelRun and rnnLens._runInfo (tests, bench). */
+/**
+ * Internal commands (not in the palette): rnnLens._cancelRun, rnnLens._runInfo and
+ * rnnLens._workStats (worker jobs and host parses, workStats.ts) for tests and bench.
+ */
 export function registerRunScheduler(): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand('rnnLens._cancelRun', () => cancelRun()),
     vscode.commands.registerCommand('rnnLens._runInfo', () => runInfo()),
+    vscode.commands.registerCommand('rnnLens._workStats', (reset?: unknown) => takeWorkStats(reset === 'reset')),
     { dispose: () => void inFlight?.cancel('user') },
   );
 }

@@ -7,6 +7,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { RunInfo } from '../../src/extension/runScheduler';
+import type { WorkStats } from '../../src/extension/workStats';
 import type { RunPayload, WireTensor } from '../../src/protocol/messages';
 
 /** The extension's activate() result. */
@@ -51,6 +52,16 @@ export async function writeWorkspaceJson(folder: string, name: string, doc: unkn
 /** What the run scheduler reports about the latest run (rnnLens._runInfo). */
 export async function runInfo(): Promise<RunInfo | undefined> {
   return vscode.commands.executeCommand<RunInfo | undefined>('rnnLens._runInfo');
+}
+
+/**
+ * What the extension host did since the last reset (rnnLens._workStats): worker jobs per kind and
+ * the texts it parsed itself. `reset`: start counting afresh after reading.
+ */
+export async function workStats(reset = false): Promise<WorkStats> {
+  const stats = await vscode.commands.executeCommand<WorkStats>('rnnLens._workStats', reset ? 'reset' : undefined);
+  assert.ok(stats, 'rnnLens._workStats answers');
+  return stats;
 }
 
 /** Sets rnnLens.run.workerFlopThreshold (undefined: back to the default). */

@@ -35,7 +35,9 @@ export async function run(): Promise<void> {
     ui: 'bdd',
     reporter: 'spec',
     color: false,
-    timeout: Number(process.env.RNN_LENS_TEST_TIMEOUT ?? 20000),
+    // A hang guard per test, not a speed requirement: generous, since a shared machine under load
+    // runs the suite several times slower (RNN_LENS_TEST_TIMEOUT overrides it).
+    timeout: Number(process.env.RNN_LENS_TEST_TIMEOUT ?? 60000),
     grep: process.env.RNN_LENS_TEST_GREP || undefined,
   });
   const files = findTests(__dirname);

@@ -4,14 +4,18 @@
  * diagnostic lands with the right range; a newer version supersedes the read in flight; Run
  * Forward on it reads it in a worker and runs it in a worker, so the host keeps answering. Show
  * Shapes on a large document with an error, and Run Forward on a large selected array, never
- * parse on the host either (the bounds below are set from the old synchronous paths' gaps).
+ * parse on the host either.
+ * Proof by what happened, not by timing: the extension's own counts (rnnLens._workStats) show
+ * the worker jobs started ('read', 'readArray', 'run') and that no text over the worker
+ * threshold was parsed on the host. The longest setTimeout(0) gap is printed for information
+ * only (a shared machine makes it noisy); npm run bench:vscode measures responsiveness.
  * Layer: test (extension host).
  */
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { CommandMessage } from '../../src/extension/commands';
 import type { RunPayload } from '../../src/protocol/messages';
-import { api, closeAll, hoverTexts, runInfo, waitFor } from './extensionHelpers';
+import { api, closeAll, hoverTexts, runInfo, waitFor, workStats } from './extensionHelpers';
 
 function ours(uri: vscode.Uri): vscode.Diagnostic[] {
   return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'RNN Lens');
@@ -32,9 +36,20 @@ function bigDocument(bad?: number): string {
   return `{\n  "model": {"type": "GRU", "input_size": 3, "hidden_size": 4},\n  "seed": 0,\n  "input": [\n${rows.join(',\n')}\n  ]\n}\n`;
 }
 
+/** rnnLens.diagnostics.workerThreshold's default: texts this long or longer are read in a worker. */
+const WORKER_THRESHOLD = 262_144;
+
+/** Asserts that the work since the last reset went to workers of these kinds and no large text was parsed here. */
+async function assertOffTheHost(kinds: string[], what: string): Promise<void> {
+  const stats = await workStats();
+  for (const kind of kinds) assert.ok((stats.workerJobs[kind] ?? 0) >= 1, `${what}: a '${kind}' worker job was started (${JSON.stringify(stats)})`);
+  assert.ok(stats.largestHostParse < WORKER_THRESHOLD, `${what}: the host parsed a text of ${stats.largestHostParse} characters (${JSON.stringify(stats)})`);
+}
+
 /**
  * Measures the longest delay of a setTimeout(0) in this extension host until stop() is called,
  * the timer still pending at stop() included (a host blocked until then never lets it fire).
+ * Printed for information only, never asserted.
  */
 function measureGaps(): { stop(): number } {
   let maxGap = 0;
@@ -69,6 +84,7 @@ describe('large documents', function () {
   it('large: are checked in a worker: the error near the end gets its range while the host keeps answering', async () => {
     const text = bigDocument(120_000 - 3);
     assert.ok(text.length > 4_000_000, `${text.length} characters`);
+    await workStats(true);
     const doc = await vscode.workspace.openTextDocument({ language: 'json', content: text });
     await vscode.window.showTextDocument(doc);
     // A hover before the read is done never reads on the host: it says so (or shows the finished read).
@@ -91,9 +107,11 @@ describe('large documents', function () {
     }, 60_000);
     const maxGap = gaps.stop();
     assert.strictEqual(after[0].range.start.line, 4 + 120_000 - 3);
-    console.log(`    large: setTimeout(0) max ${Math.round(maxGap)} ms while a ${(text.length / 1e6).toFixed(1)} MB document was read`);
-    // Reading this document on the host takes over a second; in a worker the host answers at once.
-    assert.ok(maxGap < 800, `a setTimeout(0) waited ${Math.round(maxGap)} ms while the read was in flight`);
+    console.log(`    large: setTimeout(0) max ${Math.round(maxGap)} ms while a ${(text.length / 1e6).toFixed(1)} MB document was read (not asserted)`);
+    // Both versions were read in workers; the host never parsed the document (reading it here takes over a second).
+    const stats = await workStats();
+    assert.ok((stats.workerJobs.read ?? 0) >= 2, `a worker read per version: ${JSON.stringify(stats)}`);
+    await assertOffTheHost(['read'], 'diagnostics of a large document');
   });
 
   it('large: two quick edits leave the diagnostics of the latest version only', async () => {
@@ -142,13 +160,15 @@ describe('large documents', function () {
     const doc = await vscode.workspace.openTextDocument({ language: 'json', content: text });
     await vscode.window.showTextDocument(doc);
     await new Promise((r) => setTimeout(r, 500));
+    await workStats(true);
     const gaps = measureGaps();
     const t0 = performance.now();
     const payload = await vscode.commands.executeCommand<RunPayload | undefined>('rnnLens.runForward');
     const ms = performance.now() - t0;
     const maxGap = gaps.stop();
     const info = await runInfo();
-    console.log(`    large: setTimeout(0) max ${Math.round(maxGap)} ms during Run Forward on ${(text.length / 1e6).toFixed(1)} MB (${Math.round(ms)} ms, run ${info?.where})`);
+    console.log(`    large: setTimeout(0) max ${Math.round(maxGap)} ms during Run Forward on ${(text.length / 1e6).toFixed(1)} MB (${Math.round(ms)} ms, run ${info?.where}; not asserted)`);
+    await assertOffTheHost(['read', 'run'], 'Run Forward on a large document');
     assert.ok(payload, 'the run was shown');
     assert.strictEqual(info?.where, 'worker', 'a document too large to read here runs in a worker');
     assert.strictEqual(payload.seqLen, 120_000);
@@ -156,11 +176,8 @@ describe('large documents', function () {
     // PyTorch (torch.tensor of Python floats: float32).
     assert.deepStrictEqual(payload.input.data.slice(0, 3), rowAt(0).map(Math.fround));
     assert.deepStrictEqual(payload.input.data.slice(-3), rowAt(120_000 - 1).map(Math.fround));
-    // Reading this document and building its run on the host blocks it for ~7 s (measured: one
-    // setTimeout(0) waited 7005 ms). Off the host, what remains is receiving the payload (5.6 MB
-    // of JSON since the view's budgets were cut; 15 MB before) and posting it to the panel:
-    // measured 0.49 s (0.5-1.3 s before) while the panel draws on the same 2 cores.
-    assert.ok(maxGap < 2500, `a setTimeout(0) waited ${Math.round(maxGap)} ms during the run command`);
+    // (Reading this document and building its run on the host blocked it for ~7 s: one
+    // setTimeout(0) waited 7005 ms; off the host 0.49 s was measured. Not asserted: see above.)
 
     // Show Shapes uses the read the run left in the cache: the input's shape (L, N, H_in).
     const uri = await vscode.commands.executeCommand<string>('rnnLens.showShapes');
@@ -176,12 +193,14 @@ describe('large documents', function () {
     const doc = await vscode.workspace.openTextDocument({ language: 'json', content: text });
     await vscode.window.showTextDocument(doc);
     await new Promise((r) => setTimeout(r, 500));
+    await workStats(true);
     const gaps = measureGaps();
     const t0 = performance.now();
     const uri = await vscode.commands.executeCommand<string | undefined>('rnnLens.showShapes');
     const ms = performance.now() - t0;
     const maxGap = gaps.stop();
-    console.log(`    large: setTimeout(0) max ${Math.round(maxGap)} ms during Show Shapes on ${(text.length / 1e6).toFixed(1)} MB with an error (${Math.round(ms)} ms)`);
+    console.log(`    large: setTimeout(0) max ${Math.round(maxGap)} ms during Show Shapes on ${(text.length / 1e6).toFixed(1)} MB with an error (${Math.round(ms)} ms; not asserted)`);
+    await assertOffTheHost(['read'], 'Show Shapes on a large document with an error');
     assert.strictEqual(uri, undefined, 'no shapes document for a large document with errors');
     const message = await vscode.commands.executeCommand<CommandMessage | undefined>('rnnLens._lastMessage');
     assert.ok(message, 'a message was shown');
@@ -191,10 +210,8 @@ describe('large documents', function () {
     assert.ok(message.text.startsWith(`Show Shapes: fix the error in ${name} first`), message.text);
     assert.ok(message.text.includes(`Line ${5 + bad}: `), message.text);
     assert.ok(message.text.includes('expected sequence of length 3 at dim 2 (got 2)'), message.text);
-    // Old path: parsing the 4.8 MB text here for the model despite the error blocked the host
-    // (measured: one setTimeout(0) waited 1628 ms); now only the worker's small reply arrives
-    // (measured: 94 ms).
-    assert.ok(maxGap < 500, `a setTimeout(0) waited ${Math.round(maxGap)} ms during Show Shapes`);
+    // (Old path: parsing the 4.8 MB text here for the model despite the error blocked the host:
+    // one setTimeout(0) waited 1628 ms; with the worker read, 94 ms.)
   });
 
   /** The offsets of the big document's "input" array (from its "[" to its "]"). */
@@ -214,12 +231,14 @@ describe('large documents', function () {
     assert.ok(end - start > 4_000_000, `${end - start} characters selected`);
     editor.selection = new vscode.Selection(doc.positionAt(start), doc.positionAt(end));
     await new Promise((r) => setTimeout(r, 500));
+    await workStats(true);
     const gaps = measureGaps();
     const t0 = performance.now();
     const payload = await vscode.commands.executeCommand<RunPayload | undefined>('rnnLens.runForward');
     const ms = performance.now() - t0;
     const maxGap = gaps.stop();
-    console.log(`    large: setTimeout(0) max ${Math.round(maxGap)} ms during Run Forward on a ${((end - start) / 1e6).toFixed(1)} MB ragged selection (${Math.round(ms)} ms)`);
+    console.log(`    large: setTimeout(0) max ${Math.round(maxGap)} ms during Run Forward on a ${((end - start) / 1e6).toFixed(1)} MB ragged selection (${Math.round(ms)} ms; not asserted)`);
+    await assertOffTheHost(['readArray'], 'Run Forward on a large ragged selection');
     assert.strictEqual(payload, undefined, 'nothing runs');
     const message = await vscode.commands.executeCommand<CommandMessage | undefined>('rnnLens._lastMessage');
     assert.ok(message, 'a message was shown');
@@ -227,9 +246,7 @@ describe('large documents', function () {
     const name = doc.uri.path.split('/').pop() as string;
     // torch.tensor's words, on the line of the ragged row (its closing "]" is on line 5 + bad).
     assert.strictEqual(message.text, `${name}, line ${5 + bad}: expected sequence of length 3 at dim 2 (got 2)`);
-    // Old path: the selection was read here (measured: one setTimeout(0) waited 776 ms); in a
-    // worker, 26 ms.
-    assert.ok(maxGap < 300, `a setTimeout(0) waited ${Math.round(maxGap)} ms while the selection was read`);
+    // (Old path: the selection was read here: one setTimeout(0) waited 776 ms; in a worker, 26 ms.)
   });
 
   it('large: Run Forward on a 4.8 MB array selected in a plain file reads it in a worker and runs it with those numbers', async () => {
@@ -244,21 +261,20 @@ describe('large documents', function () {
     const end = text.lastIndexOf(']') + 1;
     editor.selection = new vscode.Selection(doc.positionAt(start), doc.positionAt(end));
     await new Promise((r) => setTimeout(r, 500));
+    await workStats(true);
     const gaps = measureGaps();
     const t0 = performance.now();
     const payload = await vscode.commands.executeCommand<RunPayload | undefined>('rnnLens.runForward', { model: 'template:gru' });
     const ms = performance.now() - t0;
     const maxGap = gaps.stop();
     const info = await runInfo();
-    console.log(`    large: setTimeout(0) max ${Math.round(maxGap)} ms during Run Forward on a ${((end - start) / 1e6).toFixed(1)} MB selection (${Math.round(ms)} ms, run ${info?.where})`);
+    console.log(`    large: setTimeout(0) max ${Math.round(maxGap)} ms during Run Forward on a ${((end - start) / 1e6).toFixed(1)} MB selection (${Math.round(ms)} ms, run ${info?.where}; not asserted)`);
+    await assertOffTheHost(['readArray', 'run'], 'Run Forward on a large selection in a plain file');
     assert.ok(payload, 'the run was shown');
     assert.strictEqual(info?.where, 'worker', 'a selection too large to read here runs in a worker');
     assert.strictEqual(payload.seqLen, 120_000);
     assert.deepStrictEqual(payload.input.data.slice(0, 3), rowAt(0).map(Math.fround));
     assert.deepStrictEqual(payload.input.data.slice(-3), rowAt(120_000 - 1).map(Math.fround));
-    // Old path: the selection was read and (under the FLOP threshold) run here: one setTimeout(0)
-    // waited 1489 ms. Now both happen in workers: what remains is receiving the payload and
-    // posting it to the panel (measured: 146 ms).
-    assert.ok(maxGap < 700, `a setTimeout(0) waited ${Math.round(maxGap)} ms during the run command`);
+    // (Old path: the selection was read and run here: one setTimeout(0) waited 1489 ms; now 146 ms.)
   });
 });

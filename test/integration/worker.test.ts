@@ -1,17 +1,20 @@
 /*
  * Large runs go to a worker and the editor stays responsive, in a real VS Code (code-server's
  * Node extension host): progress per phase, Cancel via a CancellationToken and via the run
- * scheduler (the worker is terminated: the CPU stops, the promise resolves as cancelled within a
- * second, lastRun() is unchanged), a second run supersedes the first, setTimeout(0) and hovers
- * keep answering during a run, worker results equal PyTorch's numbers, errors come back as
- * messages. Run alone: RNN_LENS_TEST_GREP=worker node scripts/run-integration.mjs
+ * scheduler (the worker thread exits, nothing arrives from it afterwards, the run resolves as
+ * cancelled before its forward pass finished, lastRun() is unchanged), a second run supersedes
+ * the first, timers and hovers are answered while the run is in flight, worker results equal
+ * PyTorch's numbers, errors come back as messages.
+ * Every assertion is about what happened, never about how long it took or how much CPU the
+ * host used: the machine is shared, and timings belong to bench/ (npm run bench:vscode).
+ * Run alone: RNN_LENS_TEST_GREP=worker node scripts/run-integration.mjs
  * Layer: test (extension host; imports vscode and, for the token test, the scheduler module).
  */
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { RunPayload } from '../../src/protocol/messages';
 import type { RunInfo } from '../../src/extension/runScheduler';
-import { api, assertClose, closeAll, open, readJson, runInfo as info, setWorkerFlopThreshold as setWorkerThreshold, writeWorkspaceJson } from './extensionHelpers';
+import { api, assertClose, closeAll, open, readJson, runInfo as info, setWorkerFlopThreshold as setWorkerThreshold, waitFor, writeWorkspaceJson } from './extensionHelpers';
 
 /** LSTM hidden 512, T=2000: about 8.4 GFLOP forward, many seconds of engine time. */
 const LARGE = {
@@ -32,31 +35,20 @@ async function waitRunningInWorker(): Promise<RunInfo> {
   throw new Error(`the large run did not reach the forward phase in a worker: ${JSON.stringify(seen)}`);
 }
 
-/** CPU time (user+system, all threads of the extension host) spent over `ms`, in ms. */
-async function cpuOver(ms: number): Promise<number> {
-  const start = process.cpuUsage();
-  await new Promise((r) => setTimeout(r, ms));
-  const d = process.cpuUsage(start);
-  return (d.user + d.system) / 1000;
-}
-
-/** Delays of setTimeout(0) in the extension host over `ms` (each sample: scheduled -> fired). */
-async function timerLags(ms: number): Promise<number[]> {
-  const lags: number[] = [];
-  const end = Date.now() + ms;
+/** Polls the scheduler until the (cancelled or finished) worker run reports its thread gone. */
+async function waitWorkerExited(): Promise<RunInfo> {
+  let seen: RunInfo | undefined;
+  const end = Date.now() + 30000;
   while (Date.now() < end) {
-    const t0 = performance.now();
-    await new Promise((r) => setTimeout(r, 0));
-    lags.push(performance.now() - t0);
-    await new Promise((r) => setTimeout(r, 10));
+    seen = await info();
+    if (seen?.workerExited) return seen;
+    await new Promise((r) => setTimeout(r, 50));
   }
-  return lags;
+  throw new Error(`the worker thread did not exit: ${JSON.stringify(seen)}`);
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
+/** Node's worker_threads exit code after terminate() (a Web Worker reports none). */
+const TERMINATED = 1;
 
 describe('worker: large runs off the extension host', function () {
   this.timeout(90000);
@@ -72,7 +64,7 @@ describe('worker: large runs off the extension host', function () {
     await closeAll();
   });
 
-  it('the origin snippet stays in-process; the large LSTM goes to a worker with progress, and Cancel stops it within a second', async () => {
+  it('the origin snippet stays in-process; the large LSTM goes to a worker with progress, and Cancel ends its thread', async () => {
     await open('golden', 'seed_snippet.rnn.json');
     const small = await vscode.commands.executeCommand<RunPayload>('rnnLens.runForward');
     assert.ok(small, 'the small run shows a payload');
@@ -85,66 +77,65 @@ describe('worker: large runs off the extension host', function () {
     const running = await waitRunningInWorker();
     assert.strictEqual(running.progress, 'notification', 'over the progress threshold: a cancellable notification');
     assert.ok(running.flops > 8e9, `estimated FLOPs ${running.flops}`);
-    const busy = await cpuOver(1000);
+    assert.strictEqual(running.workerExited, undefined, 'the worker thread is alive while the run is in flight');
 
-    const asked = performance.now();
     assert.strictEqual(await vscode.commands.executeCommand('rnnLens._cancelRun'), true, 'there was a run to cancel');
     const result = await run;
-    const resolvedIn = performance.now() - asked;
     assert.strictEqual(result, undefined, 'a cancelled run returns nothing');
-    assert.ok(resolvedIn < 1000, `resolved ${resolvedIn.toFixed(0)} ms after Cancel`);
     assert.strictEqual((await api()).lastRun(), before, 'lastRun() is unchanged');
-    const ended = await (async () => {
-      const end = Date.now() + 3000;
-      for (;;) {
-        const i = await info();
-        if (i?.terminatedMs !== undefined || Date.now() > end) return i;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    })();
-    assert.strictEqual(ended?.state, 'cancelled');
-    assert.ok(ended?.terminatedMs !== undefined && ended.terminatedMs < 1000, `worker gone in ${ended?.terminatedMs} ms`);
-    // The CPU really stops: the host's threads use much less than while the worker ran.
-    const idle = await cpuOver(1000);
-    console.log(`    worker: CPU ${busy.toFixed(0)} ms/s while running, ${idle.toFixed(0)} ms/s after Cancel; resolved in ${resolvedIn.toFixed(0)} ms`);
-    assert.ok(idle < Math.max(150, busy / 2), `CPU after Cancel ${idle.toFixed(0)} ms/s vs ${busy.toFixed(0)} ms/s while running`);
+    // The worker thread is gone (its 'exit' event fired): a thread that has exited uses no CPU.
+    const ended = await waitWorkerExited();
+    assert.strictEqual(ended.id, running.id);
+    assert.strictEqual(ended.state, 'cancelled');
+    assert.strictEqual(ended.workerExited?.code, TERMINATED, 'exit code of a terminated worker_thread');
+    // Stopped, not finished: the run never got past its forward pass (an 8 GFLOP LSTM), and
+    // nothing the worker sent after Cancel was taken (no progress, no result).
+    assert.deepStrictEqual(ended.phases.map((p) => p.phase), ['forward']);
+    assert.strictEqual(ended.repliesAfterEnd ?? 0, 0, 'no message from the worker after Cancel');
+    // Still nothing later: the run's record does not change once its worker is gone.
+    await new Promise((r) => setTimeout(r, 500));
+    const later = await info();
+    assert.deepStrictEqual({ ...later, ms: undefined, terminatedMs: undefined }, { ...ended, ms: undefined, terminatedMs: undefined });
+    console.log(`    worker: cancelled in the forward pass; worker thread exited with code ${ended.workerExited?.code} (${ended.terminatedMs ?? '?'} ms after Cancel, not asserted)`);
   });
 
-  it('the extension host stays responsive during a worker run: setTimeout(0) and hovers answer promptly', async () => {
+  it('the extension host keeps answering during a worker run: timers fire and hovers answer while the run is in flight', async () => {
     const doc = await vscode.workspace.openTextDocument(large);
     await vscode.window.showTextDocument(doc);
     const run = vscode.commands.executeCommand<RunPayload | undefined>('rnnLens.runForward');
-    await waitRunningInWorker();
-    const lags = await timerLags(1500);
+    const running = await waitRunningInWorker();
+    // Were the run on this thread, nothing below could happen before it ended: no timer would
+    // fire and no hover would be answered while runInfo() still says 'running'.
+    let fired = 0;
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 0));
+      fired++;
+    }
     const hoverAt = doc.positionAt(doc.getText().indexOf('hidden_size') + 2);
-    const hoverTimes: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const t0 = performance.now();
       const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, hoverAt);
-      hoverTimes.push(performance.now() - t0);
       assert.ok(hovers && hovers.length > 0, 'a hover answers');
     }
-    assert.strictEqual((await info())?.state, 'running', 'the run was still in flight while measuring');
+    const still = await info();
+    assert.strictEqual(still?.id, running.id);
+    assert.strictEqual(still?.state, 'running', 'the run was still in flight after the timers and hovers');
+    assert.deepStrictEqual(still?.phases.map((p) => p.phase), ['forward'], 'still in its forward pass');
+    assert.strictEqual(fired, 20);
     await vscode.commands.executeCommand('rnnLens._cancelRun');
     assert.strictEqual(await run, undefined);
-    console.log(`    worker: setTimeout(0) median ${median(lags).toFixed(1)} ms, max ${Math.max(...lags).toFixed(1)} ms (${lags.length} samples); hover median ${median(hoverTimes).toFixed(0)} ms`);
-    // Generous guards (a busy shared machine): in-process, the host would be blocked for seconds.
-    assert.ok(median(lags) < 100, `setTimeout(0) median ${median(lags)} ms`);
-    assert.ok(Math.max(...lags) < 1000, `setTimeout(0) max ${Math.max(...lags)} ms`);
-    assert.ok(median(hoverTimes) < 1000, `hover median ${median(hoverTimes)} ms`);
   });
 
   it('a second run started while the first is in flight cancels the first', async () => {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(large));
     const first = vscode.commands.executeCommand<RunPayload | undefined>('rnnLens.runForward');
     const firstInfo = await waitRunningInWorker();
-    let firstSettledAt = 0;
-    void first.then(() => (firstSettledAt = performance.now()));
+    const order: string[] = [];
+    void first.then(() => order.push('first ended'));
     await open('golden', 'seed_snippet.rnn.json');
-    const started = performance.now();
     const second = await vscode.commands.executeCommand<RunPayload>('rnnLens.runForward');
+    order.push('second shown');
     assert.strictEqual(await first, undefined, 'the first run was cancelled');
-    assert.ok(firstSettledAt - started < 1000, `the first run ended ${(firstSettledAt - started).toFixed(0)} ms after the second started`);
+    assert.deepStrictEqual(order, ['first ended', 'second shown'], 'the second run ended the first before it was shown');
     assert.ok(second && second.title.includes('seed_snippet'), 'the second run is shown');
     assert.strictEqual((await api()).lastRun(), second);
     const now = await info();
@@ -153,19 +144,23 @@ describe('worker: large runs off the extension host', function () {
 
   it('a CancellationToken passed to the scheduler stops a worker run', async () => {
     // The scheduler module itself (this test's own instance, same host, same worker bundle).
-    const { scheduleRun } = await import('../../src/extension/runScheduler');
+    const { scheduleRun, runInfo: ownRunInfo } = await import('../../src/extension/runScheduler');
     const { readDocument } = await import('../../src/document/reader');
     const read = readDocument(JSON.stringify(LARGE));
     assert.ok(read.document);
     const cts = new vscode.CancellationTokenSource();
     const outcome = scheduleRun({ doc: read.document, title: 'large' }, { token: cts.token });
-    await new Promise((r) => setTimeout(r, 1500));
-    const asked = performance.now();
+    await waitFor('the worker run in its forward pass', () => {
+      const i = ownRunInfo();
+      return i?.state === 'running' && i.where === 'worker' && i.phases.some((p) => p.phase === 'forward');
+    }, 30000);
     cts.cancel();
     const result = await outcome;
-    const ms = performance.now() - asked;
     assert.deepStrictEqual(result, { kind: 'cancelled', reason: 'user' });
-    assert.ok(ms < 1000, `resolved ${ms.toFixed(0)} ms after the token was cancelled`);
+    const ended = await waitFor('the worker thread to exit', () => (ownRunInfo()?.workerExited ? ownRunInfo() : undefined), 30000);
+    assert.strictEqual(ended?.workerExited?.code, TERMINATED);
+    assert.deepStrictEqual(ended?.phases.map((p) => p.phase), ['forward'], 'stopped in its forward pass');
+    assert.strictEqual(ended?.repliesAfterEnd ?? 0, 0);
   });
 
   it("a run in the worker gives PyTorch's numbers (threshold 0: every run goes to the worker)", async () => {

@@ -173,12 +173,10 @@ describe('document reader: accepted documents', () => {
 });
 
 describe('document reader: hostile input', () => {
-  it(`refuses 100,000 levels of nesting quickly, at the bracket beyond level ${MAX_DEPTH}`, () => {
+  it(`refuses 100,000 levels of nesting at the bracket beyond level ${MAX_DEPTH} (no recursion: no RangeError)`, () => {
     const prefix = '{"model": {"type": "RNN", "input_size": 1, "hidden_size": 1}, "input": ';
     const text = prefix + '['.repeat(100_000) + ']'.repeat(100_000) + '}';
-    const t0 = Date.now();
     const r = readDocument(text);
-    assert.ok(Date.now() - t0 < 2000);
     const d = r.diagnostics.find((x) => x.code === 'too-deep');
     assert.ok(d);
     assert.ok(d.message.includes('nesting is too deep'));

@@ -11,6 +11,7 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
+import { builtinModules } from 'module';
 import * as path from 'path';
 import { repoRoot } from './helpers/golden';
 
@@ -139,20 +140,23 @@ describe('engine layering', () => {
   });
 });
 
-/** Which layers a layer may import (relative imports), and which bare modules. */
+/** What a layer below the extension must not import. */
 interface LayerRule {
-  /** Folders under src/ this layer may import from (its own included). */
-  mayImport: string[];
-  /** Bare module specifiers allowed (npm packages, Node builtins). */
-  bare: string[];
+  /** Folders under src/ (or the file src/cli.ts as 'cli') this layer must not import from. */
+  mayNotImport: string[];
+  /** Bare module specifiers it may use although they are host modules (Node builtins). */
+  allowedHostModules: string[];
 }
+
+/** Node's builtin modules, with and without the node: prefix. */
+const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 /** The layers below the extension that the worker and the extension share. */
 export const LAYER_RULES: Record<string, LayerRule> = {
   // Payload building and selected-array reading: pure, used by the worker and the extension.
-  run: { mayImport: ['engine', 'document', 'protocol', 'run'], bare: ['jsonc-parser'] },
-  // The run worker: pure job.ts plus runWorker.ts's Node worker_threads entry.
-  worker: { mayImport: ['engine', 'document', 'protocol', 'run', 'worker'], bare: ['jsonc-parser', 'node:worker_threads'] },
+  run: { mayNotImport: ['extension', 'webview', 'cli', 'worker'], allowedHostModules: [] },
+  // The run worker: pure job files plus runWorker.ts's Node worker_threads entry.
+  worker: { mayNotImport: ['extension', 'webview', 'cli'], allowedHostModules: ['node:worker_threads'] },
 };
 
 /** Import violations of one file of `layer` (path relative to src/<layer>). */
@@ -166,14 +170,16 @@ export function scanLayerFile(layer: string, relPath: string, src: string): Viol
     if (!/(\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)$/.test(before)) continue;
     const spec = s.text;
     if (!spec.startsWith('.')) {
-      if (!rule.bare.includes(spec)) out.push({ file: relPath, line: lineOf(s.at), what: `import of '${spec}' (src/${layer} may import only ${rule.bare.join(', ')})` });
+      if (spec === 'vscode' || (NODE_BUILTINS.has(spec) && !rule.allowedHostModules.includes(spec))) {
+        out.push({ file: relPath, line: lineOf(s.at), what: `import of '${spec}' (src/${layer} runs without vscode${rule.allowedHostModules.length ? ` and uses only ${rule.allowedHostModules.join(', ')} of Node` : ' and without Node'})` });
+      }
       continue;
     }
     // Resolve against src/<layer>/<relPath>; the first folder under src/ is the target layer.
     const target = path.posix.normalize(path.posix.join(layer, path.posix.dirname(relPath), spec));
-    const targetLayer = target.startsWith('..') ? '(outside src)' : target.includes('/') ? target.split('/')[0] : `(src/${target})`;
-    if (!rule.mayImport.includes(targetLayer)) {
-      out.push({ file: relPath, line: lineOf(s.at), what: `import of '${spec}' reaches ${targetLayer} (src/${layer} may import only ${rule.mayImport.join(', ')})` });
+    const targetLayer = target.startsWith('..') ? '(outside src)' : target.split('/')[0].replace(/\.(ts|js)$/, '');
+    if (targetLayer === '(outside src)' || rule.mayNotImport.includes(targetLayer)) {
+      out.push({ file: relPath, line: lineOf(s.at), what: `import of '${spec}' reaches ${targetLayer === '(outside src)' ? 'outside src' : `src/${targetLayer}`} (src/${layer} must not import ${rule.mayNotImport.map((l) => `src/${l}`).join(', ')})` });
     }
   }
   return out;
@@ -181,7 +187,7 @@ export function scanLayerFile(layer: string, relPath: string, src: string): Viol
 
 describe('layers below the extension (src/run, src/worker)', () => {
   for (const layer of Object.keys(LAYER_RULES)) {
-    it(`no file under src/${layer} imports src/extension, src/webview, src/cli, vscode or anything not allowed`, () => {
+    it(`no file under src/${layer} imports ${LAYER_RULES[layer].mayNotImport.map((l) => `src/${l}`).join(', ')}, vscode or Node builtins`, () => {
       const dir = path.join(repoRoot(), 'src', layer);
       const files = engineFiles(dir);
       assert.ok(files.length >= 2, `scanner sees src/${layer}`);
@@ -201,6 +207,7 @@ describe('layers below the extension (src/run, src/worker)', () => {
     ].join('\n');
     assert.deepStrictEqual(scanLayerFile('worker', 'job.ts', bad).map((v) => v.line), [1, 2, 3, 4, 5, 6]);
     assert.deepStrictEqual(scanLayerFile('run', 'payload.ts', "import { x } from '../worker/job';").length, 1, 'run may not import the worker');
+    assert.deepStrictEqual(scanLayerFile('run', 'payload.ts', "import { readFileSync } from 'node:fs';").length, 1, 'run uses no Node module');
   });
 
   it('allows what the worker and run layers need', () => {
@@ -210,6 +217,8 @@ describe('layers below the extension (src/run, src/worker)', () => {
       "import type { Tensor } from '../engine/types';",
       "import type { RunPayload } from '../protocol/messages';",
       "import { runJob } from './job';",
+      "import { unzip } from 'fflate';",
+      "import { trainModel } from '../engine/train/loop';",
       "const { parentPort } = require('node:worker_threads');",
       '// see ../extension/commands.ts',
     ].join('\n');

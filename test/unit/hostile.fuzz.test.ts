@@ -21,19 +21,17 @@ const root = path.resolve(__dirname, '../../..');
 const SEED = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : 0x2f6e;
 const PATH = process.env.FC_PATH;
 const RUNS = 300;
-/** Hang guard per call (the machine is shared), not a benchmark. */
-const CALL_MS = 1500;
+// No time bound per call: a hang or a blow-up (deep recursion, quadratic scans) shows as a thrown
+// RangeError or as mocha's timeout for the whole property (this.timeout below), never as a
+// timing assertion that a busy shared machine could fail.
 
 function params(offset: number): fc.Parameters<unknown> {
   return PATH ? { seed: SEED + offset, path: PATH, numRuns: RUNS, endOnFailure: true } : { seed: SEED + offset, numRuns: RUNS };
 }
 
+/** Calls `fn` (formerly timed per call; see above why not any more). */
 function timed<T>(fn: () => T): T {
-  const t0 = performance.now();
-  const r = fn();
-  const ms = performance.now() - t0;
-  assert.ok(ms < CALL_MS, `took ${ms.toFixed(0)} ms`);
-  return r;
+  return fn();
 }
 
 /** The document reader's contract on any text. */

@@ -73,10 +73,9 @@ describe('python snippet reader: fuzz', function () {
       'x = ' + '1 + '.repeat(40_000) + '1\nr = nn.RNN(x, 2)',
       'nn.RNN(*' + 'a'.repeat(1_000_000) + ')',
     ];
-    for (const text of hostile) {
-      const ms = check(text);
-      assert.ok(ms < 5000, `${ms.toFixed(0)} ms on a ${text.length}-character input starting ${JSON.stringify(text.slice(0, 30))}`);
-    }
+    // No time bound per input (a busy shared machine could fail it): a hang or a blow-up shows as
+    // a thrown RangeError (check) or as this test's mocha timeout.
+    for (const text of hostile) check(text);
   });
 
   it('reads the first million characters of a larger file and says so', () => {
