@@ -174,10 +174,10 @@ ${body.join('\n')}
 `;
 }
 
-/** A free name for the document beside the checkpoint: model.rnn.json, model-2.rnn.json, ... */
+/** A free name for the document beside the checkpoint: model-rnn.rnn.json, model-rnn-2.rnn.json, ... */
 async function freeDocumentUri(checkpoint: vscode.Uri, m: ModuleInfo): Promise<vscode.Uri> {
   const base = checkpoint.path.split('/').pop()!.replace(/\.[^.]*$/, '');
-  const part = m.prefix ? `.${m.prefix.replace(/\.$/, '').replace(/[^A-Za-z0-9_.-]/g, '_')}` : '';
+  const part = m.prefix ? `-${m.prefix.replace(/\.$/, '').replace(/[^A-Za-z0-9_-]/g, '-')}` : '';
   for (let i = 1; i < 100; i++) {
     const uri = vscode.Uri.joinPath(checkpoint, '..', `${base}${part}${i === 1 ? '' : `-${i}`}.rnn.json`);
     try {
@@ -190,7 +190,7 @@ async function freeDocumentUri(checkpoint: vscode.Uri, m: ModuleInfo): Promise<v
 }
 
 /** Writes the document for module `m` beside the checkpoint and opens it. */
-async function openModuleDocument(checkpoint: vscode.Uri, m: ModuleInfo, run: boolean): Promise<void> {
+async function openModuleDocument(checkpoint: vscode.Uri, m: ModuleInfo, run: boolean): Promise<vscode.Uri> {
   const file = checkpoint.path.split('/').pop()!;
   const text = moduleDocumentText(m, `./${file}`, file, {
     batchFirstUnknown: vscode.l10n.t('batch_first is not in the file (a state_dict does not hold it): false is PyTorch\'s default; set it as your code does'),
@@ -206,6 +206,7 @@ async function openModuleDocument(checkpoint: vscode.Uri, m: ModuleInfo, run: bo
     forgetAll();
     await vscode.commands.executeCommand('rnnLens.runForward');
   }
+  return uri;
 }
 
 class CheckpointEditorProvider implements vscode.CustomReadonlyEditorProvider<CheckpointDocument> {
@@ -291,6 +292,14 @@ export function registerCheckpointEditor(): vscode.Disposable {
       webviewOptions: { enableFindWidget: true },
     })),
     vscode.languages.registerHoverProvider(selector, { provideHover: (doc, position) => fromHover(doc, position).catch(() => undefined) }),
+    // Internal, for tests: the last listing the editor built, and the buttons without a webview click.
+    vscode.commands.registerCommand('rnnLens._checkpointListing', () => lastListing),
+    vscode.commands.registerCommand('rnnLens._checkpointModuleDocument', async (uri: vscode.Uri, index: number, run: boolean) => {
+      const listing = await listCheckpoint(uri);
+      const m = listing.ok ? listing.json.modules[index] : undefined;
+      if (!m || !canRunModule(m)) return undefined;
+      return openModuleDocument(uri, m, run);
+    }),
     onDidLoadCheckpoint(() => {
       // Documents that named the file were read with "reading the file…": read them again.
       forgetAll();
