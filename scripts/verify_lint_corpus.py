@@ -20,7 +20,16 @@ import sys
 import traceback
 import warnings
 
+import types
+
 import torch
+
+# `from common import *` in the corpus stands for a project's own module that imports torch.
+_common = types.ModuleType("common")
+_common.torch = torch
+_common.nn = torch.nn
+_common.F = torch.nn.functional
+sys.modules["common"] = _common
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(HERE, "..", "test", "fixtures", "python", "lint")
@@ -74,6 +83,7 @@ SILENT = {
     "w_bidir_gru_seqfirst.py": lambda g: bidir_last(g["gru"], g["x"], False),
     "w_bidir_sentiment_embedding.py": lambda g: bidir_last(g["net"].rnn.eval(), g["net"].embedding(g["ids"]), True),
     "w_hidden_shape_class_bidir.py": lambda g: bidir_last(g["model"].lstm, torch.randn(4, 28, 28), True),
+    "w_star_import_project.py": lambda g: bidir_last(g["GRUClassifier"](4, 8, 1, 2).gru, torch.randn(3, 5, 4), True),
     "w_notebook_bidir.ipynb": lambda g: bidir_last(g["model"].lstm, torch.randn(4, 6, 8), True),
     "w_axis_seqfirst.py": lambda g: wrong_axis(g["model"].rnn, torch.randn(6, 3, 10), False),
     "w_axis_batchfirst.py": lambda g: wrong_axis(g["lstm"], g["batch"], True),

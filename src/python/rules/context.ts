@@ -119,6 +119,9 @@ const FIELDS: Record<RecurrentType, string[]> = {
   GRUCell: ['input_size', 'hidden_size', 'bias'],
 };
 
+/** Names a star import (`from utils import *`) is taken to bring when the file never binds them. */
+const STAR_DEFAULTS: Record<string, string> = { nn: 'torch.nn', torch: 'torch' };
+
 const RECURRENT_NAMES: Record<string, RecurrentType> = {
   'torch.nn.RNN': 'RNN', 'torch.nn.LSTM': 'LSTM', 'torch.nn.GRU': 'GRU',
   'torch.nn.RNNCell': 'RNNCell', 'torch.nn.LSTMCell': 'LSTMCell', 'torch.nn.GRUCell': 'GRUCell',
@@ -177,6 +180,8 @@ export class LintContext {
   readonly modules: ModuleInfo[] = [];
   readonly calls: ModuleCall[] = [];
   private readonly lineStarts: number[] = [0];
+  private starImport = false;
+  private bound?: Set<string>;
 
   constructor(readonly text: string) {
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
@@ -220,7 +225,10 @@ export class LintContext {
           }
         }
         this.nodes.push({ idx, stmt, blocks, fn, cls });
-        if (stmt.k === 'import') for (const it of stmt.items) this.imports.set(it.local, it.target);
+        if (stmt.k === 'import') {
+          for (const it of stmt.items) this.imports.set(it.local, it.target);
+          if (stmt.starFrom) this.starImport = true;
+        }
         const kind = stmt.k === 'def' ? 'def' : stmt.k === 'class' ? 'class' : stmt.k === 'for' || (stmt.k === 'expr' && stmt.keyword === 'while') ? 'loop' : stmt.k === 'expr' && stmt.keyword === 'with' ? 'with' : stmt.k === 'expr' && stmt.keyword && ['if', 'elif', 'else', 'try', 'except', 'finally', 'match', 'case', 'async'].includes(stmt.keyword) ? 'other' : undefined;
         if (kind) stack.push({ kind, indent: stmt.indent, header: idx, end: Infinity, stmt });
         idx++;
@@ -239,12 +247,28 @@ export class LintContext {
     const d = dotted(e);
     if (!d) return undefined;
     const parts = d.split('.');
-    const target = this.imports.get(parts[0]);
+    let target = this.imports.get(parts[0]);
+    // `from utils import *` that brings torch in: `nn` and `torch` unbound in the file are torch's.
+    if (!target && this.starImport && !this.boundNames().has(parts[0])) target = STAR_DEFAULTS[parts[0]];
     if (!target) return undefined;
     let q = [target, ...parts.slice(1)].join('.');
     q = q.replace(/^torch\.nn\.modules(\.rnn|\.linear|\.container|\.dropout|\.activation)?\./, 'torch.nn.');
     q = q.replace(/^torch\.nn\.utils\.rnn\./, 'torch.nn.utils.rnn.');
     return q;
+  }
+
+  /** Every plain name the file binds anywhere. */
+  private boundNames(): Set<string> {
+    if (!this.bound) {
+      this.bound = new Set();
+      for (const n of this.nodes) {
+        const s = n.stmt;
+        if (s.k === 'assign') for (const t of s.targets) for (const x of targetNames(t)) this.bound.add(x);
+        if (s.k === 'def' || s.k === 'class') this.bound.add(s.name);
+        if (s.k === 'def') for (const p of s.params) this.bound.add(p.name);
+      }
+    }
+    return this.bound;
   }
 
   /** Same function (or both module level). */
