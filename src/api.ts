@@ -30,6 +30,10 @@ import { createDocumentTrainer, trainDocumentJson, trainResultJson, type TrainJs
 import type { AbortFlag, Trainer, TrainSpec, TrainStepInfo } from './engine/train/types';
 
 export { readDocument, readTensorText } from './document/reader';
+export { openCheckpoint, inspectJson, CheckpointError } from './checkpoint/index';
+export type { Checkpoint, ByteSource, InspectJson, ModuleInfo, TensorInfo } from './checkpoint/index';
+export type { CheckpointResolver } from './document/fromCheckpoint';
+import type { CheckpointResolver } from './document/fromCheckpoint';
 export { DEFAULT_BUDGET } from './document/types';
 export type { Budget, Diagnostic, ReadResult, RnnDocument } from './document/types';
 export type { GradJson, InitJson, RunJson } from './document/commands';
@@ -45,6 +49,11 @@ export type { AbortFlag, Trainer, TrainResult, TrainSpec, TrainStepInfo, TrainSt
 export interface ApiOptions {
   /** Limits checked before anything is allocated (DEFAULT_BUDGET when absent). */
   budget?: Budget;
+  /**
+   * Opens the checkpoint a document names in `"state_dict": {"from": ...}`: e.g.
+   * `(from) => openCheckpoint(bytesOf(from))`. The library does no I/O itself.
+   */
+  checkpoint?: CheckpointResolver;
 }
 
 /** Options of createModel. */
@@ -210,7 +219,7 @@ function validate(document: unknown, options?: ApiOptions): RnnDocument {
     throw new DocumentError(`invalid RNN document: it cannot be serialised as JSON (${(e as Error).message})`, []);
   }
   if (text === undefined) throw new DocumentError('invalid RNN document: expected an object, got ' + typeof document, []);
-  const read = readDocument(text, { budget: options?.budget });
+  const read = readDocument(text, { budget: options?.budget, checkpoint: options?.checkpoint });
   if (!read.document) {
     const lines = read.diagnostics
       .filter((d) => d.severity === 'error')
