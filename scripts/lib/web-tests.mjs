@@ -4,7 +4,7 @@
 // becomes one CommonJS file, out/integration-web/index.js (beside tsc's out/test/), that VS Code loads as
 // extensionTestsPath. Used by scripts/run-integration.mjs --web. Node-only script.
 import * as esbuild from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -28,6 +28,7 @@ const mochaAsBrowserGlobal = {
  * @returns {Promise<string>} the bundle's path
  */
 export async function buildWebTests(repoRoot, options = {}) {
+  warnUnclassified(repoRoot);
   const outfile = join(repoRoot, 'out', 'integration-web', 'index.js');
   const assertShim = join(repoRoot, 'test', 'integration-web', 'assert.ts');
   await esbuild.build({
@@ -51,4 +52,15 @@ export async function buildWebTests(repoRoot, options = {}) {
     },
   });
   return outfile;
+}
+
+/**
+ * A test file of test/integration/ that test/integration-web/selection.ts neither runs nor skips
+ * with a reason is not run in the web host: say so, so that a new file gets classified.
+ */
+function warnUnclassified(repoRoot) {
+  const selection = readFileSync(join(repoRoot, 'test', 'integration-web', 'selection.ts'), 'utf8');
+  const files = readdirSync(join(repoRoot, 'test', 'integration')).filter((f) => f.endsWith('.test.ts')).map((f) => f.slice(0, -'.test.ts'.length));
+  const missing = files.filter((name) => !selection.includes(`'../integration/${name}.test'`) && !new RegExp(`^\\s*${name}: `, 'm').test(selection));
+  if (missing.length) console.warn(`[integration] not classified for the web host, so not run there: ${missing.map((m) => `${m}.test`).join(', ')} (add them to test/integration-web/selection.ts)`);
 }
