@@ -1,12 +1,28 @@
 /*
  * The Python side of RNN Lens in the editor: a hover on nn.RNN / nn.LSTM / nn.GRU calls with the
- * shapes the snippet implies, and CodeLenses "Unroll" (run the model the snippet builds in the
- * RNN Unroll View) and "Open as JSON" (the same model as an RNN document to edit and keep).
+ * shapes the snippet implies (nn.Embedding in front and the Linear head in the chain), a hover on
+ * nn.RNNCell / LSTMCell / GRUCell (h', c', parameters with gate rows), and CodeLenses "Unroll"
+ * (run the model the snippet builds in the RNN Unroll View) and "Open as JSON" (the same model as
+ * an RNN document to edit and keep). In a notebook (VS Code's notebook editor, cells with the
+ * scheme vscode-notebook-cell) the code cells are read in order as one program, as Python runs
+ * them top to bottom, so a model built in one cell and called in another is read whole.
  * Reading the snippet is pure (src/python); this file only turns it into editor features.
  * Layer: extension (imports vscode, src/python, src/document, and the panel's host functions).
  */
 import * as vscode from 'vscode';
-import { formatMsg, readSnippet, snippetReport, toRnnDocument, type Msg, type SnippetModel, type SnippetResult } from '../python';
+import {
+  cellParameters,
+  cellShapes,
+  formatMsg,
+  programFromCells,
+  readSnippet,
+  snippetReport,
+  toRnnDocument,
+  type Msg,
+  type NotebookProgram,
+  type SnippetModel,
+  type SnippetResult,
+} from '../python';
 import { readDocument } from '../document/reader';
 import type { RunPayload } from '../protocol/messages';
 import { scheduleRun } from './runScheduler';
@@ -18,19 +34,78 @@ export const UNROLL_SNIPPET = 'rnnLens.unrollSnippet';
 export const OPEN_SNIPPET_AS_JSON = 'rnnLens.openSnippetAsJson';
 
 const t = vscode.l10n.t;
-const PYTHON: vscode.DocumentSelector = [{ language: 'python' }];
+const PYTHON: vscode.DocumentSelector = [{ language: 'python' }, { scheme: 'vscode-notebook-cell', language: 'python' }];
 
-const cache = new Map<string, { version: number; result: SnippetResult }>();
+/**
+ * What the reader saw for a document: the result over the whole program (a notebook's code cells
+ * joined), and where this document's text starts in that program.
+ */
+interface SnippetView {
+  result: SnippetResult;
+  /** Offset of this document's first character in the program text (0 for a .py file). */
+  start: number;
+  /** Offset just past this document's text in the program. */
+  end: number;
+  /** For a notebook cell: the notebook and the program's cells. */
+  notebook?: { uri: vscode.Uri; program: NotebookProgram; cellIndex: number };
+}
 
-/** The snippet read once per document version. */
-function snippetOf(document: vscode.TextDocument): SnippetResult {
+const cache = new Map<string, { version: string; view: SnippetView }>();
+
+/** The notebook a cell document belongs to. */
+function notebookOf(document: vscode.TextDocument): vscode.NotebookDocument | undefined {
+  if (document.uri.scheme !== 'vscode-notebook-cell') return undefined;
   const key = document.uri.toString();
+  return vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document.uri.toString() === key));
+}
+
+/** The snippet read once per document version (per version of every code cell, in a notebook). */
+function snippetOf(document: vscode.TextDocument): SnippetView {
+  const nb = notebookOf(document);
+  if (nb) {
+    const cells = nb.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code && c.document.languageId === 'python');
+    const version = `${nb.uri.toString()}|${cells.map((c) => `${c.index}:${c.document.version}`).join(',')}`;
+    const key = `${nb.uri.toString()}#${document.uri.toString()}`;
+    const hit = cache.get(key);
+    if (hit && hit.version === version) return hit.view;
+    const program = programFromCells(cells.map((c) => ({ index: c.index, source: c.document.getText() })));
+    const self = cells.find((c) => c.document.uri.toString() === document.uri.toString());
+    const pc = program.cells.find((c) => c.index === self?.index);
+    const shared = [...cache.values()].find((v) => v.version === version)?.view.result;
+    const view: SnippetView = {
+      result: shared ?? readSnippet(program.text),
+      start: pc?.start ?? 0,
+      end: pc?.end ?? 0,
+      notebook: { uri: nb.uri, program, cellIndex: self?.index ?? -1 },
+    };
+    remember(key, version, view);
+    return view;
+  }
+  const key = document.uri.toString();
+  const version = String(document.version);
   const hit = cache.get(key);
-  if (hit && hit.version === document.version) return hit.result;
-  const result = readSnippet(document.getText());
-  cache.set(key, { version: document.version, result });
+  if (hit && hit.version === version) return hit.view;
+  const text = document.getText();
+  const view: SnippetView = { result: readSnippet(text), start: 0, end: text.length };
+  remember(key, version, view);
+  return view;
+}
+
+function remember(key: string, version: string, view: SnippetView): void {
+  cache.set(key, { version, view });
   if (cache.size > 50) cache.delete(cache.keys().next().value as string);
-  return result;
+}
+
+/** The models whose constructor stands in this document (a notebook: in this cell). */
+function modelsHere(document: vscode.TextDocument): { model: SnippetModel; index: number; range: vscode.Range }[] {
+  const v = snippetOf(document);
+  const out: { model: SnippetModel; index: number; range: vscode.Range }[] = [];
+  v.result.models.forEach((model, index) => {
+    if (model.span.start < v.start || model.span.start > v.end) return;
+    const range = new vscode.Range(document.positionAt(model.span.start - v.start), document.positionAt(Math.min(model.span.end, v.end) - v.start));
+    out.push({ model, index, range });
+  });
+  return out;
 }
 
 function localise(m: Msg): string {
@@ -38,8 +113,7 @@ function localise(m: Msg): string {
 }
 
 function modelAt(document: vscode.TextDocument, position: vscode.Position): SnippetModel | undefined {
-  const offset = document.offsetAt(position);
-  return snippetOf(document).models.find((m) => m.span.start <= offset && offset <= m.span.end);
+  return modelsHere(document).find((m) => m.range.contains(position))?.model;
 }
 
 function fileName(uri: vscode.Uri): string {
@@ -47,10 +121,52 @@ function fileName(uri: vscode.Uri): string {
   return parts[parts.length - 1] || uri.toString();
 }
 
+const dims = (s: readonly (number | string)[]) => (s.length === 1 ? `(${s[0]},)` : `(${s.join(', ')})`);
+
+/** The Markdown for nn.RNNCell / LSTMCell / GRUCell: one time step, h' (and c'), parameters with gate rows. */
+function cellMarkdown(m: SnippetModel): string {
+  const lines: string[] = [`**RNN Lens** · \`${m.callee.replace(/[`\r\n]/g, '')}\``];
+  const s = cellShapes(m);
+  const params = cellParameters(m);
+  if (s && params) {
+    const parts = [`input ${dims(s.input)} → h' ${dims(s.h)}`];
+    if (s.c) parts.push(`c' ${dims(s.c)}`);
+    lines.push('', parts.join(' · '));
+    lines.push('', t('One time step: call it once per step (a loop over time) to unroll it.'));
+    lines.push('', `| ${t('parameter')} | ${t('shape')} | ${t('gate rows')} |`, '|---|---|---|');
+    const H = m.config.hiddenSize!;
+    for (const p of params) {
+      const gates = p.gates.length > 0 ? p.gates.map((g, i) => `${g}: ${i * H}–${(i + 1) * H - 1}`).join(', ') : '—';
+      lines.push(`| \`${p.name}\` | ${dims(p.shape)} | ${gates} |`);
+    }
+  } else {
+    lines.push('', t('The shapes cannot be computed until every argument is known.'));
+  }
+  const notes = m.notes;
+  if (notes.length > 0) {
+    lines.push('', `**${t('Notes')}**`, '');
+    for (const n of notes) lines.push(`- ${escapeMarkdown(localise(n))}`);
+  }
+  return lines.join('\n');
+}
+
+/** `nn.Embedding(25002, 100) → nn.LSTM(100, 256) → nn.Linear(512, 1)` when an embedding feeds the model. */
+function chainLine(m: SnippetModel): string | undefined {
+  const e = m.embedding;
+  if (!e) return undefined;
+  const num = (v: number | undefined) => (v === undefined ? '?' : String(v));
+  const parts = [`nn.Embedding(${num(e.numEmbeddings)}, ${num(e.embeddingDim)})`, `nn.${m.moduleType ?? m.type}(${num(m.config.inputSize)}, ${num(m.config.hiddenSize)})`];
+  if (m.head) parts.push(`nn.Linear(${num(m.head.inFeatures)}, ${num(m.head.outFeatures)})`);
+  return parts.join(' → ');
+}
+
 /** The Markdown shown on hover and by Show Shapes for one model of a snippet. */
 function snippetMarkdown(m: SnippetModel): string {
+  if (m.cell) return cellMarkdown(m);
   const r = snippetReport(m);
   const lines: string[] = [`**RNN Lens** · \`${m.callee.replace(/[`\r\n]/g, '')}\``];
+  const chain = chainLine(m);
+  if (chain) lines.push('', escapeMarkdown(chain));
   if (r.summary) lines.push('', r.summary);
   if (r.report && r.model) {
     lines.push('', shapeMarkdown(r.report, t, { model: r.model, head: r.head }));
@@ -69,14 +185,28 @@ function snippetMarkdown(m: SnippetModel): string {
  * (or the only model of the file), or undefined when there is none.
  */
 export function pythonShapeReportAt(document: vscode.TextDocument, position: vscode.Position): { markdown: string } | undefined {
-  const models = snippetOf(document).models;
+  const models = modelsHere(document).map((x) => x.model);
   const m = modelAt(document, position) ?? (models.length === 1 ? models[0] : undefined);
   return m ? { markdown: snippetMarkdown(m) } : undefined;
 }
 
+/** Where a model stands, for titles: `file.py, line 12` or `notebook.ipynb, cell 3, line 2`. */
+function placeOf(document: vscode.TextDocument, m: SnippetModel): { file: string; line: number; cell?: number } {
+  const v = snippetOf(document);
+  if (v.notebook) {
+    const pc = v.notebook.program.cells.filter((c) => c.line <= m.line).pop();
+    return { file: fileName(v.notebook.uri), line: m.line - (pc?.line ?? 0) + 1, cell: pc?.index };
+  }
+  return { file: fileName(document.uri), line: m.line + 1 };
+}
+
 /** The RNN document text for model `index` of a Python document. */
 function documentText(document: vscode.TextDocument, m: SnippetModel): string {
-  const description = t('Read by RNN Lens from {0}, line {1}: {2}', fileName(document.uri), m.line + 1, m.callee);
+  const p = placeOf(document, m);
+  const description =
+    p.cell !== undefined
+      ? t('Read by RNN Lens from {0}, cell {1}, line {2}: {3}', p.file, p.cell + 1, p.line, m.callee)
+      : t('Read by RNN Lens from {0}, line {1}: {2}', p.file, p.line, m.callee);
   return toRnnDocument(m, description);
 }
 
@@ -84,18 +214,21 @@ async function resolveTarget(uriArg: unknown, indexArg: unknown): Promise<{ docu
   let document: vscode.TextDocument | undefined;
   if (typeof uriArg === 'string' || uriArg instanceof vscode.Uri) {
     const uri = typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : uriArg;
-    document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) ?? (await vscode.workspace.openTextDocument(uri));
+    document =
+      vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) ??
+      vscode.workspace.notebookDocuments.flatMap((nb) => nb.getCells()).find((c) => c.document.uri.toString() === uri.toString())?.document ??
+      (await vscode.workspace.openTextDocument(uri));
   } else {
     document = vscode.window.activeTextEditor?.document;
   }
   if (!document) return undefined;
-  const models = snippetOf(document).models;
+  const models = snippetOf(document).result.models;
   let model: SnippetModel | undefined;
   if (typeof indexArg === 'number') model = models[indexArg];
   else {
     const editor = vscode.window.activeTextEditor;
     if (editor && editor.document === document) model = modelAt(document, editor.selection.active);
-    model ??= models[0];
+    model ??= modelsHere(document)[0]?.model ?? models[0];
   }
   return model ? { document, model } : undefined;
 }
@@ -108,7 +241,12 @@ async function unrollSnippet(uriArg?: unknown, indexArg?: unknown): Promise<RunP
     return undefined;
   }
   const { document, model } = target;
-  const title = t('{0}, line {1}: {2}', fileName(document.uri), model.line + 1, model.callee);
+  const p = placeOf(document, model);
+  const title = p.cell !== undefined ? t('{0}, cell {1}, line {2}: {3}', p.file, p.cell + 1, p.line, model.callee) : t('{0}, line {1}: {2}', p.file, p.line, model.callee);
+  if (model.cell) {
+    showRunError(t('{0} is a cell (one time step): the Unroll View runs nn.RNN, nn.LSTM and nn.GRU.', title));
+    return undefined;
+  }
   if (!model.complete) {
     const why = model.notes.slice(0, 3).map(localise).join(' ');
     showRunError(t('{0} cannot be run yet: {1}', title, why));
@@ -157,8 +295,9 @@ class SnippetLenses implements vscode.CodeLensProvider {
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const lenses: vscode.CodeLens[] = [];
-    snippetOf(document).models.forEach((m, index) => {
-      const range = new vscode.Range(document.positionAt(m.span.start), document.positionAt(m.span.start));
+    modelsHere(document).forEach(({ model: m, index, range: whole }) => {
+      if (m.cell) return;
+      const range = new vscode.Range(whole.start, whole.start);
       const args = [document.uri.toString(), index];
       lenses.push(
         new vscode.CodeLens(range, {
@@ -191,7 +330,8 @@ export function registerPythonFeatures(_context: vscode.ExtensionContext): vscod
         const md = new vscode.MarkdownString(snippetMarkdown(m));
         md.isTrusted = false;
         md.supportHtml = false;
-        return new vscode.Hover(md, new vscode.Range(document.positionAt(m.span.start), document.positionAt(m.span.end)));
+        const range = modelsHere(document).find((x) => x.model === m)?.range;
+        return new vscode.Hover(md, range);
       },
     }),
     vscode.languages.registerCodeLensProvider(PYTHON, lenses),

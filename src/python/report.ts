@@ -23,6 +23,36 @@ export interface SnippetReport {
   notes: Msg[];
 }
 
+/** Gate rows of a cell's (or layer's) weights, in PyTorch's order. */
+export function gateNames(type: 'RNN' | 'LSTM' | 'GRU'): string[] {
+  return type === 'LSTM' ? ['i', 'f', 'g', 'o'] : type === 'GRU' ? ['r', 'z', 'n'] : [];
+}
+
+/** A cell's parameters as PyTorch names them (weight_ih, weight_hh, bias_ih, bias_hh), with shapes. */
+export function cellParameters(m: SnippetModel): { name: string; shape: number[]; gates: string[] }[] | undefined {
+  const c = m.config;
+  if (!m.cell || c.inputSize === undefined || c.hiddenSize === undefined) return undefined;
+  const gates = gateNames(m.type);
+  const rows = Math.max(1, gates.length) * c.hiddenSize;
+  const out = [
+    { name: 'weight_ih', shape: [rows, c.inputSize], gates },
+    { name: 'weight_hh', shape: [rows, c.hiddenSize], gates },
+  ];
+  if (c.bias !== false) out.push({ name: 'bias_ih', shape: [rows], gates }, { name: 'bias_hh', shape: [rows], gates });
+  return out;
+}
+
+/** Shapes of h' (and c') of a cell for its first input: (N, H) batched, (H) unbatched; symbolic N when unknown. */
+export function cellShapes(m: SnippetModel): { input: (number | string)[]; h: (number | string)[]; c?: (number | string)[] } | undefined {
+  const c = m.config;
+  if (!m.cell || c.inputSize === undefined || c.hiddenSize === undefined) return undefined;
+  const x = m.calls[0]?.input;
+  const fits = x && (x.length === 1 || x.length === 2) && x[x.length - 1] === c.inputSize;
+  const input: (number | string)[] = fits ? x : ['N', c.inputSize];
+  const h = input.length === 2 ? [input[0], c.hiddenSize] : [c.hiddenSize];
+  return { input, h, c: m.moduleType === 'LSTMCell' ? [...h] : undefined };
+}
+
 /** The model's ModelConfig when every field is known. */
 export function completeConfig(m: SnippetModel): ModelConfig | undefined {
   const c = m.config;
@@ -76,7 +106,7 @@ export function snippetReport(m: SnippetModel): SnippetReport {
   }
   // Can the view show exactly what the snippet prints?
   const differs = m.notes.some((n) => /differ|not seeded|sets no seed|drops values/.test(n.text));
-  if (m.seed && !differs && out.inputShape) {
+  if (m.seed && !differs && out.inputShape && m.input?.drawn !== false && !m.embedding) {
     if (input.kind === 'randn') {
       notes.push(msg('torch.randn is reproduced bit for bit as PyTorch draws it on x86-64 CPUs with AVX2; PyTorch on other CPUs (arm64, Apple silicon, no AVX2) draws some values differently in the last bit, so its printed digits can differ slightly.'));
     } else if (!input.assumed) {

@@ -13,6 +13,11 @@ export const DEFAULT_BATCH = 1;
 
 /** The input the view will use: the snippet's, or a small default (then `assumed` is a note). */
 export function effectiveInput(model: SnippetModel): { kind: 'rand' | 'randn'; shape?: number[]; assumed?: Msg } {
+  const emb = documentEmbedding(model);
+  if (emb) {
+    const shape = [...emb.idsShape, emb.embeddingDim];
+    return { kind: 'rand', shape, assumed: msg('The token ids are not read from the snippet; the view feeds ids 0, 1, 2, ... of shape ({0}) to nn.Embedding({1}, {2}).', emb.idsShape.join(', '), emb.numEmbeddings, emb.embeddingDim) };
+  }
   if (model.input?.shape) return { kind: model.input.kind, shape: model.input.shape };
   const c = model.config;
   if (c.inputSize === undefined) return { kind: model.input?.kind ?? 'rand' };
@@ -26,6 +31,37 @@ export function effectiveInput(model: SnippetModel): { kind: 'rand' | 'randn'; s
       ? msg('The input shape could not be read; the view uses {0}.', call)
       : msg('No torch.rand or torch.randn input was found; the view uses {0}.', call),
   };
+}
+
+/**
+ * The embedding block of the document when the model's input comes from an nn.Embedding whose
+ * sizes are known and fit the model (embedding_dim = input_size): its sizes and the shape of the
+ * token ids (the model input without its feature axis; a default when the input is unknown).
+ */
+export function documentEmbedding(model: SnippetModel): { numEmbeddings: number; embeddingDim: number; idsShape: number[]; assumed: boolean } | undefined {
+  const e = model.embedding;
+  if (!e || model.cell || e.numEmbeddings === undefined || e.embeddingDim === undefined || e.numEmbeddings < 1) return undefined;
+  if (model.config.inputSize !== undefined && model.config.inputSize !== e.embeddingDim) return undefined;
+  const first = model.calls[0];
+  if (first?.input && !first.packed && first.input.length >= 2 && first.input[first.input.length - 1] === e.embeddingDim) {
+    return { numEmbeddings: e.numEmbeddings, embeddingDim: e.embeddingDim, idsShape: first.input.slice(0, -1), assumed: false };
+  }
+  const idsShape = model.config.batchFirst ? [DEFAULT_BATCH, DEFAULT_SEQ_LEN] : [DEFAULT_SEQ_LEN, DEFAULT_BATCH];
+  return { numEmbeddings: e.numEmbeddings, embeddingDim: e.embeddingDim, idsShape, assumed: true };
+}
+
+/** Token ids 0, 1, 2, ... (modulo the vocabulary) in a nested array of `shape`. */
+export function tokenIds(shape: readonly number[], vocab: number): unknown {
+  let next = 0;
+  const build = (d: number): unknown => {
+    if (d === shape.length) {
+      const v = next % vocab;
+      next++;
+      return v;
+    }
+    return Array.from({ length: shape[d] }, () => build(d + 1));
+  };
+  return build(0);
 }
 
 /** The document as a plain object with PyTorch's key names, in the documented key order. */
@@ -51,7 +87,13 @@ export function toRnnDocumentObject(model: SnippetModel, description?: string): 
     if (!model.head.bias) h.bias = false;
     doc.head = h;
   }
+  const emb = documentEmbedding(model);
+  if (emb) doc.embedding = { num_embeddings: emb.numEmbeddings, embedding_dim: emb.embeddingDim };
   if (model.seed) doc.seed = model.seed.value;
+  if (emb) {
+    doc.input = tokenIds(emb.idsShape, emb.numEmbeddings);
+    return doc;
+  }
   const input = effectiveInput(model);
   if (input.shape) doc.input = { [input.kind]: input.shape };
   return doc;
