@@ -279,7 +279,8 @@ export class LintContext {
   // ------------------------------------------------------------------ modules
 
   private buildModules(): void {
-    const snippet = readSnippet(this.text);
+    // The reader is the costly part: only when the text can build a recurrent module at all.
+    const snippet = /(RNN|LSTM|GRU)/.test(this.text) ? readSnippet(this.text) : { models: [] as SnippetModel[] };
     for (const node of this.nodes) {
       for (const root of stmtExprs(node.stmt)) {
         walk(root, (e) => {
@@ -359,15 +360,57 @@ export class LintContext {
     const owner = builder.stmt.k === 'def' && builder.stmt.name === '__init__' && info.node.cls ? info.node.cls : builder;
     const name = owner.stmt.k === 'def' || owner.stmt.k === 'class' ? owner.stmt.name : '';
     if (!name) return false;
-    let sites = 0;
-    for (const node of this.nodes) {
-      for (const root of stmtExprs(node.stmt)) {
-        walk(root, (x) => {
-          if (x.k === 'call' && ((x.fn.k === 'name' && x.fn.id === name) || (x.fn.k === 'attr' && x.fn.attr === name))) sites++;
-        });
-      }
-    }
+    const sites = this.callSiteCounts().get(name) ?? 0;
     return sites === 1;
+  }
+
+  private siteCounts?: Map<string, number>;
+
+  /** How many calls name each callee (`f(...)` or `x.f(...)` count for f), computed once. */
+  private callSiteCounts(): Map<string, number> {
+    if (!this.siteCounts) {
+      const counts = new Map<string, number>();
+      for (const node of this.nodes) {
+        for (const root of stmtExprs(node.stmt)) {
+          walk(root, (x) => {
+            if (x.k !== 'call') return;
+            const n = x.fn.k === 'name' ? x.fn.id : x.fn.k === 'attr' ? x.fn.attr : undefined;
+            if (n) counts.set(n, (counts.get(n) ?? 0) + 1);
+          });
+        }
+      }
+      this.siteCounts = counts;
+    }
+    return this.siteCounts;
+  }
+
+  private assignIndex?: Map<string, StmtNode[]>;
+
+  /** Every statement assigning each dotted name (targets destructured), computed once. */
+  private assignments(name: string): StmtNode[] {
+    if (!this.assignIndex) {
+      const index = new Map<string, StmtNode[]>();
+      for (const n of this.nodes) {
+        const s = n.stmt;
+        const targets = s.k === 'assign' ? s.targets : s.k === 'for' && s.target ? [s.target] : [];
+        const names = new Set<string>();
+        for (const t of targets) {
+          walk(t, (x) => {
+            if (x.k === 'name' || x.k === 'attr') {
+              const d = dotted(x);
+              if (d) names.add(d);
+            }
+          });
+        }
+        for (const d of names) {
+          const list = index.get(d) ?? [];
+          list.push(n);
+          index.set(d, list);
+        }
+      }
+      this.assignIndex = index;
+    }
+    return this.assignIndex.get(name) ?? [];
   }
 
   // ------------------------------------------------------------------ calls of instances
@@ -388,18 +431,7 @@ export class LintContext {
 
   /** Assignments to a dotted name (in the same function as `near`, or anywhere for `self.x`). */
   assignmentsTo(name: string, near?: StmtNode): StmtNode[] {
-    return this.nodes.filter((n) => {
-      if (near && n.fn !== near.fn) return false;
-      const s = n.stmt;
-      const targets = s.k === 'assign' ? s.targets : s.k === 'for' && s.target ? [s.target] : [];
-      return targets.some((t) => {
-        let hit = false;
-        walk(t, (x) => {
-          if (dotted(x) === name && (x.k === 'name' || x.k === 'attr')) hit = true;
-        });
-        return hit;
-      });
-    });
+    return this.assignments(name).filter((n) => !near || n.fn === near.fn);
   }
 
   private assignsLocally(fn: Block, name: string): boolean {
