@@ -39,6 +39,12 @@ function tensorCallee(ctx: LintContext, fn: Expr, node: StmtNode): string | unde
   const s = binds[0].stmt;
   if (s.k !== 'assign' || s.value.k !== 'call') return undefined;
   const cq = ctx.canonical(s.value.fn);
+  // nn.Sequential(nn.Linear(...), ...): its first layer gets the tuple.
+  if (cq === 'torch.nn.Sequential') {
+    const first = s.value.args[0];
+    const fq = first && first.k === 'call' ? ctx.canonical(first.fn) : undefined;
+    return fq && /^torch\.nn\.[A-Z]\w*$/.test(fq) && !TUPLE_SAFE_LAYERS.has(fq) ? fq : undefined;
+  }
   if (!cq || !/^torch\.nn\.[A-Z]\w*$/.test(cq) || TUPLE_SAFE_LAYERS.has(cq)) return undefined;
   if (/^torch\.nn\.(RNN|LSTM|GRU|RNNCell|LSTMCell|GRUCell)$/.test(cq)) return cq; // a second RNN also wants a tensor
   return cq;
