@@ -1,8 +1,9 @@
 /*
  * The checkpoint viewer: a read-only custom editor for .pt, .pth, .bin, .ckpt and .safetensors
  * files. It lists every tensor (name, dtype, shape, size) and every recurrent module found
- * (config and head); "Open as RNN document" and "Unroll" write a document next to the file
- * that references it (`"state_dict": {"from": "./model.pt", "prefix": ...}`) and open or run it.
+ * (config and head); "Open as RNN document" and "Unroll" open an untitled document that
+ * references the file (`"state_dict": {"from": "./model.pt", "prefix": ...}`, relative to the
+ * file's folder until it is saved) and show or run it. Nothing is written to disk.
  * Also the hover on `"from"` in RNN documents, and the re-read of documents when a checkpoint
  * they name has loaded.
  * Layer: extension (imports vscode, checkpoint, document).
@@ -19,7 +20,7 @@ import { CheckpointError, openCheckpoint, type InspectJson, type ModuleInfo } fr
 import { inspectJson } from '../checkpoint/index';
 import { canRunModule, moduleDocumentText } from '../checkpoint/toDocument';
 import { checkpointReference } from '../document/fromCheckpoint';
-import { checkpointUri, loadCheckpoint, MAX_CHECKPOINT_BYTES, onDidLoadCheckpoint, registerCheckpointFiles } from './checkpointFiles';
+import { checkpointUri, loadCheckpoint, MAX_CHECKPOINT_BYTES, onDidLoadCheckpoint, registerCheckpointFiles, setUntitledFolder } from './checkpointFiles';
 import { forgetAll } from './documentCache';
 import { refreshDiagnostics } from './diagnostics';
 import { JSON_LANGUAGES } from './documentSelector';
@@ -69,10 +70,11 @@ function numel(shape: readonly number[]): number {
 const BYTES_PER: Record<string, number> = { float32: 4, float64: 8, float16: 2, bfloat16: 2, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1 };
 
 function bytesText(n: number): string {
-  if (n < 1024) return vscode.l10n.t('{0} B', n);
-  if (n < 1024 * 1024) return vscode.l10n.t('{0} KB', (n / 1024).toFixed(1));
-  if (n < 1024 ** 3) return vscode.l10n.t('{0} MB', (n / 1024 ** 2).toFixed(1));
-  return vscode.l10n.t('{0} GB', (n / 1024 ** 3).toFixed(2));
+  // Units read the same in every language: not translated.
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GB`;
 }
 
 function moduleConfig(m: ModuleInfo): string {
@@ -116,7 +118,7 @@ export function checkpointHtml(fileName: string, listing: Listing, nonce: string
       body.push('</section>');
     });
     body.push(`<h2>${e(t('Tensors'))}</h2>`);
-    body.push(`<table><thead><tr><th scope="col">${e(t('name'))}</th><th scope="col">${e(t('dtype'))}</th><th scope="col">${e(t('shape'))}</th><th scope="col" class="num">${e(t('size'))}</th></tr></thead><tbody>`);
+    body.push(`<table><thead><tr><th scope="col">${e(t('name'))}</th><th scope="col">dtype</th><th scope="col">${e(t('shape'))}</th><th scope="col" class="num">${e(t('size'))}</th></tr></thead><tbody>`);
     for (const x of j.tensors.slice(0, MAX_ROWS)) {
       const n = numel(x.shape);
       body.push(`<tr><td><code>${e(x.name)}</code></td><td>${e(x.dtype)}</td><td><code>[${e(x.shape.join(', '))}]</code></td><td class="num">${e(n.toLocaleString('en-US'))} <span class="muted">(${e(bytesText(n * (BYTES_PER[x.dtype] ?? 1)))})</span></td></tr>`);
@@ -174,39 +176,24 @@ ${body.join('\n')}
 `;
 }
 
-/** A free name for the document beside the checkpoint: model-rnn.rnn.json, model-rnn-2.rnn.json, ... */
-async function freeDocumentUri(checkpoint: vscode.Uri, m: ModuleInfo): Promise<vscode.Uri> {
-  const base = checkpoint.path.split('/').pop()!.replace(/\.[^.]*$/, '');
-  const part = m.prefix ? `-${m.prefix.replace(/\.$/, '').replace(/[^A-Za-z0-9_-]/g, '-')}` : '';
-  for (let i = 1; i < 100; i++) {
-    const uri = vscode.Uri.joinPath(checkpoint, '..', `${base}${part}${i === 1 ? '' : `-${i}`}.rnn.json`);
-    try {
-      await vscode.workspace.fs.stat(uri);
-    } catch {
-      return uri;
-    }
-  }
-  throw new Error(vscode.l10n.t('no free file name beside {0}', checkpoint.path));
-}
-
-/** Writes the document for module `m` beside the checkpoint and opens it. */
+/**
+ * Opens the document for module `m` as an untitled editor (nothing is written: the user saves
+ * it where they like); its `from` is relative to the checkpoint's folder. `run`: then runs it.
+ */
 async function openModuleDocument(checkpoint: vscode.Uri, m: ModuleInfo, run: boolean): Promise<vscode.Uri> {
   const file = checkpoint.path.split('/').pop()!;
   const text = moduleDocumentText(m, `./${file}`, file, {
     batchFirstUnknown: vscode.l10n.t('batch_first is not in the file (a state_dict does not hold it): false is PyTorch\'s default; set it as your code does'),
     nonlinearityUnknown: vscode.l10n.t('nonlinearity is not in the file: "tanh" is PyTorch\'s default; set "relu" if your code does'),
   });
-  const uri = await freeDocumentUri(checkpoint, m);
-  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
-  const doc = await vscode.workspace.openTextDocument(uri);
+  const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content: text });
+  setUntitledFolder(doc.uri, vscode.Uri.joinPath(checkpoint, '..'));
+  // The run needs the checkpoint's tensors: load it before anything reads the document.
+  await loadCheckpoint(checkpoint);
+  forgetAll();
   await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
-  if (run) {
-    // The run needs the checkpoint's tensors: load it before the command reads the document.
-    await loadCheckpoint(checkpoint);
-    forgetAll();
-    await vscode.commands.executeCommand('rnnLens.runForward');
-  }
-  return uri;
+  if (run) await vscode.commands.executeCommand('rnnLens.runForward');
+  return doc.uri;
 }
 
 class CheckpointEditorProvider implements vscode.CustomReadonlyEditorProvider<CheckpointDocument> {
@@ -269,10 +256,8 @@ async function fromHover(doc: vscode.TextDocument, position: vscode.Position): P
   md.appendText(vscode.l10n.t('{0} tensors, {1}', c.tensors.length, bytesText(r.bytes)) + ' · ' + c.format);
   md.appendMarkdown('\n\n');
   for (const m of c.modules.slice(0, 8)) {
-    md.appendMarkdown('- ');
-    md.appendMarkdown('`');
-    md.appendText(`${m.prefix || '(no prefix)'} ${moduleConfig(m)}`.replace(/`/g, "'"));
-    md.appendMarkdown('`');
+    // A code span shows its text as it is (no Markdown inside); only backticks and line breaks could end it.
+    md.appendMarkdown(`- \`${`${m.prefix || '(no prefix)'} ${moduleConfig(m)}`.replace(/[`\r\n]/g, "'")}\``);
     if (m.head) md.appendText(vscode.l10n.t(' · head {0} ({1} → {2})', m.head.prefix, m.head.in_features, m.head.out_features));
     md.appendMarkdown('\n');
   }

@@ -23,12 +23,21 @@ const emitter = new vscode.EventEmitter<vscode.Uri>();
 /** Fires when a checkpoint finished loading (or failed): documents naming it should be read again. */
 export const onDidLoadCheckpoint = emitter.event;
 
-/** The file `from` names, relative to the document's folder. Undefined for an untitled document. */
+/** Untitled documents the checkpoint viewer opened, and the folder their `from` is relative to. */
+const untitledFolders = new Map<string, vscode.Uri>();
+
+/** `from` in this untitled document is relative to `folder` (until it is saved somewhere). */
+export function setUntitledFolder(docUri: vscode.Uri, folder: vscode.Uri): void {
+  untitledFolders.set(docUri.toString(), folder);
+}
+
+/** The file `from` names, relative to the document's folder. Undefined for an untitled document of unknown folder. */
 export function checkpointUri(docUri: vscode.Uri, from: string): vscode.Uri | undefined {
-  if (docUri.scheme === 'untitled') return undefined;
+  const untitledFolder = untitledFolders.get(docUri.toString());
+  if (docUri.scheme === 'untitled' && !untitledFolder) return undefined;
   if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(from)) return undefined; // only paths, never URLs
-  const dir = vscode.Uri.joinPath(docUri, '..');
-  return from.startsWith('/') ? docUri.with({ path: from }) : vscode.Uri.joinPath(dir, from);
+  const dir = untitledFolder ?? vscode.Uri.joinPath(docUri, '..');
+  return from.startsWith('/') ? dir.with({ path: from }) : vscode.Uri.joinPath(dir, from);
 }
 
 /** Read (once) and open a checkpoint; never rejects: failures come back as { error }. */

@@ -2,8 +2,8 @@
  * Checkpoints in a real VS Code: the checkpoint viewer (custom editor) lists a torch.save file,
  * an RNN document with "state_dict": {"from": "./sample_rnn_sd.pt"} gets no errors once the file
  * is read and runs to PyTorch's numbers, the hover on "from" says what the file holds, a size
- * mismatch is a diagnostic at the model key, and the viewer's "Unroll" writes a document beside
- * the file and runs it. A file with a builtins.eval global is listed, nothing runs.
+ * mismatch is a diagnostic at the model key, and the viewer's "Unroll" opens an untitled document
+ * referencing the file and runs it. A file with a builtins.eval global is listed, nothing runs.
  * Layer: test (extension host). Run alone: RNN_LENS_TEST_GREP='checkpoint' node scripts/run-integration.mjs
  */
 import * as assert from 'assert';
@@ -81,11 +81,11 @@ describe('checkpoints', () => {
     assert.equal(doc.getText(d.range), '8');
   });
 
-  it('"Unroll" in the viewer writes a document beside the file referencing it and runs it', async () => {
+  it('"Unroll" in the viewer opens an untitled document referencing the file and runs it', async () => {
     const before = (await api()).lastRun();
     const created = await vscode.commands.executeCommand<vscode.Uri>('rnnLens._checkpointModuleDocument', wsFile('checkpoints', 'whole_model.pt'), 0, true);
-    assert.ok(created && created.path.endsWith('.rnn.json'), String(created));
-    const doc = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(created)).replace(/^\s*\/\/.*$/gm, ''));
+    assert.ok(created && created.scheme === 'untitled', `an untitled document, nothing written: ${created}`);
+    const doc = JSON.parse((await vscode.workspace.openTextDocument(created)).getText().replace(/^\s*\/\/.*$/gm, ''));
     assert.deepEqual(doc.state_dict, { from: './whole_model.pt', prefix: 'lstm.', head_prefix: 'fc.' });
     assert.equal(doc.model.batch_first, true, 'batch_first comes from the whole pickled model');
     const run = await waitFor('the run of the new document', () => api().then((a) => { const r = a.lastRun(); return r !== before && r?.headOutput && r; }), 20000);
