@@ -49,6 +49,8 @@ export const LAB_STRINGS = {
   clStep: 'step {0}, loss {1}',
   clBefore: 'before training',
   clRunning: 'Step {0} of {1}, loss {2}',
+  clDone: 'Done: {0} steps, loss {1}.',
+  clStopped: 'Stopped after {0} of {1} steps. The samples so far stay.',
   clWhy: 'The model reads the text one character at a time and learns to predict the next one. Greedy sampling always takes the most likely character, so it repeats itself once it finds a loop; sampling with a temperature draws from the predicted probabilities (a lower temperature sticks to likely characters).',
   clSampling: 'Sampling with a temperature uses one torch.rand draw per character and the inverse of the cumulative softmax, reproducible in PyTorch (not torch.multinomial).',
 } as const;

@@ -50,11 +50,15 @@ describe('RNN Lab (e2e)', function () {
     for (const t of texts) for (const c of Array.from(t.replace(/\n/g, ''))) assert.ok(TEXT.includes(c), `${c} comes from the text`);
     const title = await f.locator('h1').innerText();
     assert.equal(title, 'Watch it learn text');
+    // oldest sample first: before training, then every 25 steps
+    assert.equal(await f.locator('.samples li .sample-head').first().innerText(), 'before training');
     assert.deepEqual(vs.pageErrors, []);
     await screenshot(vs.page, 'lab-charlm');
   });
 
   it('runs the long-memory experiment, draws the first models and stops on Stop', async () => {
+    // no editor beside it: the lab takes the whole window
+    await runCommand(vs.page, 'View: Close All Editor Groups');
     await runCommand(vs.page, 'RNN: Long Memory Experiment');
     await pick(vs.page, 'Quick look');
     const f = await labFrame(vs.page);

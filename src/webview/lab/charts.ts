@@ -19,6 +19,8 @@ export interface ChartOptions {
   logY?: boolean;
   /** x values are categories drawn at equal spacing (sequence lengths). */
   categoricalX?: boolean;
+  /** With categoricalX: every category on the axis, even those without points yet. */
+  categories?: number[];
   yMin?: number;
   yMax?: number;
   reference?: { y: number; label: string };
@@ -28,19 +30,31 @@ export interface ChartOptions {
   formatY?: (y: number) => string;
 }
 
-const PAD = { left: 58, right: 92, top: 26, bottom: 38 };
+const PAD = { left: 58, right: 92, top: 12, bottom: 38 };
 
-/** A chart as an <svg> element (role img, labelled by its title). */
+/**
+ * A chart as a <figure>: the title as a <figcaption> (HTML text wraps at the panel's width) and
+ * the plot as an <svg> (role img, labelled by the title).
+ */
+export function chartFigure(series: Series[], o: ChartOptions, cls?: string): HTMLElement {
+  const fig = document.createElement('figure');
+  if (cls) fig.className = cls;
+  const cap = document.createElement('figcaption');
+  cap.textContent = o.title;
+  fig.append(cap, lineChart(series, o));
+  return fig;
+}
+
+/** The plot of a chart as an <svg> element (role img, labelled by its title). */
 export function lineChart(series: Series[], o: ChartOptions): SVGSVGElement {
   const width = o.width ?? 460;
   const height = o.height ?? 240;
   const svg = s('svg', { class: 'chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': o.title });
-  svg.appendChild(s('text', { class: 'chart-title', x: PAD.left, y: 16 }, o.title));
   const all = series.flatMap((se) => se.points);
   const ys = all.flatMap((p) => [p.y, p.lo ?? p.y, p.hi ?? p.y]).filter((v) => Number.isFinite(v) && (!o.logY || v > 0));
   if (o.reference && Number.isFinite(o.reference.y)) ys.push(o.reference.y);
   if (ys.length === 0) return svg;
-  const xsAll = [...new Set(all.map((p) => p.x))].sort((a, b) => a - b);
+  const xsAll = [...new Set([...(o.categoricalX ? o.categories ?? [] : []), ...all.map((p) => p.x)])].sort((a, b) => a - b);
   const tf = (v: number) => (o.logY ? Math.log10(v) : v);
   let yLo = o.yMin ?? Math.min(...ys.map(tf));
   let yHi = o.yMax ?? Math.max(...ys.map(tf));

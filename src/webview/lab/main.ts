@@ -10,7 +10,7 @@
  */
 import type { LabEvent, LabFromWebview, LabRun, LabToWebview, LabLongMemoryConfig, LabCharLmInfo, LabSample } from '../../protocol/lab';
 import { clear, fill, h } from '../dom';
-import { fmt, lineChart, type Series } from './charts';
+import { chartFigure, fmt, type Series } from './charts';
 
 interface VsCodeApi {
   postMessage(m: LabFromWebview): void;
@@ -173,7 +173,7 @@ function render(): void {
     }
   } else if (cl) {
     const last = cl.steps[cl.steps.length - 1];
-    if (done) status = done.stopped ? S('stopped', last ? last.step + 1 : 0, cl.info.steps) : S('finished', 1);
+    if (done) status = done.stopped ? S('clStopped', last ? last.step + 1 : 0, cl.info.steps) : S('clDone', last ? last.step + 1 : 0, last ? fmt(last.loss) : '–');
     else status = S('clRunning', last ? last.step + 1 : 0, cl.info.steps, last ? fmt(last.loss) : '–');
   }
   const progress = h('progress', { class: 'progress', max: 1, value: progressOf(lm, cl, !!done) });
@@ -221,15 +221,14 @@ function renderLongMemory(lm: LmState): void {
   }));
   const charts = h('div', { class: 'charts' });
   const allLengths = [...c.lengths];
-  const main = lineChart(
-    series.map((se) => ({ ...se, points: se.points })),
-    cls
-      ? { title: S('lmChartAccuracy'), xLabel: S('lmAxisLength'), categoricalX: true, yMin: 0, yMax: 1, reference: { y: 1 / c.classes, label: S('lmChance') }, formatY: (y) => `${Math.round(y * 100)}%` }
-      : { title: S('lmChartLoss'), xLabel: S('lmAxisLength'), categoricalX: true, yMin: 0, reference: { y: 1, label: S('lmBaseline') } },
+  charts.appendChild(
+    chartFigure(
+      series,
+      cls
+        ? { title: S('lmChartAccuracy'), xLabel: S('lmAxisLength'), categoricalX: true, categories: allLengths, yMin: 0, yMax: 1, reference: { y: 1 / c.classes, label: S('lmChance') }, formatY: (y) => `${Math.round(y * 100)}%` }
+        : { title: S('lmChartLoss'), xLabel: S('lmAxisLength'), categoricalX: true, categories: allLengths, yMin: 0, reference: { y: 1, label: S('lmBaseline') } },
+    ),
   );
-  // keep every length on the axis even before its models are trained
-  if (series.every((se) => se.points.length === 0)) main.classList.add('empty');
-  charts.appendChild(h('figure', {}, main));
 
   // Length picker for the two lower charts.
   const liveIndex = lm.current;
@@ -250,14 +249,14 @@ function renderLongMemory(lm: LmState): void {
     const pts = r ? r.gradNorm.map((g, i) => ({ x: i + 1, y: g })).filter((_, i, a) => a.length <= 400 || i % Math.ceil(a.length / 400) === 0) : (lm.live.get(idx) ?? []).map((p) => ({ x: p.step + 1, y: p.gradNorm }));
     return { cls: `cell-${cell}`, label: cell, points: pts };
   });
-  charts.appendChild(h('figure', {}, lineChart(gradSeries, { title: S('lmChartGrad', shown, seedShown), xLabel: S('lmAxisStep'), logY: true })));
+  charts.appendChild(chartFigure(gradSeries, { title: S('lmChartGrad', shown, seedShown), xLabel: S('lmAxisStep'), logY: true }));
 
   // Chart 3: ||dLoss/dx_t|| over t at initialisation.
   const fadeSeries: Series[] = c.cells.map((cell) => {
     const r = runs.find((x) => x.cell === cell && x.length === shown && x.seed === seedShown);
     return { cls: `cell-${cell}`, label: cell, points: r ? r.inputGradInit.map((g, t) => ({ x: t + 1, y: g })) : [] };
   });
-  charts.appendChild(h('figure', {}, lineChart(fadeSeries, { title: S('lmChartFade', shown, seedShown), xLabel: S('lmAxisTime'), logY: true })));
+  charts.appendChild(chartFigure(fadeSeries, { title: S('lmChartFade', shown, seedShown), xLabel: S('lmAxisTime'), logY: true }));
   root.appendChild(h('div', { class: 'pick-row' }, h('label', {}, S('lmLengthPick'), ' ', picker)));
   root.appendChild(charts);
 
@@ -296,17 +295,19 @@ function renderCharLm(cl: ClState): void {
   const pts = cl.steps.map((p) => ({ x: p.step + 1, y: p.loss }));
   const thin = pts.length > 400 ? pts.filter((_, k) => k % Math.ceil(pts.length / 400) === 0 || k === pts.length - 1) : pts;
   root.appendChild(
-    h('figure', { class: 'wide' }, lineChart([{ cls: `cell-${i.cell}`, label: i.cell, points: thin }], { title: S('clChartLoss', i.vocab.length, uniform.toFixed(2)), xLabel: S('lmAxisStep'), yMin: 0, reference: { y: uniform, label: `ln ${i.vocab.length}` }, width: 720, height: 220 })),
+    chartFigure([{ cls: `cell-${i.cell}`, label: i.cell, points: thin }], { title: S('clChartLoss', i.vocab.length, uniform.toFixed(2)), xLabel: S('lmAxisStep'), yMin: 0, reference: { y: uniform, label: `ln ${i.vocab.length}` }, width: 720, height: 220 }, 'wide'),
   );
-  const list = h('ol', { class: 'samples', reversed: true });
-  for (const sm of [...cl.samples].reverse()) {
+  // Oldest first: the text takes shape down the list as the loss falls.
+  const list = h('ol', { class: 'samples' });
+  const oneLine = (t: string) => t.replace(/\r?\n/g, ' ↵ ');
+  for (const sm of cl.samples) {
     list.appendChild(
       h(
         'li',
         {},
         h('div', { class: 'sample-head' }, sm.step === 0 ? S('clBefore') : S('clStep', sm.step, fmt(sm.loss))),
-        h('div', { class: 'sample-row' }, h('span', { class: 'kind' }, S('clGreedy')), h('span', { class: 'text' }, h('span', { class: 'prompt' }, sm.prompt), sm.greedy)),
-        h('div', { class: 'sample-row' }, h('span', { class: 'kind' }, S('clSampled', sm.temperature, sm.seed)), h('span', { class: 'text' }, h('span', { class: 'prompt' }, sm.prompt), sm.sampled)),
+        h('div', { class: 'sample-row' }, h('span', { class: 'kind' }, S('clGreedy')), h('span', { class: 'text' }, h('span', { class: 'prompt' }, oneLine(sm.prompt)), oneLine(sm.greedy))),
+        h('div', { class: 'sample-row' }, h('span', { class: 'kind' }, S('clSampled', sm.temperature, sm.seed)), h('span', { class: 'text' }, h('span', { class: 'prompt' }, oneLine(sm.prompt)), oneLine(sm.sampled))),
       ),
     );
   }
