@@ -146,8 +146,10 @@ export async function openVsCode(options: OpenOptions = {}): Promise<VsCodeSessi
       folder: workspace,
       extensionDevelopmentPath: resolve(options.extensionDevelopmentPath ?? repoRoot),
     });
-    await page.goto(url);
-    await waitForWorkbench(page);
+    // Loading the workbench is a hang guard, not a speed test: a shared machine under load can
+    // take well over Playwright's default 30 s to serve it.
+    await page.goto(url, { timeout: 180_000 });
+    await waitForWorkbench(page, 180_000);
     await expectTheme(page, options.theme ?? 'light');
     const session: VsCodeSession = {
       page,
