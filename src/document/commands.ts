@@ -7,6 +7,7 @@ import { backward, forward, prepareModel, type PreparedModel } from '../engine/u
 import { shapeReport } from '../engine/shapes';
 import type { Dim, ShapeReport, Tensor, Upstream } from '../engine/types';
 import { tensorToNested } from './nested';
+import { embeddingBackwardAccumulate } from '../engine/train/embedding';
 import { nonFiniteNotes } from './nonFinite';
 import { resolveParameters, resolveRun, type ResolveOptions } from './resolve';
 import type { RnnDocument } from './types';
@@ -74,6 +75,15 @@ export function gradDocumentJson(doc: RnnDocument, options?: ResolveOptions): Wi
   if (b?.gradHead) upstream.gradHead = b.gradHead;
   const g = backward(r.spec, upstream);
   const result: GradJson = { input: tensorToNested(g.input), state_dict: {} };
+  if (doc.embedding) {
+    // PyTorch: token ids have no gradient; embedding.weight gets the scatter-add of dL/d(embedding(input)).
+    const ids = resolveParameters(doc, options).input!;
+    const w = r.spec.stateDict['embedding.weight'];
+    const gw = new Float64Array(w.data.length);
+    embeddingBackwardAccumulate(ids.data, g.input.data, w.shape[1], gw);
+    g.stateDict['embedding.weight'] = { shape: [...w.shape], data: gw };
+    notes.push('with an embedding, "input" is the gradient with respect to embedding(input); the token ids themselves have no gradient');
+  }
   if (g.h0) result.h0 = tensorToNested(g.h0);
   if (g.c0) result.c0 = tensorToNested(g.c0);
   // Registration order, as the run's state_dict (PyTorch's named_parameters order).
@@ -97,7 +107,9 @@ export function initDocumentJson(doc: RnnDocument, options?: ResolveOptions): Wi
 
 /** Shapes, parameter count and FLOPs, from sizes alone (the input's shape when known). */
 export function shapesDocument(doc: RnnDocument): ShapeReport {
-  const inputShape = doc.input ? (doc.input.kind === 'literal' ? doc.input.tensor.shape : doc.input.shape) : undefined;
+  let inputShape = doc.input ? (doc.input.kind === 'literal' ? doc.input.tensor.shape : doc.input.shape) : undefined;
+  // Token ids: the RNN sees ids' shape + (embedding_dim).
+  if (inputShape && doc.embedding) inputShape = [...inputShape, doc.embedding.embeddingDim];
   return shapeReport(doc.model, doc.head, inputShape);
 }
 

@@ -244,7 +244,8 @@ function readTarget(
   const v = tp.value;
   const pred = ctx.prediction;
   const C = ctx.head?.outFeatures;
-  const want = pred && loss === 'cross_entropy' ? pred.slice(0, -1) : pred;
+  // Without a usable loss the target's shape cannot be judged (one problem at a time).
+  const want = !loss ? undefined : pred && loss === 'cross_entropy' ? pred.slice(0, -1) : pred;
   if (v.type === 'object') {
     const m = host.props(v);
     for (const p of m.values()) if (p.key !== 'rand' && p.key !== 'randn') host.unknownKey(p, 'target', ['rand', 'randn']);

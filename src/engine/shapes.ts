@@ -96,7 +96,11 @@ export function shapeReport(model: ModelConfig, head?: HeadConfig, inputShape?: 
     report.c0 = state(H);
     report.cN = state(H);
   }
-  if (head) {
+  if (head && head.on === 'all') {
+    // Linear on every step: the output's shape with out_features last, L times the FLOPs.
+    report.head = seqAndBatch(head.outFeatures);
+    report.headFlops = 2 * head.outFeatures * D * hOut * batchFactor * (typeof seqLen === 'number' ? seqLen : 1);
+  } else if (head) {
     report.head = unbatched ? [head.outFeatures] : [batch, head.outFeatures];
     report.headFlops = 2 * head.outFeatures * D * hOut * batchFactor;
   }
