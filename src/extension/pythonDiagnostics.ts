@@ -14,6 +14,15 @@ import { affectsRnnLens, getSettings } from './settings';
 
 const t = vscode.l10n.t;
 const NOTEBOOK_CELL = 'vscode-notebook-cell';
+/** Adds a rule's code to rnnLens.lint.disabled (user settings); offered beside each diagnostic. */
+export const DISABLE_RULE = 'rnnLens.lint.disableRule';
+
+async function disableRule(code: unknown): Promise<void> {
+  if (typeof code !== 'string') return;
+  const config = vscode.workspace.getConfiguration('rnnLens');
+  const now = getSettings().lintDisabled;
+  if (!now.includes(code)) await config.update('lint.disabled', [...now, code], vscode.ConfigurationTarget.Global);
+}
 
 function localise(m: Msg): string {
   return formatMsg(m, (s, ...args) => t(s, ...args));
@@ -85,11 +94,14 @@ class LintFixes implements vscode.CodeActionProvider {
 
   provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
     const stored = fixesByUri.get(document.uri.toString());
-    if (!stored) return [];
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of context.diagnostics) {
-      if (diagnostic.source !== 'rnn-lens') continue;
-      const entry = stored.find((s) => s.code === diagnostic.code && s.range.isEqual(diagnostic.range));
+      if (diagnostic.source !== 'rnn-lens' || typeof diagnostic.code !== 'string') continue;
+      const off = new vscode.CodeAction(t('Turn off the RNN Lens check {0} (setting rnnLens.lint.disabled)', diagnostic.code), vscode.CodeActionKind.QuickFix);
+      off.command = { command: DISABLE_RULE, title: off.title, arguments: [diagnostic.code] };
+      off.diagnostics = [diagnostic];
+      actions.push(off);
+      const entry = stored?.find((s) => s.code === diagnostic.code && s.range.isEqual(diagnostic.range));
       if (!entry) continue;
       entry.fixes.forEach((fix, i) => {
         const action = new vscode.CodeAction(localise(fix.title), vscode.CodeActionKind.QuickFix);
@@ -101,7 +113,8 @@ class LintFixes implements vscode.CodeActionProvider {
         actions.push(action);
       });
     }
-    return actions;
+    // The fixes first, then the ways to turn checks off.
+    return [...actions.filter((a) => !a.command), ...actions.filter((a) => a.command)];
   }
 }
 
@@ -130,6 +143,7 @@ export function registerPythonDiagnostics(_context: vscode.ExtensionContext): vs
   return vscode.Disposable.from(
     collection,
     vscode.languages.registerCodeActionsProvider([{ language: 'python' }], new LintFixes(), { providedCodeActionKinds: LintFixes.kinds }),
+    vscode.commands.registerCommand(DISABLE_RULE, disableRule),
     vscode.workspace.onDidOpenTextDocument((d) => lintDocument(collection, d)),
     vscode.workspace.onDidChangeTextDocument((e) => schedule(e.document)),
     vscode.workspace.onDidCloseTextDocument((d) => {

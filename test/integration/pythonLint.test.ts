@@ -88,7 +88,12 @@ describe('python lint', function () {
     const titles = (await fixes(doc.uri, d.range)).map((a) => a.title);
     assert.ok(titles.some((t) => t.includes('num_layers=2')) && titles.some((t) => t.startsWith('Remove dropout')), titles.join(' | '));
 
-    await vscode.workspace.getConfiguration('rnnLens').update('lint.disabled', ['dropout-single-layer'], vscode.ConfigurationTarget.Global);
+    // "Turn off the RNN Lens check" beside the diagnostic writes the setting
+    const all = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range)) ?? [];
+    const off = all.find((a) => a.command?.command === 'rnnLens.lint.disableRule');
+    assert.ok(off, all.map((a) => a.title).join(' | '));
+    await vscode.commands.executeCommand(off.command!.command, ...(off.command!.arguments ?? []));
+    assert.deepStrictEqual(vscode.workspace.getConfiguration('rnnLens').get('lint.disabled'), ['dropout-single-layer']);
     await waitFor('the rule to be off', () => lintDiagnostics(doc.uri).length === 0);
     await vscode.workspace.getConfiguration('rnnLens').update('lint.disabled', undefined, vscode.ConfigurationTarget.Global);
     await waitFor('the rule to be back', () => lintDiagnostics(doc.uri).length === 1);
