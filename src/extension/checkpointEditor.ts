@@ -109,7 +109,7 @@ export function checkpointHtml(fileName: string, listing: Listing, nonce: string
       body.push('<section class="module">');
       body.push(`<h3><code>${e(m.prefix || t('(no prefix)'))}</code> ${e(m.type)}</h3>`);
       body.push(`<p><code>${e(moduleConfig(m))}</code></p>`);
-      body.push(`<p>${m.head ? e(t('Head: {0} nn.Linear({1}, {2})', m.head.prefix, m.head.in_features, m.head.out_features)) : e(t('Head: none found beside it'))}</p>`);
+      body.push(`<p>${m.head ? e(t('Head: {0} nn.Linear({1}, {2})', m.head.prefix, m.head.in_features, m.head.out_features)).replace(e(m.head.prefix), `<code>${e(m.head.prefix)}</code>`) : e(t('Head: none found beside it'))}</p>`);
       if (canRunModule(m)) {
         body.push(`<p class="actions"><button data-action="unroll" data-module="${i}">${e(t('Unroll'))}</button> <button class="secondary" data-action="openDocument" data-module="${i}">${e(t('Open as RNN document'))}</button></p>`);
       } else {
@@ -121,7 +121,7 @@ export function checkpointHtml(fileName: string, listing: Listing, nonce: string
     body.push(`<table><thead><tr><th scope="col">${e(t('name'))}</th><th scope="col">dtype</th><th scope="col">${e(t('shape'))}</th><th scope="col" class="num">${e(t('size'))}</th></tr></thead><tbody>`);
     for (const x of j.tensors.slice(0, MAX_ROWS)) {
       const n = numel(x.shape);
-      body.push(`<tr><td><code>${e(x.name)}</code></td><td>${e(x.dtype)}</td><td><code>[${e(x.shape.join(', '))}]</code></td><td class="num">${e(n.toLocaleString('en-US'))} <span class="muted">(${e(bytesText(n * (BYTES_PER[x.dtype] ?? 1)))})</span></td></tr>`);
+      body.push(`<tr><td class="name"><code>${e(x.name)}</code></td><td>${e(x.dtype)}</td><td class="shape"><code>[${e(x.shape.join(', '))}]</code></td><td class="num">${e(n.toLocaleString('en-US'))} <span class="muted">(${e(bytesText(n * (BYTES_PER[x.dtype] ?? 1)))})</span></td></tr>`);
     }
     body.push('</tbody></table>');
     if (j.tensors.length > MAX_ROWS) body.push(`<p class="muted">${e(t('… and {0} more tensors (rnn-lens inspect lists them all).', j.tensors.length - MAX_ROWS))}</p>`);
@@ -140,7 +140,10 @@ h3 { font-size: 1em; font-weight: 600; margin: 0 0 6px; }
 .safe { margin: 4px 0 0; color: var(--vscode-descriptionForeground); font-size: .92em; }
 .module { border: 1px solid var(--vscode-panel-border, rgba(128,128,128,.35)); border-radius: 4px; padding: 10px 14px; margin: 0 0 10px; background: var(--vscode-editorWidget-background, transparent); }
 .module p { margin: 4px 0; }
-code { font-family: var(--vscode-editor-font-family); font-size: .95em; }
+code { font-family: var(--vscode-editor-font-family); font-size: .95em; color: var(--vscode-editor-foreground); background: var(--vscode-textCodeBlock-background, rgba(128,128,128,.12)); padding: 0 3px; border-radius: 3px; }
+td code { background: none; padding: 0; }
+td.name { word-break: break-all; }
+td.shape { white-space: nowrap; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 3px 10px 3px 0; border-bottom: 1px solid var(--vscode-panel-border, rgba(128,128,128,.2)); vertical-align: top; }
 th { font-weight: 600; color: var(--vscode-descriptionForeground); }

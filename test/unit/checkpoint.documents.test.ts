@@ -14,6 +14,7 @@ import { readDocument } from '../../src/document/reader';
 import { checkpointReference } from '../../src/document/fromCheckpoint';
 import { initDocumentJson, runDocumentJson } from '../../src/document/commands';
 import { main } from '../../src/cli';
+import { moduleDocumentText } from '../../src/checkpoint/toDocument';
 
 const dir = path.resolve(__dirname, '../../../test/fixtures/checkpoints');
 const expected = JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8'));
@@ -117,6 +118,23 @@ describe('checkpoints: documents with "state_dict": {"from": ...}', () => {
     assert.match(w.message, /saved with batch_first=True/);
     assert.equal(text.slice(w.span.start, w.span.end), 'false');
   });
+});
+
+describe('checkpoints: the document the viewer writes', () => {
+  for (const file of ['whole_model.pt', 'sample_rnn_sd.pt', 'seq2seq_sd.pth', 'legacy.pt', 'model.safetensors']) {
+    it(`${file}: every runnable module's document reads without errors and runs`, () => {
+      const c = openCheckpoint(new Uint8Array(readFileSync(path.join(dir, file))));
+      for (const m of c.modules) {
+        const text = moduleDocumentText(m, `./${file}`, file, { batchFirstUnknown: 'batch_first unknown', nonlinearityUnknown: 'nonlinearity unknown' });
+        const r = readDocument(text, { checkpoint: resolverFor(path.join(dir, 'x.rnn.json')) });
+        assert.deepEqual(r.diagnostics.filter((d) => d.severity !== 'info'), [], text);
+        const run = runDocumentJson(r.document!).result;
+        assert.equal(!!run.head, !!m.head);
+        if (m.batch_first === true) assert.match(text, /"batch_first": true/);
+        if (m.batch_first == null) assert.match(text, /\/\/ batch_first unknown/);
+      }
+    });
+  }
 });
 
 describe('checkpoints: the CLI', () => {
