@@ -260,6 +260,8 @@ type TVal =
   | { k: 'tuple'; items: (TVal | undefined)[] };
 
 const NOT_TORCH = Symbol('not a torch function');
+/** Methods no module call goes through (tensor and builtin methods): their callee is never a module. */
+const NOT_MODULE_METHODS = new Set(['view', 'reshape', 'permute', 'transpose', 'size', 'append', 'extend', 'item', 'backward', 'step', 'zero_grad', 'format', 'join', 'split', 'squeeze', 'unsqueeze', 'contiguous', 'detach', 'numpy', 'tolist', 'index', 'add_', 'mul_', 'sum', 'mean', 'max', 'min', 'argmax', 'softmax', 'cat', 'float', 'long', 'parameters', 'named_parameters', 'state_dict', 'load_state_dict', 'keys', 'values', 'items', 'get', 'replace', 'strip', 'lower', 'upper', 'startswith', 'endswith', 'new_zeros', 'new_ones', 'expand', 'repeat', 'fill_', 'zero_', 'clone', 'masked_fill', 'gather', 'scatter', 'topk', 'sort', 'eq', 'ne', 'pow', 'exp', 'log', 'dim', 'numel', 'data_ptr', 'add', 'mul', 'div', 'sub', 'matmul', 'bmm', 'mm', 't', 'flatten', 'chunk', 'narrow', 'clamp', 'abs', 'sqrt', 'print', 'write', 'read', 'close', 'update', 'pop', 'insert', 'copy_', 'uniform_', 'normal_', 'resize_']);
 /** In-place tensor methods that change the shape. */
 const SHAPE_MUTATORS = new Set(['resize_', 'resize_as_', 'set_', 'squeeze_', 'unsqueeze_', 't_', 'transpose_', 'as_strided_', 'swapdims_', 'swapaxes_']);
 
@@ -1146,6 +1148,12 @@ class Reader {
   private calleeObject(ci: CallInfo): Obj | undefined {
     let o = this.objectCache.get(ci.call);
     if (o === undefined) {
+      // Calls that cannot be a module's: torch functions, tensor and builtin methods.
+      const fn = ci.call.fn;
+      if ((ci.q && !/^torch\.nn\.[A-Z]/.test(ci.q)) || (fn.k === 'attr' && NOT_MODULE_METHODS.has(fn.attr)) || fn.k === 'sub') {
+        this.objectCache.set(ci.call, null);
+        return undefined;
+      }
       o = null;
       this.objectCache.set(ci.call, null); // a cycle through this call resolves to nothing
       const ctx: Ctx = { scope: ci.info.scope, offset: ci.call.span.start, moduleTime: Infinity, depth: 0, visiting: new Set() };
@@ -1156,6 +1164,7 @@ class Reader {
   }
 
   private siteCache2 = new Map<Scope, CallInfo[]>();
+  private callsByAttr?: Map<string, CallInfo[]>;
 
   /** Where a function or method is called: calls by name, constructor calls (__init__), instance calls (forward), `obj.m(...)`. */
   private callSitesOf(def: Scope): CallInfo[] {
@@ -1167,7 +1176,19 @@ class Reader {
     else if (def.kind === 'def' && def.cls && def.name === '__init__') sites = this.sitesOf(def.cls);
     else if (def.kind === 'def' && def.cls) {
       const cls = def.cls;
-      for (const ci of this.calls) {
+      if (!this.callsByAttr) {
+        this.callsByAttr = new Map();
+        for (const ci of this.calls) {
+          const f = ci.call.fn;
+          const k = f.k === 'attr' ? f.attr : '';
+          const list = this.callsByAttr.get(k);
+          if (list) list.push(ci);
+          else this.callsByAttr.set(k, [ci]);
+        }
+      }
+      // forward: any call of an instance (by name or attribute); other methods: `obj.m(...)` only.
+      const candidates = def.name === 'forward' ? this.calls : this.callsByAttr.get(def.name) ?? [];
+      for (const ci of candidates) {
         const fn = ci.call.fn;
         if (def.name === 'forward') {
           const o = this.calleeObject(ci);
