@@ -51,7 +51,6 @@ export const dropoutSingleLayer: LintRule = {
         }
         fixes.push({ title: msg('Remove dropout (a one-layer module has no layer for it to act between)'), edits: [{ start, end, newText: '' }] });
       }
-      const line = ctx.position(call.span.start).line;
       const lineEnd = ctx.text.indexOf('\n', call.span.start);
       out.push({
         code: 'dropout-single-layer',
@@ -63,7 +62,6 @@ export const dropoutSingleLayer: LintRule = {
         ),
         fixes,
       });
-      void line;
     }
     return out;
   },

@@ -136,13 +136,13 @@ export function checkLastStep(ctx: LintContext, wanted: 'bidirectional-last-step
         code = 'bidirectional-last-step';
       } else code = 'last-step-wrong-axis';
       if (code !== wanted) continue;
-      out.push(finding(ctx, code, expr, mc, use.node, batchFirst, axis, unbatched));
+      out.push(finding(ctx, code, expr, mc, use.node, batchFirst, unbatched));
     }
   }
   return out;
 }
 
-function finding(ctx: LintContext, code: 'bidirectional-last-step' | 'last-step-wrong-axis', expr: Expr, mc: ModuleCall, node: StmtNode, batchFirst: boolean, axis: 0 | 1, unbatched: boolean): LintFinding {
+function finding(ctx: LintContext, code: 'bidirectional-last-step' | 'last-step-wrong-axis', expr: Expr, mc: ModuleCall, node: StmtNode, batchFirst: boolean, unbatched: boolean): LintFinding {
   const written = ctx.src(expr.span).replace(/\s+/g, ' ');
   if (code === 'last-step-wrong-axis') {
     const right = written.replace(/\[.*\]$/s, batchFirst ? '[:, -1]' : '[-1]');
@@ -158,7 +158,6 @@ function finding(ctx: LintContext, code: 'bidirectional-last-step' | 'last-step-
   const hN = mc.hN && mc.hN !== '_' && hNInEffect(ctx, mc, node) ? mc.hN : undefined;
   const fixText = hN ? (unbatched ? `torch.cat((${hN}[-2], ${hN}[-1]), dim=0)` : `torch.cat((${hN}[-2], ${hN}[-1]), dim=1)`) : undefined;
   const suggestion = fixText ?? (unbatched ? 'torch.cat((h_n[-2], h_n[-1]), dim=0)' : 'torch.cat((h_n[-2], h_n[-1]), dim=1)');
-  void axis;
   return {
     code,
     start: expr.span.start,

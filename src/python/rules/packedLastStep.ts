@@ -12,7 +12,6 @@
  *
  * Layer: python (pure).
  */
-import { dotted } from '../expr';
 import { msg } from '../messages';
 import type { LintContext, LintFinding, LintRule } from './context';
 import { lastStepUsesOf, packedInfo } from './lastStep';
@@ -56,7 +55,6 @@ export const packedLastStep: LintRule = {
           });
         }
       }
-      void dotted;
     }
     return out;
   },
