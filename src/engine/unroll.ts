@@ -66,6 +66,12 @@ export interface PrepareOptions {
   backend?: Backend;
   /** Default 'float64'. 'float32' applies to the WebAssembly backend only (see Precision). */
   precision?: Precision;
+  /**
+   * Kernels for the large float64 products of a recorded forward and of backward (the input
+   * projection of all steps, the weight gradients, dL/dx, the head on every step): the training
+   * loop passes one instance it keeps. Same sums within float64 rounding; absent: TypeScript.
+   */
+  products?: WasmKernels | null;
 }
 
 /** A model whose weights were checked and packed once; run it as often as needed. */
@@ -117,7 +123,7 @@ export function backward(spec: RunSpec, upstream: Upstream): GradResult {
 
 /** Check the state_dict against the model and pack the weights once. Throws PyTorch-worded errors. */
 export function prepareModel(model: ModelConfig, head: HeadConfig | undefined, stateDict: StateDict, options?: PrepareOptions): PreparedModel {
-  return new Prepared(model, head, stateDict, options?.backend ?? 'auto', options?.precision ?? 'float64');
+  return new Prepared(model, head, stateDict, options?.backend ?? 'auto', options?.precision ?? 'float64', options?.products ?? null);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -218,7 +224,8 @@ class Prepared implements PreparedModel {
   private packedHead = { w: 0, b: 0 };
   private readonly notesOnce: string[];
 
-  constructor(model: ModelConfig, head: HeadConfig | undefined, stateDict: StateDict, backend: Backend, precision: Precision) {
+  constructor(model: ModelConfig, head: HeadConfig | undefined, stateDict: StateDict, backend: Backend, precision: Precision,
+    private readonly products: WasmKernels | null = null) {
     this.model = model;
     this.head = head;
     this.D = model.bidirectional ? 2 : 1;
@@ -403,10 +410,15 @@ class Prepared implements PreparedModel {
         callerOutput ??= topOutput();
         this.headWeightT ??= transpose(this.headWeight, out, DH);
         const dTop = new Float64Array(rows * DH);
-        gemmNT(rows, DH, out, gHead, 0, out, this.headWeightT, 0, dTop, 0, DH, null, 0, false);
+        this.bigGemm(rows, DH, out, gHead, 0, out, this.headWeightT, dTop, 0, DH, null, false);
         const dSeq = this.toSeqFirst(dTop, L, N, DH, batched);
         for (let i = 0; i < dSeq.length; i++) dOut[i] += dSeq[i];
-        gemmTNAccumulate(rows, out, DH, gHead, 0, out, callerOutput.data, 0, DH, gHeadW, 0);
+        if (this.products) {
+          // dW += gHead^T output as one product of the transposes (out x rows)(rows x DH).
+          this.bigGemm(out, DH, rows, transpose(gHead, rows, out), 0, rows, transpose(callerOutput.data, rows, DH), gHeadW, 0, DH, null, true);
+        } else {
+          gemmTNAccumulate(rows, out, DH, gHead, 0, out, callerOutput.data, 0, DH, gHeadW, 0);
+        }
         if (gHeadB) columnSumAccumulate(rows, out, gHead, 0, out, gHeadB);
       }
     } else if (this.head && this.headWeight) {
@@ -529,8 +541,8 @@ class Prepared implements PreparedModel {
         // Weight gradients, each one product over all steps.
         transposeInto(dPreTape, LN, G, dPreT);
         if (isGRU) transposeInto(dHhTape, LN, G, dHhT);
-        gemmNT(G, Hout, LN, dHhT, 0, LN, hPrevT, 0, g.wHh, 0, Hout, null, 0, true);
-        gemmNT(G, inSize, LN, dPreT, 0, LN, xT, 0, g.wIh, 0, inSize, null, 0, true);
+        this.bigGemm(G, Hout, LN, dHhT, 0, LN, hPrevT, g.wHh, 0, Hout, null, true);
+        this.bigGemm(G, inSize, LN, dPreT, 0, LN, xT, g.wIh, 0, inSize, null, true);
         if (g.bHh) rowSumAccumulate(G, LN, dHhT, g.bHh);
         if (g.bIh) rowSumAccumulate(G, LN, dPreT, g.bIh);
         if (g.wHr) {
@@ -539,7 +551,7 @@ class Prepared implements PreparedModel {
           gemmNT(P, H, LN, dhT, 0, LN, mT, 0, g.wHr, 0, H, null, 0, true);
         }
         // dL/d(layer input) for all steps at once.
-        gemmNT(LN, inSize, G, dPreTape, 0, G, w.wIhT, 0, dX, 0, inSize, null, 0, true);
+        this.bigGemm(LN, inSize, G, dPreTape, 0, G, w.wIhT, dX, 0, inSize, null, true);
         perDir.push(norms);
       }
       hiddenGradNorms[l] = perDir;
@@ -568,6 +580,32 @@ class Prepared implements PreparedModel {
     if (h0) result.h0 = { shape: h0.shape.slice(), data: dH0 };
     if (c0 && isLSTM) result.c0 = { shape: c0.shape.slice(), data: dC0 };
     return result;
+  }
+
+  /**
+   * C (=|+=) A W^T + bias, as gemmNT with wOff 0, on the `products` kernels when there are some
+   * and the product is large enough to pay for the copies (A, W packed, C in and out).
+   */
+  private bigGemm(rows: number, cols: number, depth: number, a: Float64Array, aOff: number, lda: number,
+    w: Float64Array, c: Float64Array, cOff: number, ldc: number, bias: Float64Array | null, accumulate: boolean): void {
+    const k = this.products;
+    if (!k || rows * cols * depth < 32768) {
+      gemmNT(rows, cols, depth, a, aOff, lda, w, 0, c, cOff, ldc, bias, 0, accumulate);
+      return;
+    }
+    k.release();
+    const pw = k.packWeights(w, cols, depth);
+    const pb = k.packBias(bias);
+    const aLen = (rows - 1) * lda + depth;
+    const cLen = (rows - 1) * ldc + cols;
+    const pa = k.alloc(aLen);
+    const pc = k.alloc(cLen);
+    const heap = k.heap; // after the last alloc: growing replaces the buffer
+    heap.set(a.subarray(aOff, aOff + aLen), pa / 8);
+    if (accumulate) heap.set(c.subarray(cOff, cOff + cLen), pc / 8);
+    k.k.gemm(rows, cols, depth, pa, lda, pw, pc, ldc, pb, accumulate ? 1 : 0);
+    if (ldc === cols) c.set(heap.subarray(pc / 8, pc / 8 + rows * cols), cOff);
+    else for (let m = 0; m < rows; m++) c.set(heap.subarray(pc / 8 + m * ldc, pc / 8 + m * ldc + cols), cOff + m * ldc);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -834,7 +872,7 @@ class Prepared implements PreparedModel {
         const mAll = tape.m !== mScratch;
 
         // 1. The input projection of every time step: one product.
-        gemmNT(L * N, G, inSize, layerIn, 0, inSize, w.wIh, 0, tape.ih, 0, G, w.bIh, 0, false);
+        this.bigGemm(L * N, G, inSize, layerIn, 0, inSize, w.wIh, tape.ih, 0, G, w.bIh, false);
 
         // 2. The recurrence.
         for (let k = 0; k < L; k++) {

@@ -12,6 +12,7 @@
  */
 import { parameterInfos } from '../../params';
 import { prepareModel, type PreparedModel } from '../../unroll';
+import { WasmKernels } from '../../wasm/backend';
 import type { ForwardResult, StateDict, Tensor, Upstream } from '../../types';
 import type { Trainer, TrainResult, TrainSpec, TrainStepInfo, TrainStop } from '../types';
 import { checkIds, embeddingBackwardAccumulate, embeddingForward } from '../embedding';
@@ -65,6 +66,8 @@ class Loop implements Trainer {
   /** The RNN's input: the spec's input, or embedding(ids) rewritten every step into this buffer. */
   private embedded?: Float64Array;
   private readonly lossGrad: Float64Array;
+  /** WebAssembly kernels for the large products of each step (null: TypeScript throughout). */
+  private readonly products: WasmKernels | null = WasmKernels.create();
 
   constructor(private readonly spec: TrainSpec) {
     this.stepsTotal = spec.train.steps;
@@ -118,7 +121,7 @@ class Loop implements Trainer {
   }
 
   private prepared(): PreparedModel {
-    return prepareModel(this.spec.model, this.spec.head, this.modelDict, { backend: 'typescript' });
+    return prepareModel(this.spec.model, this.spec.head, this.modelDict, { backend: 'typescript', products: this.products });
   }
 
   step(): TrainStepInfo {
