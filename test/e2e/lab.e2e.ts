@@ -47,7 +47,8 @@ describe('RNN Lab (e2e)', function () {
     const samples = await f.locator('.samples li').count();
     assert.ok(samples >= 3, `samples shown: ${samples}`);
     const texts = await f.locator('.samples li .sample-row .text').allInnerTexts();
-    for (const t of texts) for (const c of Array.from(t.replace(/\n/g, ''))) assert.ok(TEXT.includes(c), `${c} comes from the text`);
+    // a sampled line break is shown as " ↵ "
+    for (const t of texts) for (const c of Array.from(t.replace(/ ↵ |\n/g, ''))) assert.ok(TEXT.includes(c), `${c} comes from the text`);
     const title = await f.locator('h1').innerText();
     assert.equal(title, 'Watch it learn text');
     // oldest sample first: before training, then every 25 steps

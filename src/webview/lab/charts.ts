@@ -97,7 +97,8 @@ export function lineChart(series: Series[], o: ChartOptions): SVGSVGElement {
   if (o.reference && Number.isFinite(o.reference.y)) {
     const y = py(o.reference.y);
     svg.appendChild(s('line', { class: 'reference', x1: PAD.left, y1: y, x2: PAD.left + plotW, y2: y }));
-    svg.appendChild(s('text', { class: 'reference-label', x: PAD.left + plotW + 4, y: y + 4 }, o.reference.label));
+    // inside the plot, above the line at its left end: the right margin belongs to the series' names
+    svg.appendChild(s('text', { class: 'reference-label', x: PAD.left + 6, y: y - 5 }, o.reference.label));
   }
   // series
   const legendYs: number[] = [];

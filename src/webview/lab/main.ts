@@ -202,7 +202,7 @@ function renderLongMemory(lm: LmState): void {
   const cls = c.variant === 'classification';
   const runs = lm.runs.filter((r): r is LabRun => !!r);
   root.appendChild(
-    h('p', { class: 'task' }, cls ? S('lmTaskClassification', c.classes, c.nTest, fmt(1 / c.classes)) : S('lmTaskRegression', Math.max(...c.lengths), c.nTest)),
+    h('p', { class: 'task' }, cls ? S('lmTaskClassification', c.classes, c.nTest, `${Math.round(100 / c.classes)}%`) : S('lmTaskRegression', Math.max(...c.lengths), c.nTest)),
   );
   root.appendChild(h('p', { class: 'setup' }, S('lmSetup', c.nTrain, c.steps, c.lr, c.hidden, c.seeds.join(', '))));
 
