@@ -130,7 +130,7 @@ const MAX_MEMO = 10_000_000;
 export const STORAGE_DTYPES: Record<string, [string, number]> = {
   FloatStorage: ['float32', 4], DoubleStorage: ['float64', 8], HalfStorage: ['float16', 2], BFloat16Storage: ['bfloat16', 2],
   LongStorage: ['int64', 8], IntStorage: ['int32', 4], ShortStorage: ['int16', 2], CharStorage: ['int8', 1],
-  ByteStorage: ['uint8', 1], BoolStorage: ['bool', 1], ComplexFloatStorage: ['complex64', 8], ComplexDoubleStorage: ['complex128', 16],
+  ByteStorage: ['uint8', 1], BoolStorage: ['bool', 1], UntypedStorage: ['uint8', 1], ComplexFloatStorage: ['complex64', 8], ComplexDoubleStorage: ['complex128', 16],
 };
 
 export function elementSize(dtype: string): number {

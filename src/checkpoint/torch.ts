@@ -20,7 +20,8 @@ export interface TorchReadOptions {
 }
 
 function storageDtype(t: PyValue): string {
-  if (!(t instanceof PyGlobal) || t.module !== 'torch' || !STORAGE_DTYPES[t.name]) {
+  // torch.cuda.FloatStorage: legacy files saved from a GPU (the bytes are the same).
+  if (!(t instanceof PyGlobal) || (t.module !== 'torch' && t.module !== 'torch.cuda') || !Object.prototype.hasOwnProperty.call(STORAGE_DTYPES, t.name)) {
     throw new CheckpointError(`the pickle names ${describe(t)} as a storage type, which torch.save never writes`);
   }
   return STORAGE_DTYPES[t.name][0];
