@@ -117,24 +117,47 @@ function buildTrainSection(p: RunPayload): HTMLElement | undefined {
 function redrawTraining(): void {
   if (!payload) return;
   const next = buildTrainSection(payload);
-  if (trainSection && next && trainSection.parentNode) {
-    // Part by part: a part whose data-key is unchanged stays in the page (its buttons keep the
-    // pointer and the keyboard focus); the others (counters, curves) are replaced.
-    const old = trainSection;
-    const parts = Array.from(next.children).map((part) => {
-      const key = part.getAttribute('data-key');
-      const kept = key === null ? undefined : Array.from(old.children).find((c) => c.getAttribute('data-part') === part.getAttribute('data-part'));
-      return kept && kept.getAttribute('data-key') === key ? kept : part;
-    });
-    const focused = document.activeElement as HTMLElement | null;
-    const focusKey = focused?.getAttribute('data-train') ?? (focused?.id === 'train-log' ? 'log' : undefined);
-    old.replaceChildren(...parts);
-    if (focusKey && focused && !old.contains(focused)) {
-      // its part was re-created (the status changed): focus the same control, or the first one
-      const again = focusKey === 'log' ? old.querySelector('#train-log') : old.querySelector(`[data-train="${focusKey}"]`) ?? old.querySelector('[data-train]');
-      (again as HTMLElement | null)?.focus();
+  if (trainSection?.isConnected && next) mergeTrainParts(trainSection, next);
+  else render();
+}
+
+/** Does the panel show a Train section for this run? */
+function buildsTraining(p: RunPayload): boolean {
+  return !!(train ?? p.train);
+}
+
+/**
+ * Brings the Train section `old` (in the page) up to `next`, part by part: a part whose data-key
+ * is unchanged stays (its buttons keep the pointer and the keyboard focus); the others (counters,
+ * curves) are replaced.
+ */
+function mergeTrainParts(old: HTMLElement, next: HTMLElement): void {
+  const focused = document.activeElement as HTMLElement | null;
+  const focusKey = focused?.getAttribute('data-train') ?? (focused?.id === 'train-log' ? 'log' : undefined);
+  // In place: a kept part is never taken out of the page, not even for a moment (a click whose
+  // mousedown and mouseup straddle a removal is lost).
+  const placed = new Set<Element>();
+  let cursor: Element | null = old.firstElementChild;
+  for (const part of Array.from(next.children)) {
+    const key = part.getAttribute('data-key');
+    const match = Array.from(old.children).find((c) => !placed.has(c) && c.getAttribute('data-part') === part.getAttribute('data-part'));
+    let now: Element = part;
+    if (match && key !== null && match.getAttribute('data-key') === key) now = match;
+    else if (match) {
+      if (cursor === match) cursor = part;
+      old.replaceChild(part, match);
     }
-  } else render();
+    // the parts come in the same order every time: a kept part is already at the cursor
+    if (now !== cursor) old.insertBefore(now, cursor);
+    placed.add(now);
+    cursor = now.nextElementSibling;
+  }
+  for (const c of Array.from(old.children)) if (!placed.has(c)) old.removeChild(c);
+  if (focusKey && focused && !old.contains(focused)) {
+    // its part was re-created (the status changed): focus the same control, or the first one
+    const again = focusKey === 'log' ? old.querySelector('#train-log') : old.querySelector(`[data-train="${focusKey}"]`) ?? old.querySelector('[data-train]');
+    (again as HTMLElement | null)?.focus();
+  }
 }
 
 /** At most one Train section re-draw per frame. */
@@ -333,9 +356,18 @@ async function exportDiagram(format: 'svg' | 'png'): Promise<void> {
 
 function render(): void {
   const restoreFocus = focusId ?? (document.activeElement as HTMLElement | null)?.getAttribute?.('data-id') ?? undefined;
-  clear(app);
+  // The Train section stays in the page across renders (its parts are merged, see mergeTrainParts):
+  // a snapshot re-draws the model every few steps, and a button under the pointer must survive it.
+  const keep = payload && trainSection?.isConnected && buildsTraining(payload) ? trainSection : undefined;
+  // a re-draw (a training snapshot every few steps) keeps the page where the user scrolled it
+  const scroller = document.scrollingElement;
+  const scrollTop = scroller?.scrollTop ?? 0;
+  if (keep) {
+    for (const c of Array.from(app.children)) if (c !== keep) app.removeChild(c);
+  } else clear(app);
+  const before = (e: Node) => app.insertBefore(e, keep ?? null);
   if (error) {
-    app.appendChild(h('section', { class: 'error-box', role: 'alert' }, h('h2', {}, str('errorTitle')), h('pre', {}, error)));
+    before(h('section', { class: 'error-box', role: 'alert' }, h('h2', {}, str('errorTitle')), h('pre', {}, error)));
   }
   if (!payload) {
     if (!error) app.appendChild(h('p', { class: 'waiting' }, strings.waiting ?? 'Waiting for a run…'));
@@ -384,14 +416,19 @@ function render(): void {
   const pngB = h('button', { type: 'button' }, str('savePng'));
   pngB.addEventListener('click', () => void exportDiagram('png'));
   header.appendChild(h('span', { class: 'export', role: 'group', 'aria-label': str('exportTitle') }, copy, svgB, pngB));
-  app.appendChild(header);
-  if (p.description) app.appendChild(renderDescription(p.description, descriptionOpen, str, (open) => (descriptionOpen = open)));
+  before(header);
+  if (p.description) before(renderDescription(p.description, descriptionOpen, str, (open) => (descriptionOpen = open)));
 
   // shapes strip
-  app.appendChild(renderShapes(p, str));
+  before(renderShapes(p, str));
   // training: controls, curves, predictions (documents with a train block)
-  trainSection = buildTrainSection(p);
-  if (trainSection) app.appendChild(trainSection);
+  const built = buildTrainSection(p);
+  if (keep && built) mergeTrainParts(keep, built);
+  else {
+    keep?.remove();
+    trainSection = built;
+    if (built) app.appendChild(built);
+  }
 
   const grid = h('div', { class: 'grid' });
   const left = h('div', { class: 'col-main' });
@@ -512,6 +549,7 @@ function render(): void {
     }
   }
   refit();
+  if (scroller && scroller.scrollTop !== scrollTop) scroller.scrollTop = scrollTop;
   void batchOf;
   void nodeVector;
 }
