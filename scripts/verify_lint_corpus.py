@@ -84,6 +84,7 @@ SILENT = {
     "w_bidir_sentiment_embedding.py": lambda g: bidir_last(g["net"].rnn.eval(), g["net"].embedding(g["ids"]), True),
     "w_hidden_shape_class_bidir.py": lambda g: bidir_last(g["model"].lstm, torch.randn(4, 28, 28), True),
     "w_star_import_project.py": lambda g: bidir_last(g["GRUClassifier"](4, 8, 1, 2).gru, torch.randn(3, 5, 4), True),
+    "w_bidir_after_dropout.py": lambda g: bidir_last(g["net"].gru, g["net"].emb(torch.randint(0, 200, (3, 11))), True),
     "w_notebook_bidir.ipynb": lambda g: bidir_last(g["model"].lstm, torch.randn(4, 6, 8), True),
     "w_axis_seqfirst.py": lambda g: wrong_axis(g["model"].rnn, torch.randn(6, 3, 10), False),
     "w_axis_batchfirst.py": lambda g: wrong_axis(g["lstm"], g["batch"], True),

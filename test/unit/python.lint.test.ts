@@ -102,6 +102,12 @@ describe('Python lint: rules', () => {
       assert.equal(r.code, 'bidirectional-last-step');
       assert.match(formatMsg(r.finding.fixes![0].title), /torch\.cat\(\(h\[-2\], h\[-1\]\), dim=1\)/);
     });
+    it('through element-wise steps (out = self.drop(F.relu(out))): reported, but no quick fix (it would drop them)', () => {
+      const r = one(model.replace('        self.fc = nn.Linear(32, 2)\n', '        self.fc = nn.Linear(32, 2)\n        self.drop = nn.Dropout(0.2)\n') + '        out = self.drop(torch.relu(out))\n        return self.fc(out[:, -1, :])\n');
+      assert.equal(r.code, 'bidirectional-last-step');
+      assert.equal(r.finding.fixes, undefined);
+      none(model + '        out = self.attn(out)\n        return self.fc(out[:, -1, :])\n');
+    });
     it('no quick fix when h_n is not bound', () => {
       const r = one('gru = nn.GRU(4, 8, bidirectional=True, batch_first=True)\nout, _ = gru(torch.randn(5, 2, 4))\nlast = out[:, -1]\n');
       assert.equal(r.finding.fixes, undefined);

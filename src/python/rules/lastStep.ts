@@ -4,7 +4,7 @@
  * `out[-1]`, `rnn(x)[0][:, -1]`), and whether a module's input is a PackedSequence (with the
  * lengths, when the file fixes them). Layer: python (pure).
  */
-import { walk, type Expr } from '../expr';
+import { dotted, walk, type Expr } from '../expr';
 import { msg } from '../messages';
 import { intLiteral, isFullSlice, isMinusOne, parentsOf, stmtExprs, type LintContext, type LintFinding, type ModuleCall, type StmtNode } from './context';
 
@@ -33,11 +33,60 @@ export function onlyShown(ctx: LintContext, node: StmtNode, expr: Expr): boolean
   return false;
 }
 
-/** Last-position uses of a name after `from` (until it is rebound). */
-export function lastStepUsesOf(ctx: LintContext, name: string, from: StmtNode): { expr: Expr; axis: 0 | 1; node: StmtNode }[] {
-  const out: { expr: Expr; axis: 0 | 1; node: StmtNode }[] = [];
+/** Element-wise torch functions: positions (time, batch) stay where they were. */
+const ELEMENTWISE_FN = /^torch\.(nn\.functional\.)?(relu|relu_|tanh|sigmoid|gelu|elu|selu|leaky_relu|dropout|layer_norm|silu|mish|softsign|hardtanh)$/;
+/** torch.nn layers that act element-wise or on the last axis only. */
+const ELEMENTWISE_LAYER = /^torch\.nn\.(Dropout|ReLU|Tanh|Sigmoid|GELU|ELU|SELU|LeakyReLU|SiLU|Mish|LayerNorm|Identity)$/;
+const SAME_LAYOUT_METHODS = new Set(['contiguous', 'float', 'double', 'half', 'relu', 'tanh', 'sigmoid', 'cpu', 'cuda', 'to', 'clone', 'detach']);
+
+/**
+ * `name2 = F.relu(name)`, `name2 = self.dropout(name)`, `name2 = name.contiguous()`: the result
+ * keeps every position of `name` (so its last step is still the module's last step).
+ */
+function sameLayoutRebinding(ctx: LintContext, use: { node: StmtNode; expr: Expr; parent?: Expr }): string | undefined {
+  const s = use.node.stmt;
+  if (s.k !== 'assign' || s.targets.length !== 1 || s.targets[0].k !== 'name' || s.aug) return undefined;
+  const parents = parentsOf(s.value);
+  // Climb from the name through element-wise calls (F.relu(self.drop(out))) up to the value.
+  let cur: Expr = use.expr;
+  for (let guard = 0; guard < 8 && cur !== s.value; guard++) {
+    const p = parents.get(cur);
+    if (!p) return undefined;
+    if (p.k === 'attr' && p.obj === cur && SAME_LAYOUT_METHODS.has(p.attr)) {
+      const call = parents.get(p);
+      if (!call || call.k !== 'call' || call.fn !== p) return undefined;
+      cur = call;
+      continue;
+    }
+    if (p.k !== 'call' || p.messy || p.args[0] !== cur || !elementwiseCallee(ctx, p.fn, use.node)) return undefined;
+    cur = p;
+  }
+  return cur === s.value ? s.targets[0].id : undefined;
+}
+
+function elementwiseCallee(ctx: LintContext, fn: Expr, node: StmtNode): boolean {
+  const q = ctx.canonical(fn);
+  if (q) return ELEMENTWISE_FN.test(q) || ELEMENTWISE_LAYER.test(q);
+  const layer = dotted(fn);
+  if (!layer) return false;
+  const binds = ctx.nodes.filter((n) => {
+    const b = n.stmt;
+    return b.k === 'assign' && b.targets.length === 1 && dotted(b.targets[0]) === layer && (layer.startsWith('self.') ? n.cls === node.cls : true);
+  });
+  if (binds.length !== 1) return false;
+  const b = binds[0].stmt;
+  return b.k === 'assign' && b.value.k === 'call' && ELEMENTWISE_LAYER.test(ctx.canonical(b.value.fn) ?? '');
+}
+
+/** Last-position uses of a name after `from` (until it is rebound, or through same-layout rebindings). */
+export function lastStepUsesOf(ctx: LintContext, name: string, from: StmtNode, depth = 0): { expr: Expr; axis: 0 | 1; node: StmtNode; derived?: boolean }[] {
+  const out: { expr: Expr; axis: 0 | 1; node: StmtNode; derived?: boolean }[] = [];
   for (const u of ctx.usesAfter(name, from)) {
     const p = u.parent;
+    if (depth < 4) {
+      const next = sameLayoutRebinding(ctx, u);
+      if (next) out.push(...lastStepUsesOf(ctx, next, u.node, depth + 1).map((x) => ({ ...x, derived: true })));
+    }
     if (!p || p.k !== 'sub' || p.obj !== u.expr) continue;
     const axis = lastIndexAxis(p.index);
     if (axis !== undefined && !onlyShown(ctx, u.node, p)) out.push({ expr: p, axis, node: u.node });
@@ -46,8 +95,8 @@ export function lastStepUsesOf(ctx: LintContext, name: string, from: StmtNode): 
 }
 
 /** Last-position uses of a module call's output (bound to a name, or `rnn(x)[0][...]`). */
-export function lastStepUses(ctx: LintContext, mc: ModuleCall): { expr: Expr; axis: 0 | 1; node: StmtNode }[] {
-  const out = mc.output && mc.output !== '_' ? lastStepUsesOf(ctx, mc.output, mc.node) : [];
+export function lastStepUses(ctx: LintContext, mc: ModuleCall): { expr: Expr; axis: 0 | 1; node: StmtNode; derived?: boolean }[] {
+  const out: { expr: Expr; axis: 0 | 1; node: StmtNode; derived?: boolean }[] = mc.output && mc.output !== '_' ? lastStepUsesOf(ctx, mc.output, mc.node) : [];
   for (const root of stmtExprs(mc.node.stmt)) {
     walk(root, (e) => {
       if (e.k === 'sub' && e.obj.k === 'sub' && e.obj.obj === mc.call && intLiteral(e.obj.index) === 0) {
@@ -136,13 +185,13 @@ export function checkLastStep(ctx: LintContext, wanted: 'bidirectional-last-step
         code = 'bidirectional-last-step';
       } else code = 'last-step-wrong-axis';
       if (code !== wanted) continue;
-      out.push(finding(ctx, code, expr, mc, use.node, batchFirst, unbatched));
+      out.push(finding(ctx, code, expr, mc, use.node, batchFirst, unbatched, !!use.derived));
     }
   }
   return out;
 }
 
-function finding(ctx: LintContext, code: 'bidirectional-last-step' | 'last-step-wrong-axis', expr: Expr, mc: ModuleCall, node: StmtNode, batchFirst: boolean, unbatched: boolean): LintFinding {
+function finding(ctx: LintContext, code: 'bidirectional-last-step' | 'last-step-wrong-axis', expr: Expr, mc: ModuleCall, node: StmtNode, batchFirst: boolean, unbatched: boolean, derived: boolean): LintFinding {
   const written = ctx.src(expr.span).replace(/\s+/g, ' ');
   if (code === 'last-step-wrong-axis') {
     const right = written.replace(/\[.*\]$/s, batchFirst ? '[:, -1]' : '[-1]');
@@ -167,7 +216,8 @@ function finding(ctx: LintContext, code: 'bidirectional-last-step' | 'last-step-
       written,
       suggestion,
     ),
-    fixes: fixText && ctx.imports.get('torch') === 'torch' ? [{ title: msg('Use both directions\' final states: {0}', fixText), edits: [{ start: expr.span.start, end: expr.span.end, newText: fixText }] }] : undefined,
+    // No fix through F.relu(out) and the like: replacing the index would drop that operation.
+    fixes: fixText && !derived && ctx.imports.get('torch') === 'torch' ? [{ title: msg('Use both directions\' final states: {0}', fixText), edits: [{ start: expr.span.start, end: expr.span.end, newText: fixText }] }] : undefined,
   };
 }
 
