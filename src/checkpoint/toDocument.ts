@@ -27,7 +27,7 @@ export function moduleDocumentText(m: ModuleInfo, from: string, fileLabel: strin
   if (m.head) stateDict.head_prefix = m.head.prefix;
   const input = batchFirst ? [3, 5, m.input_size] : [5, 3, m.input_size];
   const lines: string[] = ['{'];
-  lines.push(`  "description": ${JSON.stringify(`nn.${m.type}${m.prefix ? ` "${m.prefix.replace(/\.$/, '')}"` : ''} of ${fileLabel}`)},`);
+  lines.push(`  "description": ${JSON.stringify(`nn.${m.type}${m.prefix ? ` (${m.prefix})` : ''} from ${fileLabel}`)},`);
   if (m.batch_first === null || m.batch_first === undefined) lines.push(`  // ${notes.batchFirstUnknown}`);
   if (m.type === 'RNN' && (m.nonlinearity === null || m.nonlinearity === undefined)) lines.push(`  // ${notes.nonlinearityUnknown}`);
   lines.push(`  "model": ${inline(model)},`);

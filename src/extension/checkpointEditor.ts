@@ -121,7 +121,7 @@ export function checkpointHtml(fileName: string, listing: Listing, nonce: string
     body.push(`<table><thead><tr><th scope="col">${e(t('name'))}</th><th scope="col">dtype</th><th scope="col">${e(t('shape'))}</th><th scope="col" class="num">${e(t('size'))}</th></tr></thead><tbody>`);
     for (const x of j.tensors.slice(0, MAX_ROWS)) {
       const n = numel(x.shape);
-      body.push(`<tr><td class="name"><code>${e(x.name)}</code></td><td>${e(x.dtype)}</td><td class="shape"><code>[${e(x.shape.join(', '))}]</code></td><td class="num">${e(n.toLocaleString('en-US'))} <span class="muted">(${e(bytesText(n * (BYTES_PER[x.dtype] ?? 1)))})</span></td></tr>`);
+      body.push(`<tr><td class="name"><code>${e(x.name).replace(/([._])/g, '$1<wbr>')}</code></td><td>${e(x.dtype)}</td><td class="shape"><code>[${e(x.shape.join(', '))}]</code></td><td class="num">${e(n.toLocaleString('en-US'))} <span class="muted">(${e(bytesText(n * (BYTES_PER[x.dtype] ?? 1)))})</span></td></tr>`);
     }
     body.push('</tbody></table>');
     if (j.tensors.length > MAX_ROWS) body.push(`<p class="muted">${e(t('… and {0} more tensors (rnn-lens inspect lists them all).', j.tensors.length - MAX_ROWS))}</p>`);
@@ -142,7 +142,7 @@ h3 { font-size: 1em; font-weight: 600; margin: 0 0 6px; }
 .module p { margin: 4px 0; }
 code { font-family: var(--vscode-editor-font-family); font-size: .95em; color: var(--vscode-editor-foreground); background: var(--vscode-textCodeBlock-background, rgba(128,128,128,.12)); padding: 0 3px; border-radius: 3px; }
 td code { background: none; padding: 0; }
-td.name { word-break: break-all; }
+td.name { overflow-wrap: anywhere; }
 td.shape { white-space: nowrap; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 3px 10px 3px 0; border-bottom: 1px solid var(--vscode-panel-border, rgba(128,128,128,.2)); vertical-align: top; }
