@@ -18,7 +18,13 @@ export function effectiveInput(model: SnippetModel): { kind: 'rand' | 'randn'; s
     const shape = [...emb.idsShape, emb.embeddingDim];
     return { kind: 'rand', shape, assumed: msg('The token ids are not read from the snippet; the view feeds ids 0, 1, 2, ... of shape ({0}) to nn.Embedding({1}, {2}).', emb.idsShape.join(', '), emb.numEmbeddings, emb.embeddingDim) };
   }
-  if (model.input?.shape) return { kind: model.input.kind, shape: model.input.shape };
+  if (model.input?.shape) {
+    if (model.input.drawn === false) {
+      const call = `torch.${model.input.kind}(${model.input.shape.join(', ')})`;
+      return { kind: model.input.kind, shape: model.input.shape, assumed: msg('The snippet\'s input is not a torch.rand or torch.randn draw; the view uses {0}, of the same shape.', call) };
+    }
+    return { kind: model.input.kind, shape: model.input.shape };
+  }
   const c = model.config;
   if (c.inputSize === undefined) return { kind: model.input?.kind ?? 'rand' };
   const shape = c.batchFirst ? [DEFAULT_BATCH, DEFAULT_SEQ_LEN, c.inputSize] : [DEFAULT_SEQ_LEN, DEFAULT_BATCH, c.inputSize];

@@ -173,3 +173,34 @@ describe('python reader: documents with an embedding, and the CLI', () => {
     assert.match(err.join(''), /^broken\.ipynb:1:1: error: not a notebook/m);
   });
 });
+
+describe('python reader: what rules can ask (SnippetResult.analysis, ModuleCall)', () => {
+  const text = 'import torch\nimport torch.nn as nn\nlstm = nn.LSTM(4, 8, num_layers=2, batch_first=True)\nx = torch.zeros(3, 5, 4)\nh0 = torch.zeros(2, 5, 8)\nc0 = torch.zeros(2, 3, 8)\nout, (h, c) = lstm(x, (h0, c0))\nlast = out[:, -1]\n';
+
+  it('each call of a module with its input and state shapes, and whether the text shows it is made', () => {
+    const r = readSnippet(text);
+    const c = r.models[0].calls[0];
+    assert.deepStrictEqual([c.line, c.input, c.hidden, c.reached], [6, [3, 5, 4], [[2, 5, 8], [2, 3, 8]], true]);
+    assert.strictEqual(r.analysis!.statements[c.statement].line, 6);
+  });
+
+  it('shapeOf / constantOf / moduleOf at a statement', () => {
+    const r = readSnippet(text);
+    const a = r.analysis!;
+    const i = a.statements.findIndex((s) => s.line === 7);
+    const st = a.statements[i].stmt;
+    assert.strictEqual(st.k, 'assign');
+    if (st.k !== 'assign') return;
+    assert.deepStrictEqual(a.shapeOf(st.value, i), [3, 8]);
+    const call = a.statements[6].stmt;
+    if (call.k !== 'assign' || call.value.k !== 'call') return assert.fail('line 7 is a call');
+    assert.strictEqual(a.moduleOf(call.value.fn, 6), 0);
+    assert.strictEqual(a.constantOf(call.value.fn, 6), undefined);
+  });
+
+  it('an input that is not a rand/randn draw: Unroll uses torch.rand of the same shape and says so', () => {
+    const m = readSnippet(text).models[0];
+    assert.strictEqual(m.input?.drawn, false);
+    assert.deepStrictEqual((toRnnDocumentObject(m) as { input: unknown }).input, { rand: [3, 5, 4] });
+  });
+});
