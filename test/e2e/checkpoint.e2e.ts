@@ -52,7 +52,7 @@ describe('checkpoint viewer e2e', function () {
     });
   }
 
-  it('"Unroll" writes a document referencing the file and shows its run', async function () {
+  it('"Unroll" opens an untitled document referencing the file and shows its run', async function () {
     const page = vs!.page;
     const frame = await findWebviewFrame(page, 'button[data-action="unroll"]', 30000);
     await frame.click('button[data-action="unroll"]');
