@@ -351,6 +351,21 @@ export async function hoverAt(page: Page, line: number, column: number, timeoutM
   return text;
 }
 
+/**
+ * hoverAt until `ready(text)` holds (up to `attempts` times): on a busy machine another provider's
+ * hover (the JSON schema's description) can arrive before RNN Lens's and settle alone.
+ */
+export async function hoverAtUntil(page: Page, line: number, column: number, ready: (text: string) => boolean, attempts = 6): Promise<string> {
+  let text = '';
+  for (let i = 0; i < attempts; i++) {
+    text = await hoverAt(page, line, column);
+    if (ready(text)) return text;
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(2000);
+  }
+  return text;
+}
+
 /** Hovers the mouse over the first occurrence of `text` in the visible editor lines and reads the hover. */
 export async function hoverText(page: Page, text: string, timeoutMs = 10000): Promise<string> {
   const span = page.locator('.editor-instance .monaco-editor .view-line span', { hasText: text }).first();

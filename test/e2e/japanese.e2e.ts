@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { hoverAt, openFile, openVsCode, repoRoot, runCommand, screenshot, unrollPanelShowing, VsCodeSession } from './harness';
+import { hoverAtUntil, openFile, openVsCode, repoRoot, runCommand, screenshot, unrollPanelShowing, VsCodeSession } from './harness';
 
 /** Hiragana, katakana or kanji. */
 const JAPANESE = /[\u3040-\u30ff\u4e00-\u9fff]/;
@@ -37,21 +37,6 @@ async function paletteLabels(page: Page, filter: string): Promise<string[]> {
   await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: 10000 });
   await page.waitForTimeout(300);
   return page.locator('.quick-input-list .monaco-list-row').evaluateAll((rows) => rows.map((r) => (r.querySelector('.label-name') as HTMLElement | null)?.innerText.trim() ?? ''));
-}
-
-/**
- * The hover at a position once RNN Lens's part has arrived (on a busy machine the JSON schema's
- * hover, Japanese too, may come first and alone): asks again until `ready` holds.
- */
-async function hoverUntil(page: Page, line: number, column: number, ready: (text: string) => boolean): Promise<string> {
-  let text = '';
-  for (let attempt = 0; attempt < 6; attempt++) {
-    text = await hoverAt(page, line, column);
-    if (ready(text)) return text;
-    await page.keyboard.press('Escape');
-    await page.waitForTimeout(1000);
-  }
-  return text;
 }
 
 describe('Japanese UI e2e (display language ja)', function () {
@@ -92,7 +77,7 @@ describe('Japanese UI e2e (display language ja)', function () {
     await runCommand(page, 'View: Close All Editor Groups');
     await openFile(page, 'examples/origin.rnn.json');
     const [line, column] = positionOf(vs!.workspace, 'examples/origin.rnn.json', '"model"');
-    const text = await hoverUntil(page, line, column, (t) => t.includes('682'));
+    const text = await hoverAtUntil(page, line, column, (t) => t.includes('682'));
     assert.match(text, JAPANESE, text);
     // the numbers are the same in every language: output (3, 5, 20), 682 parameters
     assert.ok(text.includes('(3, 5, 20)') && text.includes('682'), text);
@@ -142,7 +127,7 @@ describe('Japanese UI e2e (display language ja)', function () {
       assert.match(await f.locator('.inspector').innerText(), JAPANESE);
       await runCommand(page, 'View: Focus First Editor Group');
       const [line, column] = positionOf(vs!.workspace, 'examples/origin.rnn.json', '"model"');
-      assert.match(await hoverUntil(page, line, column, (t) => t.includes('682')), JAPANESE);
+      assert.match(await hoverAtUntil(page, line, column, (t) => t.includes('682')), JAPANESE);
       // no tooltip of whatever the mouse rests on
       await page.mouse.move(300, 950);
       await page.waitForTimeout(500);

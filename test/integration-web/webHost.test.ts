@@ -9,7 +9,9 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { api, assertClose, closeAll, open, readJson, runInfo, setWorkerFlopThreshold, waitFor } from '../integration/extensionHelpers';
 
-describe('web worker extension host', () => {
+describe('web worker extension host', function () {
+  // a run starts a Web Worker from a fetched script: slower than mocha's default on a busy machine
+  this.timeout(90_000);
   afterEach(async () => {
     await setWorkerFlopThreshold(undefined);
     await vscode.workspace.getConfiguration('rnnLens').update('diagnostics.workerThreshold', undefined, vscode.ConfigurationTarget.Global);
@@ -43,7 +45,7 @@ describe('web worker extension host', () => {
     const info = await waitFor('the run to end', async () => {
       const i = await runInfo();
       return i && i.state !== 'running' && i.title.includes('lstm_basic') ? i : undefined;
-    }, 20000);
+    }, 80_000);
     assert.strictEqual(info.state, 'done');
     assert.strictEqual(info.where, 'worker');
     const golden = await readJson('golden', 'lstm_basic.rnn.json');
@@ -60,7 +62,7 @@ describe('web worker extension host', () => {
     const diags = await waitFor('diagnostics', () => {
       const d = vscode.languages.getDiagnostics(doc.uri).filter((x) => x.source === 'RNN Lens');
       return d.length ? d : undefined;
-    }, 15000);
+    }, 80_000);
     assert.ok(diags.some((d) => doc.getText(d.range) === '-3' && /hidden_size/.test(d.message)), diags.map((d) => d.message).join('\n'));
   });
 });
