@@ -17,7 +17,7 @@ export interface TextEdit {
 }
 
 /** Applies one edit to a text. */
-export function applyEdit(text: string, e: TextEdit): string {
+export function applyTextEdit(text: string, e: TextEdit): string {
   return text.slice(0, e.start) + e.newText + text.slice(e.end);
 }
 

@@ -22,7 +22,7 @@ import { isTrainReply, startTrainJob, type TrainControl, type TrainReply, type T
 import { cachedRead, isLargeDocument, readCached, readForCommand } from './documentCache';
 import { isRnnDocument, JSON_LANGUAGES } from './documentSelector';
 import { startWorker, workerAvailable } from './runScheduler';
-import { applyEdit, stateDictEdit, trainBlockEdit, trainBlockFor } from './trainEdit';
+import { applyTextEdit, stateDictEdit, trainBlockEdit, trainBlockFor } from './trainEdit';
 import { holdPayload, lastRunPayload, postToPanel, setPanelParticipant, showParticipantRun } from './unrollPanel';
 
 const t = vscode.l10n.t;
@@ -326,7 +326,7 @@ export async function saveTrainedWeights(to?: 'document' | 'newDocument'): Promi
     void vscode.window.showInformationMessage(t('RNN Lens: the weights after step {0} are now the "state_dict" of {1} (save the file to keep them).', step, fileName(textDoc.uri)));
     return textDoc.uri.toString();
   }
-  const copy = await vscode.workspace.openTextDocument({ language: 'json', content: applyEdit(text, edit) });
+  const copy = await vscode.workspace.openTextDocument({ language: 'json', content: applyTextEdit(text, edit) });
   await vscode.window.showTextDocument(copy, { viewColumn: vscode.ViewColumn.One, preview: false });
   return copy.uri.toString();
 }

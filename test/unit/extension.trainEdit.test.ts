@@ -3,7 +3,7 @@
 // added by the code action has a target of the right shape and reads without errors.
 import * as assert from 'node:assert/strict';
 import { readDocument } from '../../src/document/reader';
-import { applyEdit, stateDictEdit, trainBlockEdit, trainBlockFor } from '../../src/extension/trainEdit';
+import { applyTextEdit, stateDictEdit, trainBlockEdit, trainBlockFor } from '../../src/extension/trainEdit';
 
 const sd = { weight_ih_l0: [[0.5, -0.25]], weight_hh_l0: [[0.125]], bias_ih_l0: [0.1], bias_hh_l0: [-0.1] };
 
@@ -19,7 +19,7 @@ const withComments = `{
 describe('training edits', () => {
   it('adds a state_dict after the last key, keeping comments and formatting', () => {
     const e = stateDictEdit(withComments, sd)!;
-    const out = applyEdit(withComments, e);
+    const out = applyTextEdit(withComments, e);
     assert.ok(out.startsWith(withComments.slice(0, withComments.lastIndexOf(']') + 1)), 'everything before is unchanged');
     assert.ok(out.includes('// my model') && out.includes('/* keep me */'));
     const read = readDocument(out);
@@ -31,13 +31,13 @@ describe('training edits', () => {
 
   it('replaces an existing state_dict value only', () => {
     const text = withComments.replace('"seed": 0,', '"seed": 0,\n  "state_dict": {"weight_ih_l0": [[9, 9]], "weight_hh_l0": [[9]], "bias_ih_l0": [9], "bias_hh_l0": [9]}, // old');
-    const out = applyEdit(text, stateDictEdit(text, sd)!);
+    const out = applyTextEdit(text, stateDictEdit(text, sd)!);
     assert.ok(out.includes('}, // old'), 'the comment after the value stays');
     assert.ok(!out.includes('[[9, 9]]'));
     assert.equal(out.match(/"state_dict"/g)!.length, 1);
     assert.ok(readDocument(out).document);
     // applying it twice gives the same text (idempotent)
-    assert.equal(applyEdit(out, stateDictEdit(out, sd)!), out);
+    assert.equal(applyTextEdit(out, stateDictEdit(out, sd)!), out);
   });
 
   it('refuses text that is not a JSON object', () => {
@@ -51,7 +51,7 @@ describe('training edits', () => {
     const block = trainBlockFor(doc)!;
     assert.deepEqual(block.target, { rand: [3, 2] });
     assert.equal(block.loss, 'mse');
-    const out = applyEdit(text, trainBlockEdit(text, block)!);
+    const out = applyTextEdit(text, trainBlockEdit(text, block)!);
     const read = readDocument(out);
     assert.deepEqual(read.diagnostics.filter((d) => d.severity === 'error'), []);
     assert.ok(read.document?.train);
@@ -78,7 +78,7 @@ describe('training edits', () => {
     const block = trainBlockFor(doc)!;
     assert.equal(block.loss, 'cross_entropy');
     assert.deepEqual(block.target, [[1, 2, 3, 0], [3, 2, 1, 4]]);
-    const out = readDocument(applyEdit(text, trainBlockEdit(text, block)!));
+    const out = readDocument(applyTextEdit(text, trainBlockEdit(text, block)!));
     assert.deepEqual(out.diagnostics.filter((d) => d.severity === 'error'), []);
   });
 

@@ -122,9 +122,17 @@ describe('security: static checks of src/webview, src/extension and src', () => 
     // One exception: the Python lint's quick fixes build a WorkspaceEdit as a CodeAction's edit, which
     // VS Code applies only when the user picks that fix (nothing there calls applyEdit).
     const QUICK_FIXES = path.join('src/extension/pythonDiagnostics.ts');
-    const hits = tsFiles('src/extension').filter((f) => /\bapplyEdit\b|\.edit\s*\(/.test(withoutComments(f)) || (f !== QUICK_FIXES && /\bWorkspaceEdit\b/.test(withoutComments(f))));
+    // The other: training writes into the document only where the user asks for it: "Save Trained
+    // Weights" (saveTrainedWeights) and "Add a Training Target" (addTrainBlock, and its code action).
+    const TRAINING = path.join('src/extension/training.ts');
+    const hits = tsFiles('src/extension').filter((f) => f !== TRAINING && (/\bapplyEdit\b|\.edit\s*\(/.test(withoutComments(f)) || (f !== QUICK_FIXES && /\bWorkspaceEdit\b/.test(withoutComments(f)))));
     assert.deepEqual(hits, []);
     assert.match(withoutComments(QUICK_FIXES), /action\.edit = edit;/);
+    const training = withoutComments(TRAINING);
+    const functions = [...training.matchAll(/\n(?:export )?(?:async )?function (\w+)[\s\S]*?\n\}/g)];
+    const applying = functions.filter((m) => /\bapplyEdit\b/.test(m[0])).map((m) => m[1]);
+    assert.deepEqual(applying, ['saveTrainedWeights', 'addTrainBlock'], 'applyEdit only in the two commands the user invokes');
+    assert.equal((training.match(/\bapplyEdit\(/g) ?? []).length, 2);
   });
 
   it("the panel's localResourceRoots are media and dist, nothing wider; scripts only where needed", () => {
