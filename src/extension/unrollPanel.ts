@@ -5,6 +5,9 @@
  * Memory: the panel is the only owner of the run it shows. When it closes, the payload (and the
  * error) are dropped and a run still in flight is cancelled (its worker terminated), so nothing
  * of the last run stays alive in the extension host; lastRunPayload() is then undefined.
+ * Training (training.ts) shares the panel as its PanelParticipant: it answers the Train section's
+ * messages, re-sends its state after 'ready', and ends its run when another run is shown or the
+ * panel closes.
  * Layer: extension (vscode). Talks to the webview only through src/protocol.
  */
 import * as vscode from 'vscode';

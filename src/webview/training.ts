@@ -57,7 +57,9 @@ function chart(values: WireNumber[], stepsTotal: number, shownStep: number, log:
   for (const step of stepTicks(stepsTotal)) {
     const x = stepX(step - 1, stepsTotal, BOX);
     svg.appendChild(s('line', { x1: x, x2: x, y1: BOX.y + BOX.height, y2: BOX.y + BOX.height + 4, class: 'axis' }));
-    svg.appendChild(s('text', { x, y: BOX.y + BOX.height + 16, 'text-anchor': 'middle', class: 'tick' }, String(step)));
+    // the last label ends at the edge instead of running past it
+    const anchor = x > BOX.x + BOX.width - 16 ? 'end' : 'middle';
+    svg.appendChild(s('text', { x: anchor === 'end' ? x + 4 : x, y: BOX.y + BOX.height + 16, 'text-anchor': anchor, class: 'tick' }, String(step)));
   }
   const d = curvePath(values, stepsTotal, axis, BOX);
   if (d) svg.appendChild(s('path', { d, class: 'curve' }));
@@ -140,14 +142,16 @@ export function renderTraining(o: TrainSectionOptions): HTMLElement | undefined 
   // the curves
   const charts = h('div', { class: 'train-charts', 'data-part': 'charts' });
   const last = session.loss[done - 1];
+  // the step axis spans the steps done (a long run paused early is not squeezed into its left edge)
+  const span = Math.max(2, done);
   charts.appendChild(
     h('figure', {},
-      chart(session.loss, session.stepsTotal, session.shownStep, o.log, str('trainLossAria', summary.loss, done, shortNumber(last, 8)), 'loss'),
+      chart(session.loss, span, session.shownStep, o.log, str('trainLossAria', summary.loss, done, shortNumber(last, 8)), 'loss'),
       h('figcaption', {}, str('trainLossChart', summary.loss, o.log ? str('trainLogWord') : str('trainLinearWord')))),
   );
   charts.appendChild(
     h('figure', {},
-      chart(session.gradNorm, session.stepsTotal, session.shownStep, o.log, str('trainGradAria', done), 'grad'),
+      chart(session.gradNorm, span, session.shownStep, o.log, str('trainGradAria', done), 'grad'),
       h('figcaption', {}, str('trainGradChart', o.log ? str('trainLogWord') : str('trainLinearWord')))),
   );
   box.appendChild(charts);
