@@ -1,6 +1,6 @@
 // What `npm test` and `npm start` do first, on a bare clone as on a working copy: install what is
 // missing, in this order, and nothing that is already there.
-//   1. Debian packages the tests need (chromium, ripgrep, libkrb5-dev, g++, make), as root or
+//   1. Debian packages the tests need (chromium, ripgrep, libkrb5-dev, g++, make, a Japanese font), as root or
 //      with a password-less sudo (setup-vscode.mjs ensureSystemPackages);
 //   2. the npm dependencies, with `npm ci` (install scripts on), when node_modules is absent or
 //      older than package-lock.json (npm's own record, node_modules/.package-lock.json, is

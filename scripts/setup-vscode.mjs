@@ -60,6 +60,9 @@ export function ensureSystemPackages() {
   if (!existsSync('/usr/include/krb5.h') && !existsSync('/usr/include/gssapi/gssapi.h')) missing.push('libkrb5-dev');
   if (!which('g++')) missing.push('g++');
   if (!which('make')) missing.push('make');
+  // A Japanese font, so the Japanese e2e screenshots show text instead of empty boxes.
+  const japaneseFont = '/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf';
+  if (!existsSync(japaneseFont)) missing.push('fonts-ipafont-gothic');
   if (missing.length === 0) return [];
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const sudo = !isRoot && which('sudo') && spawnSync('sudo', ['-n', 'true']).status === 0;
@@ -68,7 +71,7 @@ export function ensureSystemPackages() {
     const asRoot = (args) => (sudo ? ['sudo', ['-n', '--preserve-env=DEBIAN_FRONTEND', 'apt-get', ...args]] : ['apt-get', args]);
     run(...asRoot(['update']), repoRoot, env);
     run(...asRoot(['install', '-y', '--no-install-recommends', ...missing]), repoRoot, env);
-    return missing.filter((p) => (p === 'ripgrep' ? !which('rg') : p === 'chromium' ? !existsSync(chromiumPath) : p === 'libkrb5-dev' ? !existsSync('/usr/include/krb5.h') : !which(p)));
+    return missing.filter((p) => (p === 'ripgrep' ? !which('rg') : p === 'chromium' ? !existsSync(chromiumPath) : p === 'libkrb5-dev' ? !existsSync('/usr/include/krb5.h') : p === 'fonts-ipafont-gothic' ? !existsSync(japaneseFont) : !which(p)));
   }
   log(`missing system packages: ${missing.join(', ')} (install them, e.g. sudo apt-get install -y ${missing.join(' ')})`);
   if (missing.includes('chromium')) log('set CHROMIUM_PATH if Chromium lives elsewhere');
