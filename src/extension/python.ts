@@ -32,6 +32,7 @@ import { showRun, showRunError } from './unrollPanel';
 /** Command ids (hidden from the palette: they act on a model under a CodeLens). */
 export const UNROLL_SNIPPET = 'rnnLens.unrollSnippet';
 export const OPEN_SNIPPET_AS_JSON = 'rnnLens.openSnippetAsJson';
+export const TRAIN_SNIPPET = 'rnnLens.trainSnippet';
 
 const t = vscode.l10n.t;
 const PYTHON: vscode.DocumentSelector = [{ language: 'python' }, { scheme: 'vscode-notebook-cell', language: 'python' }];
@@ -207,7 +208,7 @@ function documentText(document: vscode.TextDocument, m: SnippetModel): string {
     p.cell !== undefined
       ? t('Read by RNN Lens from {0}, cell {1}, line {2}: {3}', p.file, p.cell + 1, p.line, m.callee)
       : t('Read by RNN Lens from {0}, line {1}: {2}', p.file, p.line, m.callee);
-  return toRnnDocument(m, description);
+  return toRnnDocument(m, description, t);
 }
 
 async function resolveTarget(uriArg: unknown, indexArg: unknown): Promise<{ document: vscode.TextDocument; model: SnippetModel } | undefined> {
@@ -252,7 +253,9 @@ async function unrollSnippet(uriArg?: unknown, indexArg?: unknown): Promise<RunP
     showRunError(t('{0} cannot be run yet: {1}', title, why));
     return undefined;
   }
-  const text = documentText(document, model);
+  // Unroll runs the model only: the file's training (whose train block may still need the
+  // user's values) stays out of the run, as before.
+  const text = documentText(document, { ...model, training: undefined });
   const read = readDocument(text, { translate: (s, ...a) => t(s, ...a) });
   if (!read.document) {
     const first = read.diagnostics.find((d) => d.severity === 'error') ?? read.diagnostics[0];
@@ -289,6 +292,16 @@ async function openSnippetAsJson(uriArg?: unknown, indexArg?: unknown): Promise<
   return doc.uri.toString();
 }
 
+/**
+ * rnnLens.trainSnippet(uri?, index?): opens the model and the file's training as an untitled RNN
+ * document (as Open as JSON does) and trains it with rnnLens.train; resolves to whether training started.
+ */
+async function trainSnippet(uriArg?: unknown, indexArg?: unknown): Promise<boolean> {
+  const uri = await openSnippetAsJson(uriArg, indexArg);
+  if (!uri) return false;
+  return (await vscode.commands.executeCommand<boolean>('rnnLens.train', { uri })) === true;
+}
+
 class SnippetLenses implements vscode.CodeLensProvider {
   readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
@@ -311,6 +324,21 @@ class SnippetLenses implements vscode.CodeLensProvider {
           tooltip: t('Open this model as an RNN document to edit and keep'),
           command: OPEN_SNIPPET_AS_JSON,
           arguments: args,
+        }),
+      );
+    });
+    // "Train" on the training loop (the loop may be in another notebook cell than the model).
+    const v = snippetOf(document);
+    v.result.models.forEach((m, index) => {
+      const at = m.training?.loopOffset;
+      if (m.cell || at === undefined || at < v.start || at > v.end) return;
+      const pos = document.positionAt(at - v.start);
+      lenses.push(
+        new vscode.CodeLens(new vscode.Range(pos, pos), {
+          title: `$(pulse) ${t('Train')}`,
+          tooltip: t('Open this model and its training as an RNN document and train it as PyTorch would'),
+          command: TRAIN_SNIPPET,
+          arguments: [document.uri.toString(), index],
         }),
       );
     });
@@ -337,6 +365,7 @@ export function registerPythonFeatures(_context: vscode.ExtensionContext): vscod
     vscode.languages.registerCodeLensProvider(PYTHON, lenses),
     vscode.commands.registerCommand(UNROLL_SNIPPET, unrollSnippet),
     vscode.commands.registerCommand(OPEN_SNIPPET_AS_JSON, openSnippetAsJson),
+    vscode.commands.registerCommand(TRAIN_SNIPPET, trainSnippet),
     vscode.workspace.onDidCloseTextDocument((d) => cache.delete(d.uri.toString())),
   );
 }

@@ -130,6 +130,25 @@ export interface SnippetModel {
   /** Class (or function) that builds it, and the variable the instance is bound to. */
   owner?: string;
   instance?: string;
+  /** The training the file does (optimizer, loss, clip, loop), when it is the file's only model. */
+  training?: SnippetTraining;
+}
+
+/**
+ * What the file tells about training: each field only when the file determines it (an
+ * argument written but not readable makes the optimizer or loss unknown, never a default).
+ */
+export interface SnippetTraining {
+  loss?: 'mse' | 'cross_entropy';
+  /** PyTorch's keyword names; only the arguments the file gives. */
+  optimizer?: { type: 'SGD' | 'Adam' | 'AdamW'; lr?: number; momentum?: number; dampening?: number; weight_decay?: number; nesterov?: boolean; betas?: [number, number]; eps?: number; amsgrad?: boolean };
+  /** Iterations of the training loop (`for _ in range(N)` around optimizer.step()). */
+  steps?: number;
+  /** max_norm of clip_grad_norm_. */
+  clipGradNorm?: number;
+  /** The `for` loop whose body calls optimizer.step(): 0-based line, and offset of `for`. */
+  loopLine?: number;
+  loopOffset?: number;
 }
 
 export interface SnippetResult {
@@ -456,6 +475,10 @@ class Reader {
       if (known) models.push(this.buildModel(c, known));
       else dynamic.push(this.buildModel(c, null));
     }
+    if (models.length === 1 && dynamic.length === 0 && !models[0].cell) {
+      const training = this.readTraining();
+      if (training) models[0].training = training;
+    }
     return { models, dynamic, notes: this.fileNotes, analysis: this.analysis(models) };
   }
 
@@ -611,6 +634,160 @@ class Reader {
   }
 
   /** The read-only view of the file given to rules. */
+  // ------------------------------------------------------------------ training
+
+  /** A call's arguments bound to PyTorch's parameter names, read as values; undefined when one cannot be read or is not known. */
+  private trainArgs(ci: CallInfo, names: readonly string[]): Map<string, Val> | undefined {
+    const call = ci.call;
+    if (call.messy || call.args.length > names.length) return undefined;
+    const out = new Map<string, Val>();
+    const ctx = () => this.ctxAt(ci.info.scope, call.span.start);
+    const put = (name: string, e: Expr): boolean => {
+      if (out.has(name)) return false;
+      // The parameters argument (`model.parameters()`) is a generator, not a value to read.
+      if (name === 'parameters') {
+        out.set(name, { t: 'none' });
+        return true;
+      }
+      const r = this.eval(e, ctx());
+      if (!r.ok) return false;
+      out.set(name, r.val);
+      return true;
+    };
+    for (let i = 0; i < call.args.length; i++) if (!put(names[i], call.args[i])) return undefined;
+    for (const k of call.kwargs) if (!k.name || !names.includes(k.name) || !put(k.name, k.value)) return undefined;
+    return out;
+  }
+
+  /** The one call in the file whose torch name is in `names` (two or more: ambiguous, none). */
+  private onlyCall(names: readonly string[]): CallInfo | undefined {
+    const found = this.calls.filter((ci) => ci.q !== undefined && names.includes(ci.q));
+    return found.length === 1 ? found[0] : undefined;
+  }
+
+  private readTraining(): SnippetTraining | undefined {
+    const out: SnippetTraining = {};
+    const num = (v: Val | undefined): number | undefined => (v && (v.t === 'int' || v.t === 'float') && Number.isFinite(v.v) ? v.v : undefined);
+    const bool = (v: Val | undefined): boolean | undefined => (v && v.t === 'bool' ? v.v : undefined);
+
+    // The optimizer: torch.optim.SGD / Adam / AdamW(params, ...), PyTorch 1.13's parameter order.
+    const OPT: Record<string, { type: 'SGD' | 'Adam' | 'AdamW'; names: string[] }> = {
+      'torch.optim.SGD': { type: 'SGD', names: ['params', 'lr', 'momentum', 'dampening', 'weight_decay', 'nesterov'] },
+      'torch.optim.Adam': { type: 'Adam', names: ['params', 'lr', 'betas', 'eps', 'weight_decay', 'amsgrad'] },
+      'torch.optim.AdamW': { type: 'AdamW', names: ['params', 'lr', 'betas', 'eps', 'weight_decay', 'amsgrad'] },
+    };
+    const optCalls = this.calls.filter((ci) => ci.q !== undefined && ci.q.startsWith('torch.optim.') && ci.q.split('.').length === 3);
+    // A learning-rate scheduler changes lr as training goes: the optimizer block cannot say that.
+    const scheduled = this.calls.some((ci) => ci.q?.startsWith('torch.optim.lr_scheduler.'));
+    const optCall = optCalls.length === 1 && OPT[optCalls[0].q!] && !scheduled ? optCalls[0] : undefined;
+    if (optCall) {
+      const spec = OPT[optCall.q!];
+      const params = this.argOf(optCall.call, 0, 'params');
+      const args = params ? this.trainArgsExcept(optCall, spec.names) : undefined;
+      if (args) {
+        const o: NonNullable<SnippetTraining['optimizer']> = { type: spec.type };
+        let ok = true;
+        for (const [name, v] of args) {
+          if (name === 'nesterov' || name === 'amsgrad') {
+            const b = bool(v);
+            if (b === undefined) ok = false;
+            else o[name] = b;
+          } else if (name === 'betas') {
+            const b0 = v.t === 'tuple' && v.items.length === 2 ? num(v.items[0]) : undefined;
+            const b1 = v.t === 'tuple' && v.items.length === 2 ? num(v.items[1]) : undefined;
+            if (b0 === undefined || b1 === undefined) ok = false;
+            else o.betas = [b0, b1];
+          } else {
+            const n = num(v);
+            if (n === undefined) ok = false;
+            else (o as Record<string, unknown>)[name] = n;
+          }
+        }
+        if (ok) out.optimizer = o;
+      }
+    }
+
+    // The loss: nn.MSELoss() / nn.CrossEntropyLoss(), mean reduction only.
+    const lossCall = this.onlyCall(['torch.nn.MSELoss', 'torch.nn.CrossEntropyLoss']);
+    const otherLosses = this.calls.filter((ci) => ci.q !== undefined && /^torch\.nn\.[A-Za-z0-9]*Loss$/.test(ci.q)).length;
+    if (lossCall && otherLosses === 1) {
+      const args = this.trainArgs(lossCall, ['reduction']);
+      const red = args?.get('reduction');
+      if (args && (!red || (red.t === 'str' && red.v === 'mean'))) out.loss = lossCall.q === 'torch.nn.MSELoss' ? 'mse' : 'cross_entropy';
+    }
+
+    // clip_grad_norm_(params, max_norm, norm_type=2.0): only the L2 norm is carried.
+    const clipCall = this.onlyCall(['torch.nn.utils.clip_grad_norm_', 'torch.nn.utils.clip_grad.clip_grad_norm_']);
+    if (clipCall) {
+      const args = this.trainArgs(clipCall, ['parameters', 'max_norm', 'norm_type', 'error_if_nonfinite']);
+      const maxNorm = num(args?.get('max_norm'));
+      const nt = args?.get('norm_type');
+      if (args && maxNorm !== undefined && maxNorm > 0 && (!nt || num(nt) === 2)) out.clipGradNorm = maxNorm;
+    }
+
+    // The loop: the innermost `for` around `<optimizer>.step()`.
+    const optStmt = optCall?.info.stmt;
+    const optName = optStmt && optStmt.k === 'assign' && optStmt.targets.length === 1 && optStmt.targets[0].k === 'name' ? optStmt.targets[0].id : undefined;
+    const stepCalls = optName ? this.calls.filter((ci) => ci.rawName === `${optName}.step` && ci.info.scope === optCall!.info.scope) : [];
+    if (stepCalls.length === 1) {
+      const si = stepCalls[0].info;
+      let loop: StmtInfo | undefined;
+      const enclosing: StmtInfo[] = [];
+      let indent = si.stmt.indent;
+      for (let i = si.index - 1; i >= 0 && indent > 0; i--) {
+        const s = this.stmts[i];
+        if (s.scope !== si.scope && s.stmt.k !== 'def' && s.stmt.k !== 'class') continue;
+        if (s.stmt.indent >= indent) continue;
+        indent = s.stmt.indent;
+        enclosing.push(s);
+        if (!loop && s.stmt.k === 'for') loop = s;
+      }
+      if (loop && loop.stmt.k === 'for') {
+        out.loopLine = this.lineOf(loop.stmt.span.start);
+        out.loopOffset = loop.stmt.span.start;
+        const loopIndent = loop.stmt.indent;
+        // Every statement between the loop and the step call must be unconditional and the loop the only one.
+        const inner = enclosing.slice(0, enclosing.indexOf(loop));
+        const outer = enclosing.slice(enclosing.indexOf(loop) + 1);
+        const plain = inner.length === 0;
+        const alone = loop.scope.kind === 'module' && outer.every((s) => s.stmt.k !== 'for' && !(s.stmt.k === 'expr' && s.stmt.keyword !== undefined));
+        let breaks = false;
+        for (let i = loop.index + 1; i < this.stmts.length && this.stmts[i].stmt.indent > loopIndent; i++) {
+          const st = this.stmts[i].stmt;
+          if (st.k === 'expr' && (st.keyword === 'break' || st.keyword === 'return' || st.keyword === 'continue' || st.keyword === 'raise')) breaks = true;
+          if (st.k === 'expr' && st.exprs.length === 0 && /^(break|continue|return|raise)\b/.test(this.text.slice(st.span.start, st.span.end))) breaks = true;
+        }
+        const it = loop.stmt.iter;
+        if (plain && alone && !breaks && it && it.k === 'call' && it.fn.k === 'name' && it.fn.id === 'range' && !it.messy && it.kwargs.length === 0 && it.args.length === 1 && !lookupBindingLoose(loop.scope, 'range', it.span.start)) {
+          const r = this.eval(it.args[0], this.ctxAt(loop.scope, it.span.start));
+          if (r.ok && r.val.t === 'int' && Number.isSafeInteger(r.val.v) && r.val.v >= 1) out.steps = r.val.v;
+        }
+      }
+    }
+    return out.loss || out.optimizer || out.loopLine !== undefined ? out : undefined;
+  }
+
+  /** trainArgs for an optimizer: the params argument is not read as a value. */
+  private trainArgsExcept(ci: CallInfo, names: readonly string[]): Map<string, Val> | undefined {
+    const call = ci.call;
+    if (call.messy || call.args.length > names.length || call.args.length + call.kwargs.length === 0) return undefined;
+    const out = new Map<string, Val>();
+    const ctx = () => this.ctxAt(ci.info.scope, call.span.start);
+    const items: [string, Expr][] = [...call.args.map((a, i) => [names[i], a] as [string, Expr]), ...call.kwargs.map((k) => [k.name ?? '', k.value] as [string, Expr])];
+    for (const [name, e] of items) {
+      if (!names.includes(name) || out.has(name)) return undefined;
+      if (name === 'params') {
+        out.set(name, { t: 'none' });
+        continue;
+      }
+      const r = this.eval(e, ctx());
+      if (!r.ok) return undefined;
+      out.set(name, r.val);
+    }
+    out.delete('params');
+    return out;
+  }
+
   private analysis(models: SnippetModel[]): SnippetAnalysis {
     const statements: StatementRef[] = this.stmts.map((s) => ({
       stmt: s.stmt,

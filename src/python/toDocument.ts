@@ -5,7 +5,7 @@
  * Layer: python (pure). May import engine types; no vscode, DOM or Node.
  */
 import type { SnippetModel } from './snippet';
-import { msg, type Msg } from './messages';
+import { english, formatMsg, msg, type Msg, type Translate } from './messages';
 
 /** Sequence length and batch used when the snippet has no torch.rand/torch.randn input. */
 export const DEFAULT_SEQ_LEN = 5;
@@ -71,7 +71,7 @@ export function tokenIds(shape: readonly number[], vocab: number): unknown {
 }
 
 /** The document as a plain object with PyTorch's key names, in the documented key order. */
-export function toRnnDocumentObject(model: SnippetModel, description?: string): Record<string, unknown> {
+export function toRnnDocumentObject(model: SnippetModel, description?: string, t: Translate = english): Record<string, unknown> {
   const c = model.config;
   const m: Record<string, unknown> = { type: model.type };
   if (c.inputSize !== undefined) m.input_size = c.inputSize;
@@ -96,21 +96,74 @@ export function toRnnDocumentObject(model: SnippetModel, description?: string): 
   const emb = documentEmbedding(model);
   if (emb) doc.embedding = { num_embeddings: emb.numEmbeddings, embedding_dim: emb.embeddingDim };
   if (model.seed) doc.seed = model.seed.value;
-  if (emb) {
-    doc.input = tokenIds(emb.idsShape, emb.numEmbeddings);
-    return doc;
-  }
   const input = effectiveInput(model);
-  if (input.shape) doc.input = { [input.kind]: input.shape };
+  if (emb) doc.input = tokenIds(emb.idsShape, emb.numEmbeddings);
+  else if (input.shape) doc.input = { [input.kind]: input.shape };
+  const train = documentTrain(model, emb ? emb.idsShape : input.shape?.slice(0, -1));
+  if (train) {
+    doc.train = train.block;
+    if (train.note) doc.description = doc.description ? `${doc.description as string} ${formatMsg(train.note, t)}` : formatMsg(train.note, t);
+    if (!description && doc.description !== undefined) {
+      // Keep `description` the document's first key.
+      const { description: d, ...rest } = doc;
+      return { description: d, ...rest };
+    }
+  }
   return doc;
+}
+
+/**
+ * The `train` block for a model whose file trains it (docs "Training: the train block"): only
+ * when both the loss and the optimizer are known; what the file does not determine is left out.
+ * `lead`: the input's shape without its feature axis ((L, N), (N, L) or (L)). The target is never
+ * read from the file: it is drawn (mse) or class ids 0, 1, 2, ... (cross_entropy), with a note.
+ */
+export function documentTrain(model: SnippetModel, lead: readonly number[] | undefined): { block: Record<string, unknown>; note?: Msg } | undefined {
+  const tr = model.training;
+  if (!tr?.loss || !tr.optimizer || model.cell) return undefined;
+  const block: Record<string, unknown> = { loss: tr.loss };
+  const c = model.config;
+  // The prediction's shape: the head on the last step, or the RNN's output.
+  let pred: number[] | undefined;
+  if (lead && (lead.length === 1 || lead.length === 2)) {
+    const batched = lead.length === 2;
+    const n = batched ? (c.batchFirst ? lead[0] : lead[1]) : undefined;
+    if (model.head) {
+      const out = model.head.outFeatures;
+      if (out !== undefined) pred = n !== undefined ? [n, out] : [out];
+    } else if (c.hiddenSize !== undefined) {
+      const hOut = (c.projSize ?? 0) > 0 ? c.projSize! : c.hiddenSize;
+      const f = (c.bidirectional ? 2 : 1) * hOut;
+      pred = [...lead, f];
+    }
+  }
+  let note: Msg | undefined;
+  if (pred && tr.loss === 'mse') {
+    block.target = { rand: pred };
+    note = msg('The training target is not read from the snippet: the train block draws one with torch.rand({0}); replace it with your target.', pred.join(', '));
+  } else if (pred && tr.loss === 'cross_entropy' && model.head) {
+    const shape = pred.slice(0, -1);
+    const classes = pred[pred.length - 1];
+    block.target = shape.length === 0 ? 0 : tokenIds(shape, classes);
+    note = msg('The training target is not read from the snippet: the train block uses class ids 0, 1, 2, ...; replace them with your target.');
+  }
+  const o: Record<string, unknown> = { type: tr.optimizer.type };
+  for (const k of ['lr', 'momentum', 'dampening', 'weight_decay', 'nesterov', 'betas', 'eps', 'amsgrad'] as const) {
+    const v = tr.optimizer[k];
+    if (v !== undefined) o[k] = v;
+  }
+  block.optimizer = o;
+  if (tr.steps !== undefined) block.steps = tr.steps;
+  if (tr.clipGradNorm !== undefined) block.clip_grad_norm = tr.clipGradNorm;
+  return { block, note };
 }
 
 /**
  * The RNN document JSON text for a model read from a snippet (two-space indent, arrays of
  * numbers on one line).
  */
-export function toRnnDocument(model: SnippetModel, description?: string): string {
-  const text = JSON.stringify(toRnnDocumentObject(model, description), null, 2);
+export function toRnnDocument(model: SnippetModel, description?: string, t: Translate = english): string {
+  const text = JSON.stringify(toRnnDocumentObject(model, description, t), null, 2);
   // Keep short number arrays on one line: "[\n 3,\n 5\n]" -> "[3, 5]".
   return text.replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g, (_w, inner: string) => `[${inner.split(/,\s*/).join(', ')}]`) + '\n';
 }
