@@ -17,6 +17,7 @@ import type { EmbeddingConfig, HeadConfig, ModelConfig, ParamInfo } from '../eng
 import type { Translate } from './messages';
 import { pyList } from './nested';
 import type { Severity, Span, StateDictEntry } from './types';
+import { spanOf } from './jsonNodes';
 
 /** Opens the checkpoint a document names (`from` as written). Throws (any Error) when it cannot. */
 export type CheckpointResolver = (from: string) => Checkpoint;
@@ -27,10 +28,6 @@ export const FROM_KEYS = ['from', 'prefix', 'head_prefix', 'embedding_prefix'];
 export interface FromHost {
   readonly tr: Translate;
   report(severity: Severity, code: string, span: Span, message: string): void;
-}
-
-function spanOf(node: Node): Span {
-  return { start: node.offset, end: node.offset + node.length };
 }
 
 /** True when a `state_dict` value is the {"from": ...} form. */

@@ -31,6 +31,7 @@ import {
   type TensorSource,
   type TrainBlock,
 } from './types';
+import { spanOf, typeWords } from './jsonNodes';
 
 /** Deepest nesting of [ ] and { } accepted. A document needs about 6 levels. */
 export const MAX_DEPTH = 64;
@@ -194,22 +195,6 @@ interface Prop {
   key: string;
   keyNode: Node;
   value: Node;
-}
-
-function spanOf(node: Node): Span {
-  return { start: node.offset, end: node.offset + node.length };
-}
-
-function typeWords(node: Node, tr: Translate): string {
-  switch (node.type) {
-    case 'object': return tr('an object');
-    case 'array': return tr('an array');
-    case 'string': return tr('a string ({0})', JSON.stringify(node.value));
-    case 'number': return tr('a number ({0})', String(node.value));
-    case 'boolean': return `${node.value}`;
-    case 'null': return 'null';
-    default: return node.type;
-  }
 }
 
 function syntaxWords(code: ParseErrorCode, tr: Translate): string {

@@ -13,6 +13,7 @@ import type { LossType, OptimizerConfig } from '../engine/train/types';
 import type { Translate } from './messages';
 import { groupDigits, numel, pyList } from './nested';
 import type { Budget, Severity, Span, TensorSource, TrainBlock } from './types';
+import { spanOf, typeWords } from './jsonNodes';
 
 interface Prop {
   key: string;
@@ -35,22 +36,6 @@ export const EMBEDDING_KEYS = ['num_embeddings', 'embedding_dim'];
 export const TRAIN_KEYS = ['loss', 'target', 'optimizer', 'steps', 'clip_grad_norm'];
 const SGD_KEYS = ['type', 'lr', 'momentum', 'dampening', 'weight_decay', 'nesterov'];
 const ADAM_KEYS = ['type', 'lr', 'betas', 'eps', 'weight_decay', 'amsgrad'];
-
-function spanOf(node: Node): Span {
-  return { start: node.offset, end: node.offset + node.length };
-}
-
-function typeWords(node: Node, tr: Translate): string {
-  switch (node.type) {
-    case 'object': return tr('an object');
-    case 'array': return tr('an array');
-    case 'string': return tr('a string ({0})', JSON.stringify(node.value));
-    case 'number': return tr('a number ({0})', String(node.value));
-    case 'boolean': return `${node.value}`;
-    case 'null': return 'null';
-    default: return node.type;
-  }
-}
 
 /** The node holding element `index` (row-major) of a nested array node with `shape`. */
 function elementNode(node: Node, shape: readonly number[], index: number): Node {
