@@ -13,7 +13,10 @@ import type { Budget, Diagnostic, RnnDocument } from './document/types';
 import { checkInputShape, readDocument } from './document/reader';
 import { isProblem, nestedToTensor, tensorToNested } from './document/nested';
 import { ResolveError, resolveParameters } from './document/resolve';
+import { addLeadingAxis, moduleInputShape } from './document/cell';
 import { prepareModel, type Precision } from './engine/unroll';
+import { prepareParallelModel } from './engine/parallel/parallelModel';
+import type { ThreadHost } from './engine/parallel/threads';
 import {
   forwardJson,
   gradDocumentJson,
@@ -39,6 +42,7 @@ export type { Budget, Diagnostic, ReadResult, RnnDocument } from './document/typ
 export type { GradJson, InitJson, RunJson } from './document/commands';
 export type { Tensor, ShapeReport, ModelConfig, HeadConfig, ForwardResult } from './engine/types';
 export type { Precision } from './engine/unroll';
+export type { ThreadHost } from './engine/parallel/threads';
 /** Which build of the WebAssembly kernels runs (relaxed SIMD with FMA, SIMD, or null: TypeScript), and a way to choose one. */
 export { kernelPath, relaxedSimdAvailable, setKernelPreference } from './engine/wasm/backend';
 export type { KernelPath, KernelPreference } from './engine/wasm/backend';
@@ -65,6 +69,15 @@ export interface CreateModelOptions extends ApiOptions {
    * Applies to forwardTensors and forward on the WebAssembly backend (float64 elsewhere).
    */
   precision?: Precision;
+  /**
+   * Where helper threads come from (on Node: `nodeThreadHost()` of dist/threads.js). Absent: one
+   * thread. Batched runs whose batch is a multiple of 4 (8 or more) and large enough (about 8
+   * million multiply-adds per thread) are cut into batch parts run side by side; the results
+   * are bit for bit those of one thread (src/engine/parallel).
+   */
+  threadHost?: ThreadHost | null;
+  /** The most threads a forward may use, the caller's included (0 or absent: one per core; 1: no helpers). */
+  threads?: number;
 }
 
 /** Results carry the notes a run produced (seed defaulted to 0, dropout ignored, ...). */
@@ -121,27 +134,40 @@ export interface Model {
    * conversion. Only shape checks (PyTorch's wording) run per call; the weights stay packed.
    */
   forwardTensors(input: Tensor, h0?: Tensor, c0?: Tensor): ForwardResult;
+  /** Ends the helper threads (options.threadHost); the model keeps working on one thread. */
+  dispose(): void;
 }
 
 /** Read the document's weights once (drawing from the seed what it leaves out). */
 export function createModel(document: unknown, options?: CreateModelOptions): Model {
   const doc = validate(document, options);
   const p = guard(() => (options?.precision === 'float32' ? prepareFloat32(doc) : prepareDocumentModel(doc)));
+  const threaded = options?.threadHost && options.threads !== 1
+    ? prepareParallelModel(doc.model, doc.head, resolveParameters(doc).stateDict, { prepared: p.prepared, host: options.threadHost, threads: options.threads })
+    : null;
+  const runner = threaded ?? p.prepared;
   return {
     model: doc.model,
     head: doc.head,
     notes: p.notes,
     forward(input?: unknown, h0?: unknown, c0?: unknown): RunJson {
-      const x = input === undefined ? p.input : toTensor(input, 'input');
+      // A cell document takes the cell's shapes (one step (N, in), hx (N, H)): the module's without L = 1 / the layer axis.
+      const cell = doc.cell;
+      const given = (v: unknown, what: string) => (cell ? addLeadingAxis(toTensor(v, what)) : toTensor(v, what));
+      let x = input === undefined ? p.input : toTensor(input, 'input');
       if (!x) throw new Error('no input: pass one to forward(input), or give the document an "input"');
+      if (cell && input !== undefined) x = { shape: moduleInputShape(x.shape, cell.loop), data: x.data };
       const problem = checkInputShape(doc.model, x.shape);
       if (problem) throw new Error(problem);
-      const h = h0 === undefined ? (input === undefined ? p.h0 : undefined) : toTensor(h0, 'h0');
-      const c = c0 === undefined ? (input === undefined ? p.c0 : undefined) : toTensor(c0, 'c0');
-      return guard(() => forwardJson(p.prepared.forward(x, h, c)));
+      const h = h0 === undefined ? (input === undefined ? p.h0 : undefined) : given(h0, 'h0');
+      const c = c0 === undefined ? (input === undefined ? p.c0 : undefined) : given(c0, 'c0');
+      return guard(() => forwardJson(runner.forward(x!, h, c), cell));
     },
     forwardTensors(input: Tensor, h0?: Tensor, c0?: Tensor): ForwardResult {
-      return p.prepared.forward(input, h0, c0);
+      return runner.forward(input, h0, c0);
+    },
+    dispose(): void {
+      threaded?.dispose();
     },
   };
 }

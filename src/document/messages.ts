@@ -41,6 +41,12 @@ export const PYTORCH_SENTENCES: readonly string[] = [
   'mat1 and mat2 shapes cannot be multiplied (Nx{0} and {2}x{3})',
   'expected sequence of length {1} at dim {2} (got {3})',
   'expected sequence of length {0} at dim {1} (got {2})',
+  // Cells (nn.RNNCell / LSTMCell / GRUCell): their forward's checks and constructor.
+  '{0}: Expected input to be 1-D or 2-D but received {1}-D tensor',
+  'input has inconsistent input_size: got {0} expected {1}',
+  '{0} has inconsistent hidden_size: got {1}, expected {2}',
+  "Input batch size {0} doesn't match {1} batch size {2}",
+  "__init__() got an unexpected keyword argument '{0}'",
   // Training (train block, embedding): torch.optim constructors, nn.CrossEntropyLoss, nn.MSELoss, nn.Embedding.
   'Target {0} is out of bounds.',
   'Invalid learning rate: {0}',

@@ -22,6 +22,8 @@ import {
   DEFAULT_BUDGET,
   type BackwardBlock,
   type Budget,
+  type CellDocument,
+  type CellModuleType,
   type Diagnostic,
   type ReadResult,
   type RnnDocument,
@@ -32,6 +34,8 @@ import {
   type TrainBlock,
 } from './types';
 import { spanOf, typeWords } from './jsonNodes';
+import { CELL_MODEL_KEYS, cellFamily, cellParamName, isCellType, moduleParamName } from './cell';
+import { cellBackward, cellInputShape, cellState, checkCellBatch, checkCellDocument } from './cellReader';
 
 /** Deepest nesting of [ ] and { } accepted. A document needs about 6 levels. */
 export const MAX_DEPTH = 64;
@@ -185,11 +189,13 @@ function gateCount(type: CellType): number {
 
 // ---------------------------------------------------------------------------------------------
 
-const TOP_KEYS = new Set(['model', 'head', 'seed', 'state_dict', 'input', 'h0', 'c0', 'description', '$schema', 'expected', 'backward', 'embedding', 'train', 'expected_float32']);
+const TOP_KEYS = new Set(['model', 'head', 'seed', 'state_dict', 'input', 'h0', 'c0', 'description', '$schema', 'expected', 'backward', 'embedding', 'train', 'expected_float32', 'loop']);
 const MODEL_KEYS = ['type', 'input_size', 'hidden_size', 'num_layers', 'nonlinearity', 'bias', 'batch_first', 'dropout', 'bidirectional', 'proj_size'];
 const HEAD_KEYS = ['type', 'in_features', 'out_features', 'bias', 'on'];
 const BACKWARD_KEYS = ['grad_output', 'grad_h_n', 'grad_c_n', 'grad_head', 'expected', 'loss'];
 const RNN_PARAM = /^(weight|bias)_(ih|hh|hr)_l(\d+)(_reverse)?$/;
+/** A cell's parameter names (nn.RNNCell/LSTMCell/GRUCell). */
+const CELL_PARAM = /^(weight|bias)_(ih|hh)$/;
 
 interface Prop {
   key: string;
@@ -264,6 +270,10 @@ class Reader {
   private embeddingConfig?: EmbeddingConfig;
   /** Opens `"state_dict": {"from": ...}` checkpoints (see fromCheckpoint.ts). */
   checkpoint?: CheckpointResolver;
+  /** The cell document's loop and batch, once its input is read. */
+  private cell?: CellDocument;
+  /** Set when model.type names a cell (nn.LSTMCell ...): the model is then read as its one-layer module. */
+  cellType?: CellModuleType;
 
   constructor(private readonly text: string, private readonly budget: Budget, readonly tr: Translate) {}
 
@@ -420,6 +430,11 @@ class Reader {
       this.spans.model = spanOf(modelProp.value);
       model = this.model(modelProp);
     }
+    // Cell documents: what a cell cannot have (cellReader.ts); "loop" belongs to cells only.
+    if (this.cellType) checkCellDocument(this, top, this.cellType);
+    else if (top.get('loop') && model) {
+      this.report('warning', 'not-for-type', spanOf(top.get('loop')!.keyNode), this.tr('`loop` is only for a cell (nn.RNNCell, nn.LSTMCell, nn.GRUCell): nn.{0} walks over the time axis itself. It is ignored.', model.type));
+    }
 
     // head
     let head: HeadConfig | undefined;
@@ -485,6 +500,12 @@ class Reader {
         // Token ids: the RNN sees ids' shape + (embedding_dim).
         inputShape = embedding ? checkTokenIds(this, inputProp.value, input, embedding, model, this.budget) : undefined;
         if (!inputShape) input = embedding ? undefined : input;
+      } else if (input && this.cellType) {
+        // A cell's step (N, in) / (in), or the loop's sequence; read as the module's input.
+        const c = cellInputShape(this, inputProp, input, model, this.cellType, top.get('loop'));
+        input = c?.input;
+        inputShape = c?.input ? (c.input.kind === 'literal' ? c.input.tensor.shape : c.input.shape) : undefined;
+        if (c) this.cell = { type: this.cellType, loop: c.loop, batched: c.batched };
       } else if (input) {
         inputShape = input.kind === 'literal' ? input.tensor.shape : input.shape;
         if (model) {
@@ -515,7 +536,9 @@ class Reader {
     let h0: TensorSource | undefined;
     if (h0Prop) {
       this.spans.h0 = spanOf(h0Prop.value);
-      h0 = this.state(h0Prop, 'h0', model, shapes);
+      h0 = this.cellType
+        ? checkCellBatch(this, 'h0', cellState(this, h0Prop, 'h0', model, this.cellType, this.cell), inputShape, h0Prop.value)
+        : this.state(h0Prop, 'h0', model, shapes);
     }
     const c0Prop = top.get('c0');
     let c0: TensorSource | undefined;
@@ -523,7 +546,9 @@ class Reader {
       this.spans.c0 = spanOf(c0Prop.value);
       if (model && model.type !== 'LSTM') {
         this.report('error', 'not-for-type', spanOf(c0Prop.keyNode),
-          this.tr('`c0` is only for LSTM: nn.{0} has no cell state, only h0', model.type));
+          this.tr('`c0` is only for LSTM: nn.{0} has no cell state, only h0', this.cellType ?? model.type));
+      } else if (this.cellType) {
+        c0 = checkCellBatch(this, 'c0', cellState(this, c0Prop, 'c0', model, this.cellType, this.cell), inputShape, c0Prop.value);
       } else {
         c0 = this.state(c0Prop, 'c0', model, shapes);
       }
@@ -532,12 +557,12 @@ class Reader {
     // backward (test and `rnn-lens grad` only); `expected` is not read at all
     let backward: BackwardBlock | undefined;
     const bwProp = top.get('backward');
-    if (bwProp) backward = this.backward(bwProp, model, head, shapes);
+    if (bwProp) backward = this.cellType ? cellBackward(this, bwProp, model, head, shapes, this.cell) : this.backward(bwProp, model, head, shapes);
 
     // train (loss, target, optimizer, steps, clip_grad_norm)
     let train: TrainBlock | undefined;
     const trainProp = top.get('train');
-    if (trainProp && trainProp.value.type !== 'null') {
+    if (trainProp && trainProp.value.type !== 'null' && !this.cellType) {
       this.spans.train = spanOf(trainProp.value);
       train = readTrain(this, trainProp, {
         model, head, budget: this.budget, dropoutSpan: this.spans['model.dropout'],
@@ -551,6 +576,7 @@ class Reader {
     const doc: RnnDocument = { model, head, seed, stateDict, input, h0, c0, backward, spans: this.spans };
     if (embedding) doc.embedding = embedding;
     if (train) doc.train = train;
+    if (this.cellType) doc.cell = this.cell ?? { type: this.cellType, loop: false, batched: true };
     if (descriptionNode?.type === 'string' && typeof descriptionNode.value === 'string') doc.description = descriptionNode.value;
     return doc;
   }
@@ -583,9 +609,16 @@ class Reader {
       const t = String(typeProp.value.value);
       if (t === 'RNN' || t === 'LSTM' || t === 'GRU') {
         type = t;
+      } else if (isCellType(t)) {
+        // A cell runs as the one-layer module of its family (see cell.ts).
+        type = cellFamily(t);
+        this.cellType = t;
       } else {
         const bare = t.replace(/^(torch\.)?nn\./, '').toUpperCase();
-        this.report('error', 'out-of-range', spanOf(typeProp.value), bare === 'RNN' || bare === 'LSTM' || bare === 'GRU'
+        const cellGuess = ['RNNCell', 'LSTMCell', 'GRUCell'].find((c) => c.toUpperCase() === bare);
+        if (cellGuess) {
+          this.report('error', 'out-of-range', spanOf(typeProp.value), this.tr('unknown model type {0}. Did you mean "{1}"?', JSON.stringify(t), cellGuess));
+        } else this.report('error', 'out-of-range', spanOf(typeProp.value), bare === 'RNN' || bare === 'LSTM' || bare === 'GRU'
           ? this.tr('unknown model type {0}: it must be "RNN", "LSTM" or "GRU". Did you mean "{1}"?', JSON.stringify(t), bare)
           : this.tr('unknown model type {0}: it must be "RNN", "LSTM" or "GRU".', JSON.stringify(t)));
       }
@@ -609,6 +642,16 @@ class Reader {
       const p = m.get(key);
       return p ? this.bool(p) : dflt;
     };
+    if (this.cellType) {
+      for (const p of m.values()) {
+        if (MODEL_KEYS.includes(p.key) && !CELL_MODEL_KEYS.includes(p.key) || (p.key === 'nonlinearity' && this.cellType !== 'RNNCell')) {
+          this.report('error', 'not-for-type', spanOf(p.keyNode), this.cellType === 'RNNCell'
+            ? this.tr('`{0}` is not an argument of nn.{1}: a cell is one layer, one direction and one time step, built from input_size, hidden_size, bias and nonlinearity (PyTorch raises "__init__() got an unexpected keyword argument \'{0}\'")', p.key, this.cellType)
+            : this.tr('`{0}` is not an argument of nn.{1}: a cell is one layer, one direction and one time step, built from input_size, hidden_size and bias (PyTorch raises "__init__() got an unexpected keyword argument \'{0}\'")', p.key, this.cellType));
+        }
+      }
+      if (this.errorCount() > before) return undefined;
+    }
     let numLayers = optInt('num_layers', 1, this.tr('how many recurrent layers are stacked'), 1);
     if (numLayers !== undefined && numLayers > MAX_LAYERS) {
       this.report('error', 'budget', spanOf(m.get('num_layers')!.value),
@@ -758,13 +801,20 @@ class Reader {
       const dot = p.key.lastIndexOf('.');
       const base = dot >= 0 ? p.key.slice(dot + 1) : p.key;
       if (dot >= 0) prefix = p.key.slice(0, dot);
-      if (RNN_PARAM.test(base)) {
+      if (this.cellType && CELL_PARAM.test(base)) {
+        name = moduleParamName(base);
+      } else if (this.cellType && RNN_PARAM.test(base)) {
+        unexpected(p, this.tr('nn.{0} names its parameters weight_ih, weight_hh, bias_ih, bias_hh: a cell has one layer and one direction, so its names have no _l0 or _reverse.', this.cellType));
+        continue;
+      } else if (RNN_PARAM.test(base)) {
         name = base;
       } else if (dot >= 0 && (base === 'weight' || base === 'bias')) {
         name = `head.${base}`;
         isHead = true;
       } else {
-        unexpected(p, head
+        unexpected(p, this.cellType
+          ? this.tr('It is not a parameter of nn.{0}: names are weight_ih, weight_hh, bias_ih, bias_hh.', this.cellType)
+          : head
           ? this.tr('It is not a parameter of nn.{0}: names are weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0 (and _reverse, l1, ...), head.weight, head.bias.', model.type)
           : this.tr('It is not a parameter of nn.{0}: names are weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0 (and _reverse, l1, ...).', model.type));
         continue;
@@ -793,23 +843,23 @@ class Reader {
         continue;
       }
       if (seen.has(name)) {
-        unexpected(p, this.tr('{0} was already given.', name));
+        unexpected(p, this.tr('{0} was already given.', this.shown(name)));
         continue;
       }
       seen.add(name);
-      if (p.key !== name) {
-        this.report('info', 'prefix', spanOf(p.keyNode), this.tr('read `{0}` as {1}', p.key, name));
+      if (p.key !== this.shown(name)) {
+        this.report('info', 'prefix', spanOf(p.keyNode), this.tr('read `{0}` as {1}', p.key, this.shown(name)));
       }
       if (!tensor) continue;
       if (!sameShape(tensor.shape, info.shape)) {
         this.report('error', 'shape', spanOf(p.value),
-          this.tr('size mismatch for {0}: copying a param with shape {1} from checkpoint, the shape in current model is {2}. {3}', p.key, torchSize(tensor.shape), torchSize(info.shape), shapeWhy(info, model, this.tr)));
+          this.tr('size mismatch for {0}: copying a param with shape {1} from checkpoint, the shape in current model is {2}. {3}', p.key, torchSize(tensor.shape), torchSize(info.shape), shapeWhy({ ...info, name: this.shown(info.name) }, model, this.tr)));
         continue;
       }
       out.push({ name, writtenKey: p.key, keySpan: spanOf(p.keyNode), tensor, span: spanOf(p.value) });
     }
     if (infos) {
-      const missing = infos.filter((i) => !seen.has(i.name)).map((i) => `"${i.name}"`);
+      const missing = infos.filter((i) => !seen.has(i.name)).map((i) => `"${this.shown(i.name)}"`);
       if (missing.length > 0 && this.errorCount() === 0) {
         if (seed !== undefined) {
           this.report('info', 'missing-key', spanOf(prop.keyNode), this.tr('Missing key(s) in state_dict: {0}. They are drawn from seed {1}, as torch.manual_seed({1}) and constructing the model would draw them.', missing.join(', '), seed));
@@ -834,7 +884,12 @@ class Reader {
       if (m[1] === 'bias' && !model.bias) return tr('The model has bias=false, so it has no bias parameters.');
     }
     if (name === 'head.bias') return this.tr('The head has bias=false.');
-    return this.tr('It is not a parameter of this nn.{0}.', model.type);
+    return this.tr('It is not a parameter of this nn.{0}.', this.cellType ?? model.type);
+  }
+
+  /** A parameter's name as the user's module names it: weight_ih for a cell, weight_ih_l0 otherwise. */
+  private shown(name: string): string {
+    return this.cellType ? cellParamName(name) : name;
   }
 
   /** `input`: a nested array, or {"rand": shape} for torch.rand(*shape), or {"randn": shape} for torch.randn(*shape). */

@@ -56,9 +56,27 @@ export interface TrainBlock {
   clipGradNorm?: number;
 }
 
+/**
+ * A cell document ("type": "RNNCell" | "LSTMCell" | "GRUCell"): what was written, while `model`,
+ * `input`, `h0`, `c0` and the state_dict names hold the equivalent one-layer, one-direction,
+ * seq-first nn.RNN/LSTM/GRU that the engine runs (see cell.ts).
+ */
+export interface CellDocument {
+  /** PyTorch's class. */
+  type: CellModuleType;
+  /** True when the input is a sequence the loop `for t in range(L): h = cell(x[t], h)` walks over. */
+  loop: boolean;
+  /** False for an unbatched cell input ((input_size) per step, hx (hidden_size)). */
+  batched: boolean;
+}
+
+export type CellModuleType = 'RNNCell' | 'LSTMCell' | 'GRUCell';
+
 /** A document that passed the reader (errors absent); warnings may still exist. */
 export interface RnnDocument {
   model: ModelConfig;
+  /** Present for a cell document; `model` is then the cell as a one-layer module (see CellDocument). */
+  cell?: CellDocument;
   head?: HeadConfig;
   /** Explicit seed, or undefined. */
   seed?: number;

@@ -154,8 +154,24 @@ describe('JSON schema for *.rnn.json', () => {
     assert.equal(p.dropout.default, 0);
     assert.equal(p.bidirectional.default, false);
     assert.equal(p.proj_size.default, 0);
-    assert.deepEqual(p.type.enum, ['RNN', 'LSTM', 'GRU']);
-    assert.equal(p.type.markdownEnumDescriptions.length, 3);
+    assert.deepEqual(p.type.enum, ['RNN', 'LSTM', 'GRU', 'RNNCell', 'LSTMCell', 'GRUCell']);
+    assert.equal(p.type.markdownEnumDescriptions.length, 6);
+  });
+
+  it('cells: accepts every cell golden document (test/golden/cells), refuses module-only arguments on a cell as the reader does', () => {
+    const dir = join(root, 'test', 'golden', 'cells');
+    const names = require('node:fs').readdirSync(dir).filter((f: string) => f.endsWith('.json'));
+    assert.ok(names.length >= 29, 'cell golden cases are missing');
+    for (const f of names) {
+      const d = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+      assert.ok(validate(d), `${f}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
+      assert.ok(validateJa(d), `${f} (ja)`);
+    }
+    for (const key of ['num_layers', 'batch_first', 'dropout', 'bidirectional', 'proj_size']) {
+      const d = { model: { type: 'LSTMCell', input_size: 2, hidden_size: 3, [key]: key === 'dropout' ? 0 : key === 'num_layers' ? 1 : key === 'proj_size' ? 0 : false } };
+      assert.equal(validate(d), false, key);
+      assert.ok(readDocument(JSON.stringify(d)).diagnostics.some((x) => x.severity === 'error' && x.code === 'not-for-type'), key);
+    }
   });
 
   it('accepts every golden document computed by PyTorch', () => {
