@@ -13,7 +13,11 @@ at most 50) from a fresh copy of the initial model and optimizer. Prints the med
 
 load(doc) and make_loop(...) are also what a PyTorch stand-in for `rnn-lens train` can use.
 """
-import argparse, copy, json, statistics, time
+import argparse, copy, json, os, statistics, time
+# One thread, set before torch loads its thread pools: OpenMP/MKL read these at start-up, and
+# torch.set_num_threads alone left the CPU time at twice the wall time (2 threads busy).
+for _v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ[_v] = "1"
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -118,6 +122,7 @@ def main():
     ap.add_argument("--json", action="store_true", help="print {ms_per_step, cpu_ms_per_step} as JSON")
     a = ap.parse_args()
     torch.set_num_threads(1)
+    torch.set_num_interop_threads(1)
     with open(a.case, encoding="utf-8") as f:
         doc = json.load(f)
     d = load(doc)
@@ -136,7 +141,7 @@ def main():
             times.append(dt)
             cpu.append(dc)
     if a.json:
-        print(json.dumps({"ms_per_step": statistics.median(times), "cpu_ms_per_step": statistics.median(cpu), "steps": steps, "repeats": a.repeats, "torch": torch.__version__}))
+        print(json.dumps({"ms_per_step": statistics.median(times), "cpu_ms_per_step": statistics.median(cpu), "steps": steps, "repeats": a.repeats, "torch": torch.__version__, "threads": torch.get_num_threads(), "interop_threads": torch.get_num_interop_threads()}))
         return
     print(f"{a.case}: {statistics.median(times):.3f} ms/step (PyTorch {torch.__version__} float32, 1 thread, "
           f"median of {a.repeats} repeats x {steps} steps; min {min(times):.3f}, max {max(times):.3f})")

@@ -32,11 +32,12 @@ import { rnnStep, rnnStepBackward } from './cells/rnn';
 import { lstmStep, lstmStepBackward } from './cells/lstm';
 import { gruStep, gruStepBackward } from './cells/gru';
 import { WasmKernels } from './wasm/backend';
+import { WasmTape, type TapeUpstream } from './tape';
 
 /**
- * Where forward runs: 'wasm' (f64x2 SIMD kernels, falls back when the host has no WebAssembly
- * SIMD), 'typescript' (the reference loops below), or 'auto' (wasm when available; default).
- * Traces and backward always run on the TypeScript path.
+ * Where forward, traces and backward run: 'wasm' (f64x2 SIMD kernels, falls back when the host
+ * has no WebAssembly SIMD; traces and backward through tape.ts), 'typescript' (the reference
+ * loops below), or 'auto' (wasm when available; default).
  */
 export type Backend = 'auto' | 'wasm' | 'typescript';
 
@@ -91,6 +92,11 @@ export interface PreparedModel {
    * second forward pass (the training loop does).
    */
   backward(input: Tensor, upstream: Upstream | UpstreamFn, h0?: Tensor, c0?: Tensor): GradResult;
+  /**
+   * Take new values of the parameters (same names and shapes as at preparation; the training
+   * loop calls this after each optimizer step): copied in and repacked in place.
+   */
+  setWeights(stateDict: StateDict): void;
 }
 
 /** Upstream gradients computed from the forward results (see PreparedModel.backward). */
@@ -108,8 +114,9 @@ export function gateNames(type: CellType): string[] {
 
 /** Run the model of `spec` once. See ForwardResult for shapes (PyTorch's). */
 export function forward(spec: RunSpec, opts?: ForwardOptions): ForwardResult {
-  const backend = opts?.trace ? 'typescript' : opts?.backend;
-  return prepareModel(spec.model, spec.head, spec.stateDict, { backend, precision: opts?.precision }).forward(spec.input, spec.h0, spec.c0, opts);
+  // A trace is float64 (the wasm tape, or TypeScript): a float32 request does not apply to it.
+  const precision = opts?.trace ? 'float64' : opts?.precision;
+  return prepareModel(spec.model, spec.head, spec.stateDict, { backend: opts?.backend, precision }).forward(spec.input, spec.h0, spec.c0, opts);
 }
 
 /**
@@ -117,8 +124,8 @@ export function forward(spec: RunSpec, opts?: ForwardOptions): ForwardResult {
  * + sum(head*grad_head) with respect to the input, h0/c0 (only when the spec gives them, as
  * PyTorch only has .grad for tensors that exist) and every parameter (PyTorch's names).
  */
-export function backward(spec: RunSpec, upstream: Upstream): GradResult {
-  return prepareModel(spec.model, spec.head, spec.stateDict, { backend: 'typescript' }).backward(spec.input, upstream, spec.h0, spec.c0);
+export function backward(spec: RunSpec, upstream: Upstream, opts?: { backend?: Backend }): GradResult {
+  return prepareModel(spec.model, spec.head, spec.stateDict, { backend: opts?.backend }).backward(spec.input, upstream, spec.h0, spec.c0);
 }
 
 /** Check the state_dict against the model and pack the weights once. Throws PyTorch-worded errors. */
@@ -222,6 +229,8 @@ class Prepared implements PreparedModel {
   private readonly wasm: WasmKernels | null = null;
   private readonly packed: { wIh: number; wHh: number; bIh: number; bHh: number; wHr: number }[][] = [];
   private packedHead = { w: 0, b: 0 };
+  /** Recorded forward and backward on the wasm kernels (float64 wasm backend only). */
+  private readonly tape: WasmTape | null = null;
   private readonly notesOnce: string[];
 
   constructor(model: ModelConfig, head: HeadConfig | undefined, stateDict: StateDict, backend: Backend, precision: Precision,
@@ -288,7 +297,12 @@ class Prepared implements PreparedModel {
     this.wasm = backend === 'typescript' ? null : WasmKernels.create();
     this.backend = this.wasm ? 'wasm' : 'typescript';
     this.precision = this.wasm && precision === 'float32' ? 'float32' : 'float64';
-    if (this.wasm) {
+    if (this.wasm && this.precision === 'float64') {
+      // float64: tape.ts packs (forward panels now, W^T panels for backward when first needed).
+      this.tape = new WasmTape(this.wasm, model, head, this.weights, this.headWeight, this.headBias);
+      this.packed = this.tape.packed;
+      this.packedHead = this.tape.packedHead;
+    } else if (this.wasm) {
       // Packed once in the instance's memory (see kernels.as): float64 in transposed 4-column
       // panels, or float32 in 8-column panels.
       const k = this.wasm;
@@ -313,9 +327,60 @@ class Prepared implements PreparedModel {
     }
   }
 
+  setWeights(stateDict: StateDict): void {
+    const copy = (name: string, into: Float64Array | null): void => {
+      if (!into) return;
+      const t = stateDict[name];
+      if (!t || t.data.length !== into.length) throw new Error(`setWeights: ${name} is missing or has ${t ? t.data.length : 0} values, expected ${into.length}`);
+      into.set(t.data);
+    };
+    for (const row of this.weights) {
+      for (const w of row) {
+        copy(`weight_ih${w.suffix}`, w.wIh);
+        copy(`weight_hh${w.suffix}`, w.wHh);
+        copy(`bias_ih${w.suffix}`, w.bIh);
+        copy(`bias_hh${w.suffix}`, w.bHh);
+        copy(`weight_hr${w.suffix}`, w.wHr);
+        w.wIhT = w.wHhT = w.wHrT = undefined;
+      }
+    }
+    copy('head.weight', this.headWeight);
+    copy('head.bias', this.headBias);
+    this.headWeightT = undefined;
+    if (this.tape) this.tape.weightsChanged();
+    else if (this.wasm) {
+      // float32 panels: packed again in place (same sizes, same pointers).
+      const k = this.wasm;
+      k.release();
+      const repack = (w: Float64Array, cols: number, depth: number, at: number): void => {
+        const p = k.packWeightsF32(w, cols, depth);
+        k.heap32.copyWithin(at / 4, p / 4, p / 4 + Math.ceil(cols / 8) * 8 * depth);
+        k.release();
+      };
+      const rebias = (b: Float64Array | null, at: number): void => {
+        if (b) k.heap32.set(b, at / 4);
+      };
+      this.weights.forEach((row, l) =>
+        row.forEach((w, d) => {
+          const p = this.packed[l][d];
+          repack(w.wIh, this.G, w.inSize, p.wIh);
+          repack(w.wHh, this.G, this.hOut, p.wHh);
+          rebias(w.bIh, p.bIh);
+          rebias(w.bHh, p.bHh);
+          if (w.wHr) repack(w.wHr, this.P, this.H, p.wHr);
+        }),
+      );
+      if (this.headWeight) {
+        repack(this.headWeight, this.head!.outFeatures, this.D * this.hOut, this.packedHead.w);
+        rebias(this.headBias, this.packedHead.b);
+      }
+    }
+  }
+
   forward(input: Tensor, h0?: Tensor, c0?: Tensor, opts?: ForwardOptions): ForwardResult {
     const traced = opts?.trace === true;
     if (this.wasm && !traced) return this.forwardWasm(this.wasm, input, h0, c0);
+    if (this.tape && traced) return this.forwardTraced(this.tape, input, h0, c0);
     const run = this.run(input, h0, c0, traced ? 'trace' : 'none');
     const { L, N, batched } = run;
     const DH = this.D * this.hOut;
@@ -346,7 +411,111 @@ class Prepared implements PreparedModel {
     return { shape: [...output.shape.slice(0, -1), outF], data };
   }
 
+  /** A traced forward on the wasm tape: the run's tapes copied out and cut into steps. */
+  private forwardTraced(tape: WasmTape, input: Tensor, h0?: Tensor, c0?: Tensor): ForwardResult {
+    const { L, N, batched } = this.check(input, h0, c0);
+    const r = tape.run(input.data, L, N, batched, h0?.data, c0?.data, true);
+    const DH = this.D * this.hOut;
+    const S = this.D * this.model.numLayers;
+    const stateShape = (size: number) => (batched ? [S, N, size] : [S, size]);
+    const isLSTM = this.model.type === 'LSTM';
+    const copied = tape.copyTrace(r);
+    const hN = tape.hN(r);
+    const cN = isLSTM ? tape.cN(r) : EMPTY;
+    const headOut = tape.headOutput(r);
+    const result: ForwardResult = {
+      output: { shape: this.outputShape(L, N, batched, DH), data: tape.output(r) },
+      hN: { shape: stateShape(this.hOut), data: hN },
+      notes: this.notesOnce.slice(),
+    };
+    if (isLSTM) result.cN = { shape: stateShape(this.H), data: cN };
+    if (this.head && headOut) {
+      const outF = this.head.outFeatures;
+      result.head = this.head.on === 'all'
+        ? { shape: [...result.output.shape.slice(0, -1), outF], data: headOut }
+        : { shape: batched ? [N, outF] : [outF], data: headOut };
+    }
+    result.trace = this.buildTrace({ L, N, batched, h0: copied.h0, c0: copied.c0, hN, cN, head: null, layers: copied.layers });
+    return result;
+  }
+
+  /** The upstream gradients of a backward pass, checked against their tensors' shapes. */
+  private upstreamOf(L: number, N: number, batched: boolean, up: Upstream): TapeUpstream {
+    const { D, H } = this;
+    const DH = D * this.hOut;
+    const layers = this.model.numLayers;
+    const stateShape = (size: number) => (batched ? [D * layers, N, size] : [D * layers, size]);
+    const data = (name: string, t: Tensor | undefined, shape: number[]): Float64Array | null => {
+      if (!t) return null;
+      checkData(name, t);
+      if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
+        throw new Error(`${name} must have the shape of its tensor ${shapeText(shape)}, got ${shapeText(t.shape)}`);
+      }
+      return t.data;
+    };
+    const outShape = this.outputShape(L, N, batched, DH);
+    let gradHead: Float64Array | null = null;
+    if (this.head && this.headWeight) {
+      const out = this.head.outFeatures;
+      gradHead = this.head.on === 'all'
+        ? data('grad_head', up.gradHead, [...outShape.slice(0, -1), out])
+        : data('grad_head', up.gradHead, batched ? [N, out] : [out]);
+    }
+    return {
+      gradOutput: data('grad_output', up.gradOutput, outShape),
+      gradHN: data('grad_h_n', up.gradHN, stateShape(this.hOut)),
+      gradCN: this.model.type === 'LSTM' ? data('grad_c_n', up.gradCN, stateShape(H)) : null,
+      gradHead,
+    };
+  }
+
+  /** Backward on the wasm tape (see tape.ts). */
+  private backwardWasm(tape: WasmTape, input: Tensor, upstreamOrFn: Upstream | UpstreamFn, h0?: Tensor, c0?: Tensor): GradResult {
+    const { L, N, batched } = this.check(input, h0, c0);
+    const r = tape.run(input.data, L, N, batched, h0?.data, c0?.data, false);
+    let upstream: Upstream;
+    if (typeof upstreamOrFn === 'function') {
+      // The forward results, each copied out only if the function reads it.
+      const S = this.D * this.model.numLayers;
+      const stateShape = (size: number) => (batched ? [S, N, size] : [S, size]);
+      const DH = this.D * this.hOut;
+      const self = this;
+      const head = this.head;
+      let output: Tensor | undefined;
+      const f: { output: Tensor; hN: Tensor; cN?: Tensor; head?: Tensor } = {
+        get output() {
+          return (output ??= { shape: self.outputShape(L, N, batched, DH), data: tape.output(r) });
+        },
+        get hN() {
+          return { shape: stateShape(self.hOut), data: tape.hN(r) };
+        },
+      };
+      if (this.model.type === 'LSTM') Object.defineProperty(f, 'cN', { get: () => ({ shape: stateShape(this.H), data: tape.cN(r) }), enumerable: true });
+      if (head && this.headWeight) {
+        const outF = head.outFeatures;
+        Object.defineProperty(f, 'head', {
+          get: () => ({ shape: head.on === 'all' ? [...this.outputShape(L, N, batched, DH).slice(0, -1), outF] : batched ? [N, outF] : [outF], data: tape.headOutput(r)! }),
+          enumerable: true,
+        });
+      }
+      upstream = upstreamOrFn(f);
+    } else {
+      upstream = upstreamOrFn;
+    }
+    const g = tape.backward(r, this.upstreamOf(L, N, batched, upstream));
+    const result: GradResult = {
+      input: { shape: input.shape.slice(), data: g.input },
+      stateDict: g.stateDict,
+      inputGradNorms: g.inputGradNorms,
+      hiddenGradNorms: g.hiddenGradNorms,
+    };
+    if (h0) result.h0 = { shape: h0.shape.slice(), data: g.h0 };
+    if (c0 && this.model.type === 'LSTM') result.c0 = { shape: c0.shape.slice(), data: g.c0 };
+    return result;
+  }
+
   backward(input: Tensor, upstreamOrFn: Upstream | UpstreamFn, h0?: Tensor, c0?: Tensor): GradResult {
+    if (this.tape) return this.backwardWasm(this.tape, input, upstreamOrFn, h0, c0);
     const run = this.run(input, h0, c0, 'tape');
     const { L, N, batched } = run;
     const { D, H, P, G } = this;

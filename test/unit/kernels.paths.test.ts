@@ -13,7 +13,7 @@ import { kernelPath, relaxedSimdAvailable } from '../../src/engine/wasm/backend'
 
 const root = path.resolve(__dirname, '../../..');
 const mocha = path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
-const files = ['engine.golden.test.js', 'kernels.f32.test.js', 'kernels.wasm.test.js', 'golden-extra.test.js'].map((f) =>
+const files = ['engine.golden.test.js', 'kernels.f32.test.js', 'kernels.wasm.test.js', 'golden-extra.test.js', 'tape.wasm.test.js'].map((f) =>
   path.join(root, 'out', 'test', 'unit', f),
 );
 

@@ -319,6 +319,351 @@ export function recurrence(
 }
 
 // =============================================================================================
+// Training tape (float64): the recorded forward and backward through time of unroll.ts's
+// WebAssembly path (tape.ts drives them). The forward keeps, per step, what backward needs
+// (activated gates, cell states, GRU's hh, o * tanh(c) before a projection); backward walks
+// the steps in reverse with the recurrent product dh = dHh W_hh on packed W_hh^T, and leaves
+// the weight gradients to single products over all steps (packed with packPanelsT, the other
+// operand transposed with `transpose`). Every buffer is float64, seq-first, in this memory.
+
+/**
+ * Pack W (cols x depth) for gemm, W[n, k] = src[n * ld + k] (PyTorch's row-major weights):
+ * panels of 4 columns, zero-padded past cols (same layout as backend.ts packWeights).
+ */
+export function packPanels(cols: i32, depth: i32, src: usize, ld: i32, dst: usize): void {
+  const panels = (cols + 3) >> 2;
+  let o = dst;
+  for (let p = 0; p < panels; p++) {
+    const n0 = p << 2;
+    const count = min(4, cols - n0);
+    const r0 = src + (<usize>(n0 * ld) << 3);
+    const stride = <usize>ld << 3;
+    for (let k = 0; k < depth; k++) {
+      const kb = <usize>k << 3;
+      store<f64>(o, load<f64>(r0 + kb));
+      store<f64>(o, count > 1 ? load<f64>(r0 + stride + kb) : 0, 8);
+      store<f64>(o, count > 2 ? load<f64>(r0 + 2 * stride + kb) : 0, 16);
+      store<f64>(o, count > 3 ? load<f64>(r0 + 3 * stride + kb) : 0, 24);
+      o += 32;
+    }
+  }
+}
+
+/**
+ * Pack W (cols x depth) for gemm from its transpose: W[n, k] = src[(k - k0) * ld + n], for the
+ * depth positions k0 .. k0 + count - 1 only (a tape whose rows come from two places is packed
+ * in two calls). A row of src gives 4 contiguous values per panel.
+ */
+export function packPanelsT(cols: i32, depth: i32, k0: i32, count: i32, src: usize, ld: i32, dst: usize): void {
+  const panels = (cols + 3) >> 2;
+  const panelBytes = <usize>depth << 5;
+  const stride = <usize>ld << 3;
+  for (let p = 0; p < panels; p++) {
+    const n0 = p << 2;
+    const full = n0 + 4 <= cols;
+    let o = dst + <usize>p * panelBytes + (<usize>k0 << 5);
+    let s = src + (<usize>n0 << 3);
+    for (let k = 0; k < count; k++) {
+      if (full) {
+        v128.store(o, v128.load(s));
+        v128.store(o, v128.load(s, 16), 16);
+      } else {
+        for (let j = 0; j < 4; j++) store<f64>(o + (<usize>j << 3), n0 + j < cols ? load<f64>(s + (<usize>j << 3)) : 0);
+      }
+      o += 32;
+      s += stride;
+    }
+  }
+}
+
+/** dst[j * ldd + i] = src[i * lds + j] for i < rows, j < cols (blocks of 8 rows). */
+export function transpose(rows: i32, cols: i32, src: usize, lds: i32, dst: usize, ldd: i32): void {
+  for (let i0 = 0; i0 < rows; i0 += 8) {
+    const iEnd = min(rows, i0 + 8);
+    for (let j = 0; j < cols; j++) {
+      const d = dst + (<usize>(j * ldd) << 3);
+      for (let i = i0; i < iEnd; i++) store<f64>(d + (<usize>i << 3), load<f64>(src + (<usize>(i * lds + j) << 3)));
+    }
+  }
+}
+
+/** out[j] (=|+=) sum over r < rows of src[r * ld + j], j < cols. */
+export function columnSums(rows: i32, cols: i32, src: usize, ld: i32, out: usize, accumulate: bool): void {
+  if (!accumulate) memory.fill(out, 0, <usize>cols << 3);
+  for (let r = 0; r < rows; r++) {
+    const s = src + (<usize>(r * ld) << 3);
+    let j = 0;
+    for (; j + 1 < cols; j += 2) {
+      const jb = <usize>j << 3;
+      v128.store(out + jb, f64x2.add(v128.load(out + jb), v128.load(s + jb)));
+    }
+    for (; j < cols; j++) store<f64>(out + (<usize>j << 3), load<f64>(out + (<usize>j << 3)) + load<f64>(s + (<usize>j << 3)));
+  }
+}
+
+/** lstmStep that also stores the activated gates (i f g o, N x 4H) at `gates`. */
+function lstmStepTape(batch: i32, H: i32, ih: usize, hh: usize, cPrev: usize, cOut: usize, h: usize, hStride: i32, gates: usize): void {
+  const G = 4 * H;
+  const hb = <usize>H << 3;
+  for (let b = 0; b < batch; b++) {
+    const x = ih + (<usize>(b * G) << 3), y = hh + (<usize>(b * G) << 3), q = gates + (<usize>(b * G) << 3);
+    const cp = cPrev + (<usize>(b * H) << 3), co = cOut + (<usize>(b * H) << 3), o = h + (<usize>(b * hStride) << 3);
+    let j = 0;
+    for (; j + 1 < H; j += 2) {
+      const jb = <usize>j << 3;
+      const inputGate = sigmoidV(f64x2.add(v128.load(x + jb), v128.load(y + jb)));
+      const forgetGate = sigmoidV(f64x2.add(v128.load(x + hb + jb), v128.load(y + hb + jb)));
+      const cellCandidate = tanhV(f64x2.add(v128.load(x + 2 * hb + jb), v128.load(y + 2 * hb + jb)));
+      const outputGate = sigmoidV(f64x2.add(v128.load(x + 3 * hb + jb), v128.load(y + 3 * hb + jb)));
+      v128.store(q + jb, inputGate);
+      v128.store(q + hb + jb, forgetGate);
+      v128.store(q + 2 * hb + jb, cellCandidate);
+      v128.store(q + 3 * hb + jb, outputGate);
+      const c = f64x2.add(f64x2.mul(forgetGate, v128.load(cp + jb)), f64x2.mul(inputGate, cellCandidate));
+      v128.store(co + jb, c);
+      v128.store(o + jb, f64x2.mul(outputGate, tanhV(c)));
+    }
+    for (; j < H; j++) {
+      const jb = <usize>j << 3;
+      const inputGate = sigmoid(load<f64>(x + jb) + load<f64>(y + jb));
+      const forgetGate = sigmoid(load<f64>(x + hb + jb) + load<f64>(y + hb + jb));
+      const cellCandidate = tanh(load<f64>(x + 2 * hb + jb) + load<f64>(y + 2 * hb + jb));
+      const outputGate = sigmoid(load<f64>(x + 3 * hb + jb) + load<f64>(y + 3 * hb + jb));
+      store<f64>(q + jb, inputGate);
+      store<f64>(q + hb + jb, forgetGate);
+      store<f64>(q + 2 * hb + jb, cellCandidate);
+      store<f64>(q + 3 * hb + jb, outputGate);
+      const c = forgetGate * load<f64>(cp + jb) + inputGate * cellCandidate;
+      store<f64>(co + jb, c);
+      store<f64>(o + jb, outputGate * tanh(c));
+    }
+  }
+}
+
+/** gruStep that also stores the activated gates (r z n, N x 3H) at `gates`. */
+function gruStepTape(batch: i32, H: i32, ih: usize, hh: usize, hPrev: usize, hPrevStride: i32, h: usize, hStride: i32, gates: usize): void {
+  const G = 3 * H;
+  const hb = <usize>H << 3;
+  for (let b = 0; b < batch; b++) {
+    const x = ih + (<usize>(b * G) << 3), y = hh + (<usize>(b * G) << 3), q = gates + (<usize>(b * G) << 3);
+    const hp = hPrev + (<usize>(b * hPrevStride) << 3), o = h + (<usize>(b * hStride) << 3);
+    let j = 0;
+    for (; j + 1 < H; j += 2) {
+      const jb = <usize>j << 3;
+      const resetGate = sigmoidV(f64x2.add(v128.load(x + jb), v128.load(y + jb)));
+      const updateGate = sigmoidV(f64x2.add(v128.load(x + hb + jb), v128.load(y + hb + jb)));
+      const newGate = tanhV(f64x2.add(v128.load(x + 2 * hb + jb), f64x2.mul(resetGate, v128.load(y + 2 * hb + jb))));
+      v128.store(q + jb, resetGate);
+      v128.store(q + hb + jb, updateGate);
+      v128.store(q + 2 * hb + jb, newGate);
+      const one = f64x2.splat(1.0);
+      v128.store(o + jb, f64x2.add(f64x2.mul(f64x2.sub(one, updateGate), newGate), f64x2.mul(updateGate, v128.load(hp + jb))));
+    }
+    for (; j < H; j++) {
+      const jb = <usize>j << 3;
+      const resetGate = sigmoid(load<f64>(x + jb) + load<f64>(y + jb));
+      const updateGate = sigmoid(load<f64>(x + hb + jb) + load<f64>(y + hb + jb));
+      const newGate = tanh(load<f64>(x + 2 * hb + jb) + resetGate * load<f64>(y + 2 * hb + jb));
+      store<f64>(q + jb, resetGate);
+      store<f64>(q + hb + jb, updateGate);
+      store<f64>(q + 2 * hb + jb, newGate);
+      store<f64>(o + jb, (1 - updateGate) * newGate + updateGate * load<f64>(hp + jb));
+    }
+  }
+}
+
+/**
+ * `recurrence` keeping a tape for backward (and the trace). hh: (L, N, G) when hhAll (trace,
+ * GRU), else N x G scratch; gates: (L, N, G) activated gates (LSTM, GRU); c: (L, N, H) cell
+ * states (LSTM); m: (L, N, H) o * tanh(c) (LSTM with P > 0). Other arguments as `recurrence`.
+ */
+export function recurrenceTape(
+  cell: i32, relu: bool, L: i32, N: i32, H: i32, P: i32, DH: i32, reverse: bool,
+  ih: usize, hh: usize, hhAll: bool, h0: usize, c0: usize, out: usize, c: usize, m: usize, gates: usize,
+  wHh: usize, bHh: usize, wHr: usize,
+): void {
+  const G = cell == 1 ? 4 * H : cell == 2 ? 3 * H : H;
+  const Hout = P > 0 ? P : H;
+  const stepOut = <usize>(N * DH) << 3;
+  const stepG = <usize>(N * G) << 3;
+  const stepH = <usize>(N * H) << 3;
+  for (let s = 0; s < L; s++) {
+    const t = reverse ? L - 1 - s : s;
+    const prevT = reverse ? t + 1 : t - 1;
+    const first = s == 0;
+    const hp = first ? h0 : out + <usize>prevT * stepOut;
+    const hpStride = first ? Hout : DH;
+    const ihT = ih + <usize>t * stepG;
+    const hhT = hhAll ? hh + <usize>t * stepG : hh;
+    const hOut = out + <usize>t * stepOut;
+    gemm(N, G, Hout, hp, hpStride, wHh, hhT, G, bHh, false);
+    if (cell == 1) {
+      const cp = first ? c0 : c + <usize>prevT * stepH;
+      const cT = c + <usize>t * stepH;
+      if (P > 0) {
+        const mT = m + <usize>t * stepH;
+        lstmStepTape(N, H, ihT, hhT, cp, cT, mT, H, gates + <usize>t * stepG);
+        gemm(N, P, H, mT, H, wHr, hOut, DH, 0, false);
+      } else {
+        lstmStepTape(N, H, ihT, hhT, cp, cT, hOut, DH, gates + <usize>t * stepG);
+      }
+    } else if (cell == 2) {
+      gruStepTape(N, H, ihT, hhT, hp, hpStride, hOut, DH, gates + <usize>t * stepG);
+    } else {
+      rnnStep(N, H, relu, ihT, hhT, hOut, DH);
+    }
+  }
+}
+
+/**
+ * Backward through time of one layer and direction, from a `recurrenceTape` run.
+ * dOut: dL/d(this direction's output) (rows stride DH, first element of the direction);
+ * out, h0, c0, c, gates, hh: the tape; dh (N x Hout) holds dL/dh_n on entry and dL/dh_0 on
+ * return, dC (N x H) likewise dL/dc_n -> dL/dc_0 (LSTM). Writes dPre (L, N, G) = dL/d(ih)
+ * and, for a GRU, dHh (L, N, G) = dL/d(hh) (dHh == dPre otherwise); dhTape (L, N, P):
+ * dL/dh_t for dW_hr (P > 0); norms (L): |dL/dh_t| per step (the view's gradient norms).
+ * Scratch: dhTotal (N x Hout), dM (N x H), dHPrev (N x H). wHhT: W_hh^T packed (Hout
+ * columns, depth G); wHrT: W_hr^T packed (H columns, depth P).
+ */
+export function recurrenceBackward(
+  cell: i32, relu: bool, L: i32, N: i32, H: i32, P: i32, DH: i32, reverse: bool,
+  dOut: usize, out: usize, h0: usize, c0: usize, c: usize, gates: usize, hh: usize,
+  dh: usize, dC: usize, dPre: usize, dHh: usize, dhTape: usize, norms: usize,
+  dhTotal: usize, dM: usize, dHPrev: usize, wHhT: usize, wHrT: usize,
+): void {
+  const G = cell == 1 ? 4 * H : cell == 2 ? 3 * H : H;
+  const Hout = P > 0 ? P : H;
+  const stepOut = <usize>(N * DH) << 3;
+  const stepG = <usize>(N * G) << 3;
+  const stepH = <usize>(N * H) << 3;
+  const hb = <usize>H << 3;
+  for (let s = L - 1; s >= 0; s--) {
+    const t = reverse ? L - 1 - s : s;
+    const prevT = reverse ? t + 1 : t - 1;
+    const first = s == 0;
+    // dL/dh_t: through the recurrence (dh) and from the output.
+    let sq = f64x2.splat(0);
+    let sq1: f64 = 0;
+    for (let b = 0; b < N; b++) {
+      const src = dOut + <usize>t * stepOut + (<usize>(b * DH) << 3);
+      const acc = dh + (<usize>(b * Hout) << 3);
+      const dst = dhTotal + (<usize>(b * Hout) << 3);
+      let j = 0;
+      for (; j + 1 < Hout; j += 2) {
+        const jb = <usize>j << 3;
+        const v = f64x2.add(v128.load(acc + jb), v128.load(src + jb));
+        v128.store(dst + jb, v);
+        sq = f64x2.add(sq, f64x2.mul(v, v));
+      }
+      for (; j < Hout; j++) {
+        const jb = <usize>j << 3;
+        const v = load<f64>(acc + jb) + load<f64>(src + jb);
+        store<f64>(dst + jb, v);
+        sq1 += v * v;
+      }
+    }
+    store<f64>(norms + (<usize>t << 3), Math.sqrt(f64x2.extract_lane(sq, 0) + f64x2.extract_lane(sq, 1) + sq1));
+
+    const hp = first ? h0 : out + <usize>prevT * stepOut;
+    const hpStride = first ? Hout : DH;
+    const pre = dPre + <usize>t * stepG;
+    const q0 = gates + <usize>t * stepG;
+    if (cell == 0) {
+      const hT = out + <usize>t * stepOut;
+      for (let b = 0; b < N; b++) {
+        const hr = hT + (<usize>(b * DH) << 3), dr = dhTotal + (<usize>(b * H) << 3), pr = pre + (<usize>(b * H) << 3);
+        for (let j = 0; j < H; j++) {
+          const jb = <usize>j << 3;
+          const hj = load<f64>(hr + jb);
+          const d = load<f64>(dr + jb);
+          store<f64>(pr + jb, relu ? (hj > 0 ? d : 0) : d * (1 - hj * hj));
+        }
+      }
+    } else if (cell == 1) {
+      let dm = dhTotal;
+      if (P > 0) {
+        memory.copy(dhTape + (<usize>(t * N * P) << 3), dhTotal, <usize>(N * P) << 3);
+        gemm(N, H, P, dhTotal, P, wHrT, dM, H, 0, false);
+        dm = dM;
+      }
+      const cp0 = first ? c0 : c + <usize>prevT * stepH;
+      const cn0 = c + <usize>t * stepH;
+      const one = f64x2.splat(1.0);
+      for (let b = 0; b < N; b++) {
+        const q = q0 + (<usize>(b * G) << 3), pr = pre + (<usize>(b * G) << 3);
+        const rowH = <usize>(b * H) << 3;
+        const cp = cp0 + rowH, cn = cn0 + rowH, dmr = dm + rowH, dcr = dC + rowH;
+        let j = 0;
+        for (; j + 1 < H; j += 2) {
+          const jb = <usize>j << 3;
+          const inputGate = v128.load(q + jb);
+          const forgetGate = v128.load(q + hb + jb);
+          const cellCandidate = v128.load(q + 2 * hb + jb);
+          const outputGate = v128.load(q + 3 * hb + jb);
+          const tanhC = tanhV(v128.load(cn + jb));
+          const d = v128.load(dmr + jb);
+          const dc = f64x2.add(v128.load(dcr + jb), f64x2.mul(f64x2.mul(d, outputGate), f64x2.sub(one, f64x2.mul(tanhC, tanhC))));
+          v128.store(pr + jb, f64x2.mul(f64x2.mul(f64x2.mul(dc, cellCandidate), inputGate), f64x2.sub(one, inputGate)));
+          v128.store(pr + hb + jb, f64x2.mul(f64x2.mul(f64x2.mul(dc, v128.load(cp + jb)), forgetGate), f64x2.sub(one, forgetGate)));
+          v128.store(pr + 2 * hb + jb, f64x2.mul(f64x2.mul(dc, inputGate), f64x2.sub(one, f64x2.mul(cellCandidate, cellCandidate))));
+          v128.store(pr + 3 * hb + jb, f64x2.mul(f64x2.mul(f64x2.mul(d, tanhC), outputGate), f64x2.sub(one, outputGate)));
+          v128.store(dcr + jb, f64x2.mul(dc, forgetGate));
+        }
+        for (; j < H; j++) {
+          const jb = <usize>j << 3;
+          const inputGate = load<f64>(q + jb);
+          const forgetGate = load<f64>(q + hb + jb);
+          const cellCandidate = load<f64>(q + 2 * hb + jb);
+          const outputGate = load<f64>(q + 3 * hb + jb);
+          const tanhC = tanh(load<f64>(cn + jb));
+          const d = load<f64>(dmr + jb);
+          const dc = load<f64>(dcr + jb) + d * outputGate * (1 - tanhC * tanhC);
+          store<f64>(pr + jb, dc * cellCandidate * inputGate * (1 - inputGate));
+          store<f64>(pr + hb + jb, dc * load<f64>(cp + jb) * forgetGate * (1 - forgetGate));
+          store<f64>(pr + 2 * hb + jb, dc * inputGate * (1 - cellCandidate * cellCandidate));
+          store<f64>(pr + 3 * hb + jb, d * tanhC * outputGate * (1 - outputGate));
+          store<f64>(dcr + jb, dc * forgetGate);
+        }
+      }
+    } else {
+      const hhT = hh + <usize>t * stepG;
+      const dhhT = dHh + <usize>t * stepG;
+      for (let b = 0; b < N; b++) {
+        const q = q0 + (<usize>(b * G) << 3), y = hhT + (<usize>(b * G) << 3);
+        const pr = pre + (<usize>(b * G) << 3), hr = dhhT + (<usize>(b * G) << 3);
+        const hpr = hp + (<usize>(b * hpStride) << 3), dr = dhTotal + (<usize>(b * H) << 3), dpr = dHPrev + (<usize>(b * H) << 3);
+        for (let j = 0; j < H; j++) {
+          const jb = <usize>j << 3;
+          const resetGate = load<f64>(q + jb);
+          const updateGate = load<f64>(q + hb + jb);
+          const newGate = load<f64>(q + 2 * hb + jb);
+          const hPrev = load<f64>(hpr + jb);
+          const d = load<f64>(dr + jb);
+          const dNewPre = d * (1 - updateGate) * (1 - newGate * newGate);
+          const dUpdatePre = d * (hPrev - newGate) * updateGate * (1 - updateGate);
+          const dResetPre = dNewPre * load<f64>(y + 2 * hb + jb) * resetGate * (1 - resetGate);
+          store<f64>(pr + jb, dResetPre);
+          store<f64>(pr + hb + jb, dUpdatePre);
+          store<f64>(pr + 2 * hb + jb, dNewPre);
+          store<f64>(hr + jb, dResetPre);
+          store<f64>(hr + hb + jb, dUpdatePre);
+          store<f64>(hr + 2 * hb + jb, dNewPre * resetGate);
+          store<f64>(dpr + jb, d * updateGate);
+        }
+      }
+    }
+    // dL/dh_{t-1} = dHh W_hh (+ the direct path z * h_{t-1} of a GRU).
+    gemm(N, Hout, G, cell == 2 ? dHh + <usize>t * stepG : pre, G, wHhT, dh, Hout, 0, false);
+    if (cell == 2) {
+      for (let i = 0; i < N * H; i++) {
+        const ib = <usize>i << 3;
+        store<f64>(dh + ib, load<f64>(dh + ib) + load<f64>(dHPrev + ib));
+      }
+    }
+  }
+}
+
+// =============================================================================================
 // float32 kernels (f32x4), the `precision: 'float32'` option. Same structure as above, with
 // PyTorch's CPU arithmetic: weights, activations, gates and sums all in float32 (the sums in
 // a different order than PyTorch's BLAS, so results agree within float32 rounding, ~1e-6

@@ -4,7 +4,9 @@
  *   loss.backward(); total_norm = clip_grad_norm_(params, max_norm); opt.step()
  * Parameters are float64 copies of the spec's float32 values; gradients come from the unroll's
  * backward through time (../../unroll.ts: one recorded forward, the loss computed in between by
- * an upstream function, then backward), plus the embedding's scatter-add here.
+ * an upstream function, then backward), plus the embedding's scatter-add here. One prepared
+ * model serves every step (on the WebAssembly tape when the host has it, ../../tape.ts); the
+ * optimizer updates the parameters here and setWeights repacks them in place.
  * Layer: engine. Imports engine files only.
  *
  * PyTorch: the loop trains in float32; this one in float64 from the same float32 initial
@@ -24,12 +26,15 @@ import { Sgd } from '../optimizers/sgd';
 import { Adam } from '../optimizers/adam';
 import { AdamW } from '../optimizers/adamw';
 
-/** Options of createTrainer (none yet; reserved for backends). */
-export interface TrainerOptions {}
+/** Options of createTrainer. */
+export interface TrainerOptions {
+  /** Default 'auto': the WebAssembly tape when the host has it, else TypeScript (tests force each). */
+  backend?: 'auto' | 'wasm' | 'typescript';
+}
 
 /** A stepwise trainer for `spec` (see Trainer). Throws PyTorch-worded errors for a spec that does not fit. */
 export function createTrainer(spec: TrainSpec, _options?: TrainerOptions): Trainer {
-  return new Loop(spec);
+  return new Loop(spec, _options);
 }
 
 /** The optimizer a config names. */
@@ -66,10 +71,12 @@ class Loop implements Trainer {
   /** The RNN's input: the spec's input, or embedding(ids) rewritten every step into this buffer. */
   private embedded?: Float64Array;
   private readonly lossGrad: Float64Array;
-  /** WebAssembly kernels for the large products of each step (null: TypeScript throughout). */
-  private readonly products: WasmKernels | null = WasmKernels.create();
+  /** WebAssembly kernels for the large products of the TypeScript fallback (null: none). */
+  private readonly products: WasmKernels | null;
+  /** The model every step runs on (weights refreshed after each optimizer step). */
+  private readonly model: PreparedModel;
 
-  constructor(private readonly spec: TrainSpec) {
+  constructor(private readonly spec: TrainSpec, _options?: TrainerOptions) {
     this.stepsTotal = spec.train.steps;
     const names: string[] = [];
     if (spec.embedding) names.push('embedding.weight');
@@ -87,6 +94,11 @@ class Loop implements Trainer {
       if (problem) throw new Error(problem);
     }
     this.optimizer = makeOptimizer(spec);
+    this.model = prepareModel(spec.model, spec.head, this.modelDict, { backend: _options?.backend ?? 'auto' });
+    this.products = this.model.backend === 'wasm' ? null : WasmKernels.create();
+    if (this.products) {
+      this.model = prepareModel(spec.model, spec.head, this.modelDict, { backend: 'typescript', products: this.products });
+    }
     if (spec.train.loss === 'cross_entropy') {
       if (!spec.head) throw new Error('cross_entropy needs a head: the logits are the head\'s outputs (add "head": {"type": "Linear", "out_features": C})');
       const C = spec.head.outFeatures;
@@ -121,7 +133,7 @@ class Loop implements Trainer {
   }
 
   private prepared(): PreparedModel {
-    return prepareModel(this.spec.model, this.spec.head, this.modelDict, { backend: 'typescript', products: this.products });
+    return this.model;
   }
 
   step(): TrainStepInfo {
@@ -160,6 +172,7 @@ class Loop implements Trainer {
     }
     if (spec.train.clipGradNorm !== undefined) clipGradNorm(grads, spec.train.clipGradNorm, gradNorm);
     this.optimizer.step(this.slots);
+    this.model.setWeights(this.modelDict);
     this.losses.push(loss);
     this.norms.push(gradNorm);
     this.stepsDone++;
