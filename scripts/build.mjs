@@ -21,6 +21,7 @@ const targets = [
   { entryPoints: ['src/worker/labWorker.ts'], outfile: 'dist/web/labWorker.js', platform: 'browser', format: 'iife', external: ['node:worker_threads'], define: { 'process.env.RNN_LENS_WEB': '"1"' } },
   // Helper threads of the parallel forward (src/engine/parallel), started by the run worker and the CLI.
   { entryPoints: ['src/worker/forwardThread.ts'], outfile: 'dist/forwardThread.js', platform: 'node', format: 'cjs' },
+  { entryPoints: ['src/threads.ts'], outfile: 'dist/threads.js', platform: 'node', format: 'cjs' },
   { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['src/api.ts'], outfile: 'dist/engine.js', platform: 'neutral', format: 'cjs', mainFields: ['module', 'main'] },
 ].filter((t) => existsSync(t.entryPoints[0]));

@@ -14,7 +14,6 @@ import { readDocument } from './document/reader';
 import {
   gradDocumentJson,
   initDocumentJson,
-  runDocumentJson,
   shapesDocument,
   shapesText,
 } from './document/commands';
@@ -24,6 +23,7 @@ import type { Trainer } from './engine/train/types';
 import pkg from '../package.json';
 import { lintCommand } from './cliLint';
 import { isPythonFile, pythonShapesCommand } from './cliShapes';
+import { runDocumentThreaded } from './cliThreads';
 
 const USAGE = `Usage: rnn-lens <command> [options] DOC
 
@@ -64,6 +64,9 @@ Options:
   --text               shapes: a readable table instead of JSON
   --max-elements N     refuse runs holding more than N numbers (default ${DEFAULT_BUDGET.maxElements})
   --max-flops N        refuse runs needing more than N FLOPs (default ${DEFAULT_BUDGET.maxFlops})
+  --threads N          run: use at most N threads (default 0: one per core; 1: one thread).
+                       Only large batched runs (a batch that is a multiple of 4, 8 or more)
+                       are split; the numbers are the same bits either way
   -h, --help           show this help
   -v, --version        show the version
 
@@ -196,6 +199,7 @@ function mainUnsafe(args: string[], io: Io): number | TrainTask {
   let command: Command | undefined;
   let file: string | undefined;
   let text = false;
+  let threads: number | undefined;
   const budget: Budget = { ...DEFAULT_BUDGET };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -215,6 +219,12 @@ function mainUnsafe(args: string[], io: Io): number | TrainTask {
       else budget.maxFlops = v;
       continue;
     }
+    if (a === '--threads') {
+      const v = Number(args[++i]);
+      if (!Number.isInteger(v) || v < 0 || v > 1024) throw new UsageError('--threads needs a whole number from 0 (one per core) to 1024');
+      threads = v;
+      continue;
+    }
     if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
     if (!command) {
       if (!(COMMANDS as readonly string[]).includes(a)) throw new UsageError(`unknown command ${JSON.stringify(a)}: use run, grad, init, shapes, train, inspect or lint`);
@@ -228,6 +238,7 @@ function mainUnsafe(args: string[], io: Io): number | TrainTask {
   if (!command) throw new UsageError('missing command');
   if (file === undefined) throw new UsageError(`missing document: rnn-lens ${command} DOC (or - for standard input)`);
   if (text && command !== 'shapes') throw new UsageError('--text is an option of shapes');
+  if (threads !== undefined && command !== 'run') throw new UsageError('--threads is an option of run');
   if (command === 'inspect') return inspectFile(file, budget, io);
   if (command === 'lint') return lintCommand(file, io);
   if (command === 'shapes' && isPythonFile(file)) return pythonShapesCommand(file, io);
@@ -271,7 +282,7 @@ function mainUnsafe(args: string[], io: Io): number | TrainTask {
   const notes = (ns: string[]) => { for (const n of ns) io.stderr(`note: ${n}\n`); };
   switch (command) {
     case 'run': {
-      const r = runDocumentJson(doc);
+      const r = runDocumentThreaded(doc, threads ?? 0);
       notes(r.notes);
       io.stdout(json(r.result as unknown as Record<string, unknown>));
       return 0;

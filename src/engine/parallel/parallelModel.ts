@@ -29,13 +29,15 @@ export interface ParallelOptions {
   precision?: Precision;
   /**
    * The most threads a run may use, the caller's included: 1 runs on the calling thread only;
-   * 0 or absent: one per core (host.cores).
+   * 0 or absent: one per core (host.cores, which also caps a larger number).
    */
   threads?: number;
   /** Where helper threads come from; absent or null: one thread. */
   host?: ThreadHost | null;
   /** Work per thread below which a run is not split (multiply-adds; tests lower it). */
   minWorkPerThread?: number;
+  /** This thread's model when the caller has prepared it already (same weights; its precision wins). */
+  prepared?: PreparedModel;
 }
 
 /** A prepared model whose untraced forward may use several threads. */
@@ -94,8 +96,7 @@ export function workPerSequence(model: ModelConfig, head: HeadConfig | undefined
  * and start the helpers the options allow; they prepare the same model in the background.
  */
 export function prepareParallelModel(model: ModelConfig, head: HeadConfig | undefined, stateDict: StateDict, options?: ParallelOptions): ParallelModel {
-  const precision = options?.precision ?? 'float64';
-  const prepared = prepareModel(model, head, stateDict, { precision });
+  const prepared = options?.prepared ?? prepareModel(model, head, stateDict, { precision: options?.precision ?? 'float64' });
   return new Parallel(prepared, stateDict, options ?? {});
 }
 
@@ -114,7 +115,9 @@ class Parallel implements ParallelModel {
     this.minWork = options.minWorkPerThread ?? MIN_WORK_PER_THREAD;
     const host = options.host ?? null;
     const kernel = kernelPath();
-    const cap = options.threads && options.threads > 0 ? Math.floor(options.threads) : host?.cores ?? 1;
+    // More threads than cores never helps: the cap is the setting and the machine's cores both.
+    const cores = host?.cores ?? 1;
+    const cap = options.threads && options.threads > 0 ? Math.min(Math.floor(options.threads), cores) : cores;
     const possible = host !== null && prepared.backend === 'wasm' && kernel !== null && sharedMemoryAvailable() && canBlock();
     this.maxThreads = possible ? Math.max(1, Math.min(cap, 64)) : 1;
     for (let i = 1; i < this.maxThreads; i++) {
