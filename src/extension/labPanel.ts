@@ -16,6 +16,7 @@ import { isLabEvent, isLabFromWebview, type LabEvent, type LabLongMemoryConfig, 
 import { LONG_MEMORY_DEFAULTS } from '../lab/longMemory';
 import { runLabJob } from '../worker/labJob';
 import { labStrings } from './labStrings';
+import { getSettings } from './settings';
 import { buildWebviewHtml, makeNonce } from './webviewHtml';
 
 const t = vscode.l10n.t;
@@ -292,7 +293,7 @@ async function charLmCommand(args?: CharLmArgs): Promise<void> {
     if (!pick) return;
     cell = pick.cell;
   }
-  start({ kind: 'charLm', text, cell, steps: args?.steps ?? 300, sampleEvery: args?.sampleEvery ?? 25, seed: args?.seed ?? 0 });
+  start({ kind: 'charLm', text, cell, steps: args?.steps ?? 300, sampleEvery: args?.sampleEvery ?? 25, seed: args?.seed ?? 0, maxTrainFlops: getSettings().budget.maxTrainFlops });
 }
 
 /** What tests read: the events the panel holds and whether a job runs. */

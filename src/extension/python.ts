@@ -327,11 +327,14 @@ class SnippetLenses implements vscode.CodeLensProvider {
         }),
       );
     });
-    // "Train" on the training loop (the loop may be in another notebook cell than the model).
+    // "Train" on the training loop (the loop may be in another notebook cell than the model),
+    // only when the reader found both the loss and the optimizer: without them Open as JSON
+    // writes no train block, and Train would have nothing to run.
     const v = snippetOf(document);
     v.result.models.forEach((m, index) => {
       const at = m.training?.loopOffset;
       if (m.cell || at === undefined || at < v.start || at > v.end) return;
+      if (!m.training?.loss || !m.training.optimizer) return;
       const pos = document.positionAt(at - v.start);
       lenses.push(
         new vscode.CodeLens(new vscode.Range(pos, pos), {

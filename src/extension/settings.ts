@@ -9,7 +9,7 @@ import { DEFAULT_BUDGET, type Budget } from '../document/types';
 
 /** The settings RNN Lens reads, defaults applied and values clamped to sane ranges. */
 export interface RnnLensSettings {
-  /** Limits checked by the document reader before any tensor is allocated. */
+  /** Limits checked by the document reader before any tensor is allocated (maxTrainFlops: a whole training run). */
   budget: Budget;
   /** Diagnostics while typing: on or off, and how long to wait after the last keystroke. */
   diagnosticsEnabled: boolean;
@@ -29,7 +29,8 @@ export interface RnnLensSettings {
 
 /** Defaults, also used by pure code and tests. Keep in step with package.json. */
 export const DEFAULT_SETTINGS: RnnLensSettings = {
-  budget: { ...DEFAULT_BUDGET },
+  // steps x (forward + backward) of a training run: 50 x maxFlops, as the reader assumes when absent
+  budget: { ...DEFAULT_BUDGET, maxTrainFlops: 50 * DEFAULT_BUDGET.maxFlops },
   diagnosticsEnabled: true,
   diagnosticsDebounceMs: 300,
   diagnosticsWorkerThreshold: 262_144,
@@ -64,6 +65,7 @@ export function getSettings(scope?: vscode.ConfigurationScope): RnnLensSettings 
     budget: {
       maxElements: num(c, 'budget.maxElements', d.budget.maxElements, 1, 1e12),
       maxFlops: num(c, 'budget.maxFlops', d.budget.maxFlops, 1, 1e15),
+      maxTrainFlops: num(c, 'budget.maxTrainFlops', d.budget.maxTrainFlops!, 1, 1e18),
     },
     diagnosticsEnabled: bool(c, 'diagnostics.enabled', d.diagnosticsEnabled),
     diagnosticsDebounceMs: num(c, 'diagnostics.debounceMs', d.diagnosticsDebounceMs, 0, 10_000),

@@ -5,8 +5,8 @@
  * The optimizer steps run in a worker (src/worker/trainJob.ts through runScheduler's
  * startWorker: a Node worker_thread, or a Web Worker on vscode.dev); only where no worker can
  * start does the same job run here, in slices of a few milliseconds. The host keeps what the
- * panel shows (losses, gradient norms, the state_dict of the last snapshot) and relays it to the
- * webview as typed messages (src/protocol).
+ * panel shows (losses and gradient norms, bounded by src/protocol/curves.ts; the state_dict of
+ * the last snapshot) and relays it to the webview as typed messages (src/protocol).
  * The user's text changes only through "Save trained weights" into the document (a
  * WorkspaceEdit of its "state_dict" value) and "Add a training target" (a "train" key).
  * Layer: extension (imports vscode). Internal command rnnLens._trainInfo (tests) reads the state.
@@ -15,6 +15,7 @@ import * as vscode from 'vscode';
 import { stateDictJson } from '../document/train';
 import type { RnnDocument } from '../document/types';
 import type { StateDict } from '../engine/types';
+import { appendCurves, curveStepsDone } from '../protocol/curves';
 import type { TrainSession, ViewMessage } from '../protocol/messages';
 import { toWire, wireVec } from '../run/payload';
 import { trainSummary } from '../run/train';
@@ -50,8 +51,11 @@ export interface TrainInfo {
   status: TrainSession['status'] | 'starting';
   stepsTotal: number;
   stepsDone: number;
+  /** Loss and gradient norm of the kept steps: every step while there are few (src/protocol/curves.ts). */
   loss: (number | null)[];
   gradNorm: (number | null)[];
+  /** The 0-based step of each kept point once older steps were thinned. */
+  steps?: number[];
   /** The step of the last snapshot (its state_dict is what Save writes and what the panel shows). */
   shownStep: number;
   message?: string;
@@ -89,12 +93,13 @@ function info(run: Run): TrainInfo {
     where: run.where,
     status: run.started ? s.status : 'starting',
     stepsTotal: s.stepsTotal,
-    stepsDone: s.loss.length,
+    stepsDone: curveStepsDone(s),
     loss: [...s.loss],
     gradNorm: [...s.gradNorm],
     shownStep: s.shownStep,
     snapshots: run.snapshots,
   };
+  if (s.steps) out.steps = [...s.steps];
   if (s.source) out.source = s.source;
   if (s.message) out.message = s.message;
   return out;
@@ -109,7 +114,7 @@ function endActive(): void {
     run.dispose();
     if (run.session.status === 'running' || run.session.status === 'paused') {
       run.session.status = 'stopped';
-      run.session.message = t('Stopped after {0} of {1} steps.', run.session.loss.length, run.session.stepsTotal);
+      run.session.message = t('Stopped after {0} of {1} steps.', curveStepsDone(run.session), run.session.stepsTotal);
     }
   }
 }
@@ -143,8 +148,8 @@ function onReply(run: Run, m: TrainReply): void {
     case 'trainSteps': {
       const loss = wireVec(m.loss);
       const gradNorm = wireVec(m.gradNorm);
-      s.loss.push(...loss);
-      s.gradNorm.push(...gradNorm);
+      // kept bounded (older steps thinned, spikes kept): memory stays flat over long runs
+      appendCurves(s, m.from, loss, gradNorm);
       postToPanel({ type: 'trainSteps', from: m.from, loss, gradNorm });
       return;
     }
@@ -168,7 +173,7 @@ function onReply(run: Run, m: TrainReply): void {
       s.message = t('Training failed: {0}', m.message);
       run.ended = true;
       run.dispose();
-      if (run.started) postToPanel({ type: 'trainStatus', status: 'failed', stepsDone: s.loss.length, message: s.message });
+      if (run.started) postToPanel({ type: 'trainStatus', status: 'failed', stepsDone: curveStepsDone(s), message: s.message });
       void vscode.window.showErrorMessage(s.message);
       return;
     }

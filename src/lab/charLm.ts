@@ -9,7 +9,7 @@
  * loss falls.
  * Layer: lab (pure). Imports src/api (library edge), src/engine and ./sample; no vscode, DOM, Node.
  */
-import { createTrainer } from '../api';
+import { createTrainer, DEFAULT_BUDGET } from '../api';
 import type { CellType, HeadConfig, ModelConfig } from '../engine/types';
 import type { TrainStepInfo } from '../engine/train/types';
 import { createSampler } from './sample';
@@ -120,12 +120,14 @@ export interface CharLmHooks {
   temperature?: number;
   /** Checked between steps. */
   signal?: { readonly aborted: boolean };
+  /** The training budget (steps x FLOPs of a forward and backward pass), checked before the first step (the setting rnnLens.budget.maxTrainFlops; default 1e12). */
+  maxTrainFlops?: number;
 }
 
 /** Trains the language model, sampling as it goes; returns the losses and the last sample. */
 export function trainCharLm(text: string, cfg: CharLmConfig, hooks: CharLmHooks = {}): { setup: CharLmSetup; loss: number[]; samples: CharLmSample[] } {
   const setup = charLmDocument(text, cfg);
-  const trainer = createTrainer(setup.doc);
+  const trainer = createTrainer(setup.doc, hooks.maxTrainFlops === undefined ? undefined : { budget: { ...DEFAULT_BUDGET, maxTrainFlops: hooks.maxTrainFlops } });
   hooks.onSetup?.(setup);
   const { model, head } = charLmModel(cfg, setup.vocab.length);
   const every = Math.max(1, hooks.sampleEvery ?? 25);

@@ -90,7 +90,7 @@ export type LabEvent =
 /** Host -> lab worker: one job per worker; Stop terminates the worker. */
 export type LabRequest =
   | { kind: 'longMemory'; config: LabLongMemoryConfig }
-  | { kind: 'charLm'; text: string; cell: CellType; steps: number; sampleEvery: number; seed: number };
+  | { kind: 'charLm'; text: string; cell: CellType; steps: number; sampleEvery: number; seed: number; maxTrainFlops?: number };
 
 /** Host -> webview. */
 export type LabToWebview =

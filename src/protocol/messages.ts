@@ -117,10 +117,15 @@ export interface TrainSession {
   summary: TrainSummary;
   stepsTotal: number;
   status: TrainStatus;
-  /** Loss per completed step (before that step's update), wire numbers. */
+  /**
+   * Loss per kept step (before that step's update), wire numbers: every completed step while
+   * there are few, then thinned as src/protocol/curves.ts says (memory stays flat).
+   */
   loss: WireNumber[];
-  /** Total gradient L2 norm per completed step (before clipping), wire numbers. */
+  /** Total gradient L2 norm per kept step (before clipping), wire numbers. */
   gradNorm: WireNumber[];
+  /** The 0-based step of each kept point once older steps were thinned (absent: point i is step i). */
+  steps?: number[];
   /** The completed steps whose model the panel shows (0: the initial model). */
   shownStep: number;
   /** The prediction (head output, or output) of the initial model, the target, and the prediction at shownStep. */

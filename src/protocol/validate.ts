@@ -173,8 +173,17 @@ export function isTrainSession(x: unknown): boolean {
   if (typeof x.status !== 'string' || !TRAIN_STATUSES.has(x.status)) return false;
   if (!Number.isInteger(x.stepsTotal) || (x.stepsTotal as number) < 1) return false;
   if (!isNumberArray(x.loss, true) || !isNumberArray(x.gradNorm, true)) return false;
-  const done = (x.loss as unknown[]).length;
-  if ((x.gradNorm as unknown[]).length !== done || done > (x.stepsTotal as number)) return false;
+  const kept = (x.loss as unknown[]).length;
+  if ((x.gradNorm as unknown[]).length !== kept) return false;
+  let done = kept;
+  if (x.steps !== undefined) {
+    // a thinned history: ascending 0-based steps, one per kept point
+    const steps = x.steps;
+    if (!Array.isArray(steps) || steps.length !== kept) return false;
+    for (let i = 0; i < steps.length; i++) if (!Number.isInteger(steps[i]) || steps[i] < 0 || (i > 0 && steps[i] <= steps[i - 1])) return false;
+    done = kept ? (steps[kept - 1] as number) + 1 : 0;
+  }
+  if (done > (x.stepsTotal as number)) return false;
   if (!Number.isInteger(x.shownStep) || (x.shownStep as number) < 0 || (x.shownStep as number) > done) return false;
   for (const k of ['before', 'target', 'after'] as const) if (x[k] !== undefined && !isWireTensor(x[k])) return false;
   return true;

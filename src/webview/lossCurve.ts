@@ -105,12 +105,15 @@ export function stepX(i: number, stepsTotal: number, box: PlotBox): number {
 
 /**
  * The SVG path of a curve (values per step, wire numbers) on `axis`, `stepsTotal` steps wide.
- * Values the axis cannot show (nan, inf, <= 0 on a log axis) break the line. At most ~2 points
- * per unit of width: each column keeps its first, lowest and highest values.
+ * `steps` gives the 0-based step of each value when the history was thinned (src/protocol/curves.ts;
+ * absent: value i is step i). Values the axis cannot show (nan, inf, <= 0 on a log axis) break
+ * the line. At most ~2 points per unit of width: the points of one column keep their first,
+ * lowest and highest values, so a spike never disappears.
  */
-export function curvePath(values: readonly (number | null)[], stepsTotal: number, axis: ValueAxis, box: PlotBox): string {
+export function curvePath(values: readonly (number | null)[], stepsTotal: number, axis: ValueAxis, box: PlotBox, steps?: readonly number[]): string {
   const parts: string[] = [];
   let pen = false;
+  const stepOf = (i: number) => (steps ? steps[i] : i);
   const y = (f: number) => box.y + box.height * (1 - Math.min(1, Math.max(0, f)));
   const point = (i: number, v: number | null) => {
     const f = v === null ? undefined : axis.fraction(v);
@@ -118,32 +121,36 @@ export function curvePath(values: readonly (number | null)[], stepsTotal: number
       pen = false;
       return;
     }
-    parts.push(`${pen ? 'L' : 'M'}${stepX(i, stepsTotal, box).toFixed(2)} ${y(f).toFixed(2)}`);
+    parts.push(`${pen ? 'L' : 'M'}${stepX(stepOf(i), stepsTotal, box).toFixed(2)} ${y(f).toFixed(2)}`);
     pen = true;
   };
-  const perColumn = Math.max(1, Math.floor(stepsTotal / Math.max(1, box.width)));
-  if (perColumn <= 2) {
+  const columns = Math.max(1, Math.floor(box.width));
+  if (values.length <= 2 * columns) {
     for (let i = 0; i < values.length; i++) point(i, values[i]);
-  } else {
-    for (let start = 0; start < values.length; start += perColumn) {
-      const end = Math.min(values.length, start + perColumn);
-      let lo = -1;
-      let hi = -1;
-      let broken = false;
-      for (let i = start; i < end; i++) {
-        const v = values[i];
-        const f = v === null ? undefined : axis.fraction(v);
-        if (f === undefined) {
-          broken = true;
-          continue;
-        }
-        if (lo < 0 || (values[i] as number) < (values[lo] as number)) lo = i;
-        if (hi < 0 || (values[i] as number) > (values[hi] as number)) hi = i;
+    return parts.join('');
+  }
+  const columnOf = (i: number) => Math.floor((stepOf(i) / Math.max(1, stepsTotal - 1)) * columns);
+  for (let start = 0; start < values.length; ) {
+    const column = columnOf(start);
+    let end = start + 1;
+    while (end < values.length && columnOf(end) === column) end++;
+    let lo = -1;
+    let hi = -1;
+    let broken = false;
+    for (let i = start; i < end; i++) {
+      const v = values[i];
+      const f = v === null ? undefined : axis.fraction(v);
+      if (f === undefined) {
+        broken = true;
+        continue;
       }
-      if (broken) pen = false;
-      const keep = [...new Set([start, lo, hi].filter((i) => i >= 0))].sort((a, b) => a - b);
-      for (const i of keep) point(i, values[i]);
+      if (lo < 0 || (v as number) < (values[lo] as number)) lo = i;
+      if (hi < 0 || (v as number) > (values[hi] as number)) hi = i;
     }
+    if (broken) pen = false;
+    const keep = [...new Set([start, lo, hi].filter((i) => i >= 0))].sort((a, b) => a - b);
+    for (const i of keep) point(i, values[i]);
+    start = end;
   }
   return parts.join('');
 }

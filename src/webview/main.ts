@@ -6,6 +6,7 @@
  */
 import type { ComparePayload, HostMessage, RunPayload, TrainSession, ViewMessage } from '../protocol/messages';
 import { isHostMessage, isRunPayload, isTrainSession } from '../protocol/validate';
+import { appendCurves, curveStepsDone } from '../protocol/curves';
 import { renderTraining, type TrainAction } from './training';
 import { collapseForWidth, computeLayout, fitDiagram, type CollapseSettings, type LayoutNode } from './layout';
 import { renderDiagram, nodeLabel } from './diagram';
@@ -597,11 +598,8 @@ window.addEventListener('message', (event: MessageEvent) => {
       render();
       break;
     case 'trainSteps':
-      if (train && msg.from <= train.loss.length) {
-        train.loss.splice(msg.from, msg.loss.length, ...msg.loss);
-        train.gradNorm.splice(msg.from, msg.gradNorm.length, ...msg.gradNorm);
-        queueTrainingRedraw();
-      }
+      // kept bounded as the host keeps it (older steps thinned, spikes kept)
+      if (train && appendCurves(train, msg.from, msg.loss, msg.gradNorm)) queueTrainingRedraw();
       break;
     case 'trainStatus':
       if (train) {
@@ -614,7 +612,7 @@ window.addEventListener('message', (event: MessageEvent) => {
     case 'trainSnapshot':
       // the model after msg.step steps: drawn like a run, keeping the user's place and selection
       if (train) {
-        train.shownStep = Math.min(msg.step, train.loss.length);
+        train.shownStep = Math.min(msg.step, curveStepsDone(train));
         if (msg.prediction) train.after = msg.prediction;
       }
       setPayload(msg.payload, strings, true);

@@ -6,6 +6,7 @@
  * the messages its buttons ask for.
  * Layer: webview (DOM only). Numbers come from the host as wire numbers.
  */
+import { curveIndexOf, curveStepsDone } from '../protocol/curves';
 import type { RunPayload, TrainSession, WireTensor } from '../protocol/messages';
 import { wireKind, type WireNumber } from '../protocol/wire';
 import { h, s } from './dom';
@@ -41,8 +42,8 @@ const CHART_W = 360;
 const CHART_H = 150;
 const BOX: PlotBox = { x: 46, y: 8, width: CHART_W - 54, height: CHART_H - 36 };
 
-/** One curve chart: axes, ticks, the curve, a marker at the step shown. */
-function chart(values: WireNumber[], stepsTotal: number, shownStep: number, log: boolean, label: string, cls: string): SVGSVGElement {
+/** One curve chart: axes, ticks, the curve (values of the kept steps, `steps` when thinned), a marker at the step shown. */
+function chart(values: WireNumber[], steps: number[] | undefined, stepsTotal: number, shownStep: number, log: boolean, label: string, cls: string): SVGSVGElement {
   const axis = valueAxis(values, log);
   const svg = s('svg', { class: `chart train-chart ${cls}`, viewBox: `0 0 ${CHART_W} ${CHART_H}`, role: 'img', 'aria-label': label });
   const yOf = (f: number) => BOX.y + BOX.height * (1 - f);
@@ -61,13 +62,15 @@ function chart(values: WireNumber[], stepsTotal: number, shownStep: number, log:
     const anchor = x > BOX.x + BOX.width - 16 ? 'end' : 'middle';
     svg.appendChild(s('text', { x: anchor === 'end' ? x + 4 : x, y: BOX.y + BOX.height + 16, 'text-anchor': anchor, class: 'tick' }, String(step)));
   }
-  const d = curvePath(values, stepsTotal, axis, BOX);
+  const d = curvePath(values, stepsTotal, axis, BOX, steps);
   if (d) svg.appendChild(s('path', { d, class: 'curve' }));
   // the step whose model is shown: after `shownStep` updates, i.e. just after loss index shownStep - 1
-  if (shownStep > 0 && shownStep <= values.length) {
+  const at = shownStep > 0 ? curveIndexOf({ steps, loss: values, gradNorm: values }, shownStep - 1) : -1;
+  if (shownStep > 0 && shownStep <= stepsTotal) {
     const x = stepX(shownStep - 1, stepsTotal, BOX);
     svg.appendChild(s('line', { x1: x, x2: x, y1: BOX.y, y2: BOX.y + BOX.height, class: 'shown-step' }));
-    const v = values[shownStep - 1];
+    // the dot only where that step's value was kept (an old step of a long run may be thinned away)
+    const v = at >= 0 ? values[at] : null;
     const f = v === null ? undefined : axis.fraction(v);
     if (f !== undefined) svg.appendChild(s('circle', { cx: x, cy: yOf(f), r: 3.5, class: 'shown-dot' }));
   }
@@ -124,11 +127,13 @@ export function renderTraining(o: TrainSectionOptions): HTMLElement | undefined 
   }
 
   // counters: step k / N, the last loss and gradient norm, the status
-  const done = session.loss.length;
+  // the steps done; the last kept point is always the last step (src/protocol/curves.ts)
+  const done = curveStepsDone(session);
+  const lastAt = session.loss.length - 1;
   const counters = h('div', { class: 'train-counters', 'data-part': 'counters' });
   counters.appendChild(h('span', { class: 'train-counter', 'data-step': done }, str('trainStepOf', done, session.stepsTotal)));
-  counters.appendChild(h('span', {}, str('trainLoss', shortNumber(session.loss[done - 1], o.precision))));
-  counters.appendChild(h('span', {}, str('trainGradNorm', shortNumber(session.gradNorm[done - 1], o.precision))));
+  counters.appendChild(h('span', {}, str('trainLoss', shortNumber(session.loss[lastAt], o.precision))));
+  counters.appendChild(h('span', {}, str('trainGradNorm', shortNumber(session.gradNorm[lastAt], o.precision))));
   counters.appendChild(h('span', { class: `train-status status-${session.status}`, 'data-status': session.status }, str(`trainStatus_${session.status}`)));
   const progress = h('progress', { class: 'train-progress', max: session.stepsTotal, value: done, 'aria-label': str('trainStepOf', done, session.stepsTotal) });
   counters.appendChild(progress);
@@ -141,17 +146,17 @@ export function renderTraining(o: TrainSectionOptions): HTMLElement | undefined 
 
   // the curves
   const charts = h('div', { class: 'train-charts', 'data-part': 'charts' });
-  const last = session.loss[done - 1];
+  const last = session.loss[lastAt];
   // the step axis spans the steps done (a long run paused early is not squeezed into its left edge)
   const span = Math.max(2, done);
   charts.appendChild(
     h('figure', {},
-      chart(session.loss, span, session.shownStep, o.log, str('trainLossAria', summary.loss, done, shortNumber(last, 8)), 'loss'),
+      chart(session.loss, session.steps, span, session.shownStep, o.log, str('trainLossAria', summary.loss, done, shortNumber(last, 8)), 'loss'),
       h('figcaption', {}, str('trainLossChart', summary.loss, o.log ? str('trainLogWord') : str('trainLinearWord')))),
   );
   charts.appendChild(
     h('figure', {},
-      chart(session.gradNorm, span, session.shownStep, o.log, str('trainGradAria', done), 'grad'),
+      chart(session.gradNorm, session.steps, span, session.shownStep, o.log, str('trainGradAria', done), 'grad'),
       h('figcaption', {}, str('trainGradChart', o.log ? str('trainLogWord') : str('trainLinearWord')))),
   );
   box.appendChild(charts);

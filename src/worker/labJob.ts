@@ -39,6 +39,7 @@ export function runLabJob(request: unknown, post: (e: LabEvent) => void, options
       trainCharLm(request.text, cfg, {
         sampleEvery: request.sampleEvery,
         signal: options.signal,
+        maxTrainFlops: request.maxTrainFlops,
         onStep: (info) => post({ type: 'cl/step', step: info.step, loss: info.loss, gradNorm: info.gradNorm }),
         onSample: (sample) => post({ type: 'cl/sample', sample }),
         onSetup: (setup) =>

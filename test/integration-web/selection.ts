@@ -7,7 +7,7 @@
  */
 
 /** Test files of test/integration/ that run in the web host, in the order they run. */
-export const webTestFiles = ['webHost', 'smoke', 'commands', 'hover', 'diagnostics', 'editing', 'run', 'python', 'pythonLint', 'unroll', 'train', 'lab'];
+export const webTestFiles = ['webHost', 'smoke', 'commands', 'hover', 'diagnostics', 'editing', 'run', 'python', 'pythonLint', 'unroll', 'train', 'python.train', 'lab'];
 
 /** Test files that only make sense in the Node extension host, with the reason. */
 export const nodeOnlyTestFiles: Record<string, string> = {
@@ -30,5 +30,6 @@ export function loadTests(): void {
   require('../integration/pythonLint.test');
   require('../integration/unroll.test');
   require('../integration/train.test');
+  require('../integration/python.train.test');
   require('../integration/lab.test');
 }

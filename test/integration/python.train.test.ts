@@ -7,7 +7,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { TrainInfo } from '../../src/extension/training';
-import { api, closeAll, waitFor } from './extensionHelpers';
+import { api, closeAll, waitFor, wsFile } from './extensionHelpers';
 
 const SNIPPET = `import torch
 import torch.nn as nn
@@ -42,8 +42,10 @@ describe('python snippets: the Train CodeLens', function () {
     const before = (await vscode.commands.executeCommand<TrainInfo | undefined>('rnnLens._trainInfo'))?.id ?? 0;
     const started = await vscode.commands.executeCommand<boolean>(lens.command!.command, ...(lens.command!.arguments ?? []));
     assert.strictEqual(started, true);
-    const json = vscode.workspace.textDocuments.find((d) => d.languageId === 'json' && d.getText().includes('"train"'));
-    assert.ok(json, 'an untitled RNN document with the train block');
+    // the document being trained is the untitled RNN document the lens opened
+    const source = (await vscode.commands.executeCommand<TrainInfo | undefined>('rnnLens._trainInfo'))?.source;
+    const json = vscode.workspace.textDocuments.find((d) => d.uri.toString() === source);
+    assert.ok(json && json.languageId === 'json', `an untitled RNN document with the train block (${source})`);
     assert.deepStrictEqual(JSON.parse(json.getText()).train, {
       loss: 'mse',
       target: { rand: [2, 2] },
@@ -57,4 +59,26 @@ describe('python snippets: the Train CodeLens', function () {
     }, 60000);
     assert.strictEqual(done.stepsDone, 4);
   });
+
+  for (const [what, from, to] of [
+    ['an optimizer whose lr the file does not determine', 'lr=0.1, momentum=0.9', 'lr=args.lr, momentum=0.9'],
+    ['no loss module', 'loss_fn = nn.MSELoss()\n', ''],
+  ] as const) {
+    it(`no "Train" on the loop with ${what}: Open as JSON would write no train block`, async () => {
+      const content = SNIPPET.replace(from, to);
+      assert.notStrictEqual(content, SNIPPET);
+      // a file, not an untitled document: VS Code's web host can hand back the closed
+      // Untitled-1 of the previous test (its old text) for a new untitled document
+      const uri = wsFile('train-test', `no-train-${what.length}.py`);
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
+      const doc = await vscode.workspace.openTextDocument(uri);
+      assert.strictEqual(doc.getText(), content);
+      await vscode.window.showTextDocument(doc);
+      const found = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 10)) ?? [];
+      const commands = found.map((l) => l.command?.command);
+      // the model's own lenses are there (the file was read), the loop's Train is not
+      assert.ok(commands.includes('rnnLens.unrollSnippet'), commands.join(', '));
+      assert.ok(!commands.includes('rnnLens.trainSnippet'), commands.join(', '));
+    });
+  }
 });

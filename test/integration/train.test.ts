@@ -13,6 +13,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { readDocument } from '../../src/document/reader';
 import type { TrainInfo } from '../../src/extension/training';
+import { CURVE_CAP, CURVE_RECENT } from '../../src/protocol/curves';
 import { api, closeAll, flatten, open, readJson, waitFor, writeWorkspaceJson } from './extensionHelpers';
 
 const FIXTURE = ['golden', 'train_seed_snippet.rnn.json'] as const;
@@ -157,6 +158,53 @@ describe('train: RNN: Train, the panel\'s Train control, saving trained weights'
     const stopped = await waitStatus('stopped', before);
     assert.ok(stopped.stepsDone > paused.stepsDone && stopped.stepsDone < 2000000);
     assert.strictEqual(stopped.shownStep, stopped.stepsDone);
+  });
+
+  it('a long run keeps a bounded history: past CURVE_CAP steps the host holds at most CURVE_CAP points, the recent steps one by one', async () => {
+    const uri = await writeWorkspaceJson('train-test', 'bounded.rnn.json', {
+      model: { type: 'RNN', input_size: 2, hidden_size: 3 },
+      head: { type: 'Linear', out_features: 1 },
+      seed: 1,
+      input: { rand: [4, 2, 2] },
+      train: { loss: 'mse', target: { rand: [2, 1] }, optimizer: { type: 'Adam', lr: 0.001 }, steps: 100000 },
+    });
+    const before = await latestId();
+    const at = CURVE_CAP + 1500;
+    assert.strictEqual(await vscode.commands.executeCommand('rnnLens.train', { uri: uri.toString(), pauseAt: at }), true);
+    const paused = await waitStatus('paused', before, 110000);
+    assert.strictEqual(paused.stepsDone, at);
+    assert.ok(paused.loss.length <= CURVE_CAP && paused.gradNorm.length === paused.loss.length, `${paused.loss.length} points held`);
+    const steps = paused.steps;
+    assert.ok(steps && steps.length === paused.loss.length, 'the steps of the kept points');
+    assert.strictEqual(steps[0], 0, 'step 1 kept');
+    for (let k = 1; k <= CURVE_RECENT; k++) assert.strictEqual(steps[steps.length - k], at - k);
+    await viewMessage({ type: 'trainStop' });
+    await waitStatus('stopped', before);
+  });
+
+  it('the setting rnnLens.budget.maxTrainFlops limits training: a longer run is an error at "steps" and Train refuses it', async () => {
+    const config = vscode.workspace.getConfiguration('rnnLens');
+    await config.update('budget.maxTrainFlops', 100000, vscode.ConfigurationTarget.Global);
+    try {
+      const uri = await writeWorkspaceJson('train-test', 'over-budget.rnn.json', {
+        model: { type: 'RNN', input_size: 2, hidden_size: 3 },
+        head: { type: 'Linear', out_features: 1 },
+        seed: 1,
+        input: { rand: [4, 2, 2] },
+        train: { loss: 'mse', target: { rand: [2, 1] }, optimizer: { type: 'SGD', lr: 0.1 }, steps: 5000 },
+      });
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc);
+      const d = await waitFor('the budget error', () => vscode.languages.getDiagnostics(uri).find((x) => /floating-point operations/.test(x.message)), 30000);
+      assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Error);
+      assert.strictEqual(doc.getText(d.range), '5000', 'at the value of "steps"');
+      assert.match(d.message, /more than the limit of 100,000/);
+      const before = await latestId();
+      assert.strictEqual(await vscode.commands.executeCommand('rnnLens.train', { uri: uri.toString() }), false);
+      assert.strictEqual(await latestId(), before, 'nothing started');
+    } finally {
+      await config.update('budget.maxTrainFlops', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('the code action "Add a training target" adds a train block that fits, and it trains', async () => {

@@ -58,6 +58,18 @@ describe('lab: character-level language model', () => {
     assert.strictEqual(r.loss.length, 6);
     for (const s of r.samples) assert.strictEqual(Array.from(s.greedy).length, 5);
   });
+
+  it('trainCharLm refuses a run above the training budget (rnnLens.budget.maxTrainFlops) before the first step', () => {
+    const c = fixture.cases[0];
+    let stepped = 0;
+    assert.throws(
+      () => trainCharLm(fixture.text, { ...c.config, cell: c.cell, steps: 6 }, { maxTrainFlops: 1000, onStep: () => stepped++ }),
+      /training would take about [\d,]+ floating-point operations \(6 steps x [\d,]+ per step, forward and backward\), more than the limit of 1,000/,
+    );
+    assert.strictEqual(stepped, 0);
+    // within the budget it trains
+    assert.strictEqual(trainCharLm(fixture.text, { ...c.config, cell: c.cell, steps: 2 }, { maxTrainFlops: 1e12, sampleLength: 2 }).loss.length, 2);
+  });
 });
 
 describe('lab: sampling helpers', () => {
