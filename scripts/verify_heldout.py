@@ -19,7 +19,7 @@ receives several shapes, or a constructor line that builds differently configure
 no single answer and is null too.
 
 Each file runs in its own subprocess, in a temporary directory holding an input.txt, with
-sys.argv = [file]. Usage: /usr/bin/python3 scripts/verify_heldout.py [--check]
+sys.argv = [file]. Usage: /usr/bin/python3 scripts/verify_heldout.py [--check] [--dir CORPUS]
 (--check: compare with the stored expected.json instead of writing it; exit 1 on difference).
 Exit 1 when a manifest expectation has no run-time evidence or a file shows unexpected evidence.
 """
@@ -33,6 +33,8 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, ".."))
 CORPUS = os.path.join(ROOT, "test", "golden", "python-heldout")
+if "--dir" in sys.argv:  # another corpus laid out the same way (files/, manifest.json)
+    CORPUS = os.path.abspath(sys.argv[sys.argv.index("--dir") + 1])
 FILES = os.path.join(CORPUS, "files")
 
 RAISES = {
@@ -407,7 +409,7 @@ def build(name, rec, manifest):
     for e in evidence:
         if e not in used:
             problems.append(f"{name}: unexpected evidence {e}")
-    return {"file": f"test/golden/python-heldout/files/{name}", "correct": not lint, "models": out_models, "lint": lint}, problems
+    return {"file": os.path.relpath(path, ROOT), "correct": not lint, "models": out_models, "lint": lint}, problems
 
 
 def main():

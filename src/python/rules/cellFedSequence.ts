@@ -21,7 +21,7 @@ export const cellFedSequence: LintRule = {
       if (!m.type.endsWith('Cell')) continue;
       const x = mc.call.args[0];
       if (!x) continue;
-      const shapes = ctx.inputShapes(x, mc.node);
+      const shapes = ctx.inputShapes(x, mc.node, mc.call);
       const bad = shapes.find((s) => s.shape.length === 3);
       if (!bad) continue;
       const name = m.name ?? `nn.${m.type}`;

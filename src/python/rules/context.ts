@@ -9,7 +9,7 @@
 import { tokenize } from '../tokenizer';
 import { children, dotted, walk, type Expr, type Span } from '../expr';
 import { lineStatements, type Stmt } from '../statements';
-import { readSnippet, type SnippetModel } from '../snippet';
+import { readSnippet, type ModuleCall as ReaderCall, type SnippetModel } from '../snippet';
 import type { Msg } from '../messages';
 
 /** An edit of the text: replace [start, end) with newText. */
@@ -180,6 +180,8 @@ export class LintContext {
   readonly modules: ModuleInfo[] = [];
   readonly calls: ModuleCall[] = [];
   private readonly lineStarts: number[] = [0];
+  /** The reader's calls of its models, by the call's span (`start:end`): shapes it tracked. */
+  private readonly readerCalls = new Map<string, ReaderCall>();
   private starImport = false;
   private bound?: Set<string>;
 
@@ -281,14 +283,16 @@ export class LintContext {
   private buildModules(): void {
     // The reader is the costly part: only when the text can build a recurrent module at all.
     const snippet = /(RNN|LSTM|GRU)/.test(this.text) ? readSnippet(this.text) : { models: [] as SnippetModel[] };
+    for (const m of snippet.models) for (const c of m.calls) if (c.reached) this.readerCalls.set(`${c.span.start}:${c.span.end}`, c);
     for (const node of this.nodes) {
       for (const root of stmtExprs(node.stmt)) {
         walk(root, (e) => {
           if (e.k !== 'call') return;
           const q = this.canonical(e.fn);
-          const type = q ? RECURRENT_NAMES[q] : undefined;
-          if (!type) return;
           const model = snippet.models.find((m) => m.span.start === e.span.start && m.span.end === e.span.end);
+          // A class the reader determines though it is not written as a torch name: `getattr(nn, 'LSTM')(...)`.
+          const type = (q ? RECURRENT_NAMES[q] : undefined) ?? (model?.moduleType ?? undefined);
+          if (!type) return;
           this.modules.push(this.moduleInfo(type, e, node, model));
         });
       }
@@ -471,6 +475,16 @@ export class LintContext {
         });
       }
     }
+  }
+
+  /** The reader's view of a module call (same span), when the text shows the call is made. */
+  readerCall(call: Call): ReaderCall | undefined {
+    return this.readerCalls.get(`${call.span.start}:${call.span.end}`);
+  }
+
+  /** The reader's parse of `arg` (same span) among its call's positional arguments. */
+  private readerArg(rc: ReaderCall, arg: Expr): Expr | undefined {
+    return rc.call.args.find((a) => a.span.start === arg.span.start && a.span.end === arg.span.end);
   }
 
   // ------------------------------------------------------------------ names and uses
@@ -680,9 +694,12 @@ export class LintContext {
    * where x is a parameter of `forward` not rebound before, the shapes passed to the model at
    * each call of its instance in the file (all must be known).
    */
-  inputShapes(arg: Expr, node: StmtNode): { shape: number[]; at?: StmtNode }[] {
+  inputShapes(arg: Expr, node: StmtNode, call?: Call): { shape: number[]; at?: StmtNode }[] {
     const direct = this.shapeOf(arg, node);
     if (direct) return [{ shape: direct }];
+    // The reader's input tracking (embeddings, layers before, factories, data loaders...).
+    const tracked = call ? this.readerCall(call) : undefined;
+    if (tracked?.input && !tracked.packed && tracked.call.args[0] === this.readerArg(tracked, arg)) return [{ shape: tracked.input }];
     if (arg.k !== 'name' || !node.fn || !node.cls || node.fn.stmt.k !== 'def' || node.fn.stmt.name !== 'forward') return [];
     const params = node.fn.stmt.params;
     const pi = params.findIndex((p) => p.name === arg.id);

@@ -55,7 +55,10 @@ export const hiddenShapeMismatch: LintRule = {
         if (!pair) continue;
         stateExprs.push([pair[0], pair[2]], [pair[1], pair[2]]);
       } else stateExprs.push([hx, mc.node]);
-      const shapes = stateExprs.map(([e, n]) => ctx.shapeOf(e, n));
+      let shapes = stateExprs.map(([e, n]) => ctx.shapeOf(e, n));
+      // The reader's tracking of the state (`torch.zeros(x.size(0), self.hidden)` with x known).
+      const tracked = ctx.readerCall(mc.call)?.hidden;
+      if (shapes.some((s) => !s) && tracked && tracked.length === shapes.length && tracked.every((s) => !!s)) shapes = tracked;
       const dl = (bidirectional ? 2 : 1) * numLayers;
       if (shapes.some((s) => !s)) {
         // Sizes read from the data (x.size(0), self.hidden_size): the first axis may still be known.
@@ -67,7 +70,7 @@ export const hiddenShapeMismatch: LintRule = {
       if (inputSize === undefined || hiddenSize === undefined || batchFirst === undefined || projSize === undefined) continue;
       const hOut = projSize > 0 ? projSize : hiddenSize;
       let message: Msg | undefined;
-      for (const { shape } of ctx.inputShapes(x, mc.node)) {
+      for (const { shape } of ctx.inputShapes(x, mc.node, mc.call)) {
         if ((shape.length !== 2 && shape.length !== 3) || shape[shape.length - 1] !== inputSize) continue;
         const batched = shape.length === 3;
         const want = batched ? 3 : 2;

@@ -22,7 +22,7 @@ export const inputSizeMismatch: LintRule = {
       const x = mc.call.args[0];
       if (inputSize === undefined || !x) continue;
       const cell = m.type.endsWith('Cell');
-      for (const { shape } of ctx.inputShapes(x, mc.node)) {
+      for (const { shape } of ctx.inputShapes(x, mc.node, mc.call)) {
         // Shapes a module cannot take at all are other errors (cell-fed-sequence, dimension count).
         if (cell ? shape.length < 1 || shape.length > 2 : shape.length < 2 || shape.length > 3) continue;
         const got = shape[shape.length - 1];

@@ -172,7 +172,7 @@ export function checkLastStep(ctx: LintContext, wanted: 'bidirectional-last-step
     const input = mc.call.args[0];
     if (!input) continue;
     if (packedInfo(ctx, input, mc.node)) continue;
-    const inputShapes = ctx.inputShapes(input, mc.node);
+    const inputShapes = ctx.inputShapes(input, mc.node, mc.call);
     const unbatched = inputShapes.some((s) => s.shape.length === 2);
     for (const use of lastStepUses(ctx, mc)) {
       const { axis, expr } = use;
