@@ -76,7 +76,7 @@ export interface TapeRun {
   headRows: number;
 }
 
-/** The tapes of a traced run copied out, in unroll.ts's LayerTape shape. */
+/** The tapes of a traced run, in unroll.ts's LayerTape shape. */
 export interface CopiedLayer {
   input: Float64Array;
   inSize: number;
@@ -93,6 +93,16 @@ export interface TapeUpstream {
 }
 
 const panelSize = (cols: number, depth: number): number => Math.ceil(cols / 4) * 4 * depth;
+
+/**
+ * A copy of heap[from, from + n). Not heap.slice: V8 copies a slice of a WebAssembly memory's
+ * array element by element (about 3x slower than set of a subarray, which moves bytes).
+ */
+export function copyOut(heap: Float64Array, from: number, n: number): Float64Array {
+  const r = new Float64Array(n);
+  r.set(heap.subarray(from, from + n));
+  return r;
+}
 
 export class WasmTape {
   private readonly k: TapeKernels;
@@ -317,9 +327,9 @@ export class WasmTape {
     if (run.batched && this.model.batchFirst) {
       const mark = K.alloc(L * N * F); // scratch above the run; the run's buffers stay
       this.toBatchFirst(p, F, mark, L, N, F);
-      return K.heap.slice(mark / 8, mark / 8 + L * N * F);
+      return copyOut(K.heap, mark / 8, L * N * F);
     }
-    return K.heap.slice(p / 8, p / 8 + L * N * F);
+    return copyOut(K.heap, p / 8, L * N * F);
   }
 
   /** The top layer's output in the caller's layout. */
@@ -363,18 +373,21 @@ export class WasmTape {
   /** The head's output in the caller's layout: (N, out) for the last step, (.., out) on every step. */
   headOutput(run: TapeRun): Float64Array | null {
     if (run.headRows === 0) return null;
-    if (!this.headAll) return this.kernels.heap.slice(run.head / 8, run.head / 8 + run.N * this.outF);
+    if (!this.headAll) return copyOut(this.kernels.heap, run.head / 8, run.N * this.outF);
     return this.callerLayout(run, run.head, this.outF);
   }
 
-  /** The tapes of a traced run, copied out (seq-first), plus h0/c0 as used. */
-  copyTrace(run: TapeRun): { layers: CopiedLayer[]; h0: Float64Array; c0: Float64Array } {
+  /**
+   * The tapes of a traced run (seq-first), plus h0/c0 as used: views of the instance's memory,
+   * valid until its next run or allocation (the caller copies out the steps it keeps).
+   */
+  traceViews(run: TapeRun): { layers: CopiedLayer[]; h0: Float64Array; c0: Float64Array } {
     const heap = this.kernels.heap;
     const { L, N } = run;
     const LN = L * N;
     const { D, H, G, Hout } = this;
     const S = D * this.layers;
-    const take = (p: number, n: number): Float64Array => (p === 0 ? new Float64Array(0) : heap.slice(p / 8, p / 8 + n));
+    const take = (p: number, n: number): Float64Array => (p === 0 ? new Float64Array(0) : heap.subarray(p / 8, p / 8 + n));
     const layers = run.layers.map((layer) => ({
       input: take(layer.input, LN * layer.inSize),
       inSize: layer.inSize,
@@ -550,7 +563,7 @@ export class WasmTape {
     // dL/dx, caller's layout.
     if (batchFirst) this.toBatchFirst(dOut, In, gIn, L, N, In);
     else k.copyRows(1, LN * In, dOut, 0, gIn, 0, 0);
-    const all = heap.slice(resStart / 8, resEnd / 8);
+    const all = copyOut(heap, resStart / 8, (resEnd - resStart) / 8);
     const view = (p: number, n: number): Float64Array => all.subarray((p - resStart) / 8, (p - resStart) / 8 + n);
     const stateDict: StateDict = {};
     for (const r of names) stateDict[r.name] = { shape: r.shape, data: view(r.p, r.shape.reduce((a, b) => a * b, 1)) };

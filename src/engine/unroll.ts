@@ -32,7 +32,7 @@ import { rnnStep, rnnStepBackward } from './cells/rnn';
 import { lstmStep, lstmStepBackward } from './cells/lstm';
 import { gruStep, gruStepBackward } from './cells/gru';
 import { WasmKernels } from './wasm/backend';
-import { WasmTape, type TapeUpstream } from './tape';
+import { copyOut, WasmTape, type TapeUpstream } from './tape';
 
 /**
  * Where forward, traces and backward run: 'wasm' (f64x2 SIMD kernels, falls back when the host
@@ -419,12 +419,13 @@ class Prepared implements PreparedModel {
     const S = this.D * this.model.numLayers;
     const stateShape = (size: number) => (batched ? [S, N, size] : [S, size]);
     const isLSTM = this.model.type === 'LSTM';
-    const copied = tape.copyTrace(r);
     const hN = tape.hN(r);
     const cN = isLSTM ? tape.cN(r) : EMPTY;
     const headOut = tape.headOutput(r);
+    const output = tape.output(r);
+    const views = tape.traceViews(r); // after the last copy that allocates in the instance
     const result: ForwardResult = {
-      output: { shape: this.outputShape(L, N, batched, DH), data: tape.output(r) },
+      output: { shape: this.outputShape(L, N, batched, DH), data: output },
       hN: { shape: stateShape(this.hOut), data: hN },
       notes: this.notesOnce.slice(),
     };
@@ -435,7 +436,7 @@ class Prepared implements PreparedModel {
         ? { shape: [...result.output.shape.slice(0, -1), outF], data: headOut }
         : { shape: batched ? [N, outF] : [outF], data: headOut };
     }
-    result.trace = this.buildTrace({ L, N, batched, h0: copied.h0, c0: copied.c0, hN, cN, head: null, layers: copied.layers });
+    result.trace = this.buildTrace({ L, N, batched, h0: views.h0, c0: views.c0, hN, cN, head: null, layers: views.layers });
     return result;
   }
 
@@ -932,7 +933,7 @@ class Prepared implements PreparedModel {
       k.copyRows(1, nHead, pHead, 0, pHeadOut, 0, fromKernel);
     }
     // One allocation for every result (an allocation costs more than a small model's run).
-    const all = heap64.slice(pResult / 8, pResult / 8 + nOut + nHN + nCN + nHead);
+    const all = copyOut(heap64, pResult / 8, nOut + nHN + nCN + nHead);
     const stateShape = (size: number) => (batched ? [S, N, size] : [S, size]);
     const result: ForwardResult = {
       output: { shape: this.outputShape(L, N, batched, DH), data: all.subarray(0, nOut) },
@@ -1110,6 +1111,12 @@ class Prepared implements PreparedModel {
     const DH = D * Hout;
     const isLSTM = this.model.type === 'LSTM';
     const names = gateNames(this.model.type);
+    // new + set, not slice: the tapes may be views of WebAssembly memory, which V8 slices element by element.
+    const part = (src: Float64Array, from: number, to: number): Float64Array => {
+      const v = new Float64Array(to - from);
+      v.set(src.subarray(from, to));
+      return v;
+    };
     const gather = (src: Float64Array, off: number, stride: number, width: number): Float64Array => {
       const v = new Float64Array(N * width);
       for (let b = 0; b < N; b++) v.set(src.subarray(off + b * stride, off + b * stride + width), b * width);
@@ -1126,19 +1133,19 @@ class Prepared implements PreparedModel {
           const first = d === 0 ? t === 0 : t === L - 1;
           const prevT = d === 0 ? t - 1 : t + 1;
           const vectors: Record<string, Float64Array> = {};
-          vectors.x = tape.input.slice(t * N * tape.inSize, (t + 1) * N * tape.inSize);
+          vectors.x = part(tape.input, t * N * tape.inSize, (t + 1) * N * tape.inSize);
           vectors.h_prev = first
-            ? run.h0.slice(state * N * Hout, (state + 1) * N * Hout)
+            ? part(run.h0, state * N * Hout, (state + 1) * N * Hout)
             : gather(tape.output, prevT * N * DH + d * Hout, DH, Hout);
           if (isLSTM) {
-            vectors.c_prev = first ? run.c0.slice(state * N * H, (state + 1) * N * H) : dt.c.slice(prevT * N * H, (prevT + 1) * N * H);
+            vectors.c_prev = first ? part(run.c0, state * N * H, (state + 1) * N * H) : part(dt.c, prevT * N * H, (prevT + 1) * N * H);
           }
-          vectors.ih = dt.ih.slice(t * N * G, (t + 1) * N * G);
-          vectors.hh = dt.hh.slice(t * N * G, (t + 1) * N * G);
+          vectors.ih = part(dt.ih, t * N * G, (t + 1) * N * G);
+          vectors.hh = part(dt.hh, t * N * G, (t + 1) * N * G);
           names.forEach((name, k) => {
             vectors[name] = gather(dt.gates, t * N * G + k * H, G, H);
           });
-          if (isLSTM) vectors.c = dt.c.slice(t * N * H, (t + 1) * N * H);
+          if (isLSTM) vectors.c = part(dt.c, t * N * H, (t + 1) * N * H);
           vectors.h = gather(tape.output, t * N * DH + d * Hout, DH, Hout);
           perDir.push({ layer: l, direction: d as 0 | 1, t, vectors });
         }
