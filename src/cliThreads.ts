@@ -1,8 +1,8 @@
 /*
  * `rnn-lens run` on several threads (--threads N; default: one per core): the document's forward
  * through the parallel forward (src/engine/parallel) when the run is large enough to pay for
- * starting helper threads, else exactly runDocumentJson's one-thread forward. Either way the
- * numbers are the same bits.
+ * starting helper threads (START_HELPERS_WORK), else exactly runDocumentJson's one-thread
+ * forward. Either way the numbers are the same bits.
  * Layer: cli (Node: fs, path, and the worker layer's thread host).
  */
 import { existsSync } from 'node:fs';
@@ -11,17 +11,9 @@ import { forwardJson, runDocumentJson, type RunJson, type WithNotes } from './do
 import { nonFiniteNotes } from './document/nonFinite';
 import { resolveRun } from './document/resolve';
 import type { RnnDocument } from './document/types';
-import { splitBatch } from './engine/parallel/batchSplit';
-import { prepareParallelModel, workPerSequence } from './engine/parallel/parallelModel';
+import { prepareParallelModel, threadsWorthStarting } from './engine/parallel/parallelModel';
 import { machineCores } from './threads';
 import { nodeThreadHost } from './worker/threadHost';
-
-/**
- * Multiply-adds below which `run` stays on one thread: a helper costs a thread start, a second
- * copy of the weights and packing them (tens of milliseconds), which a run of about a tenth of
- * a second on one core (400 million multiply-adds on the WebAssembly kernels) pays back.
- */
-export const CLI_THREAD_WORK = 400_000_000;
 
 /** forwardThread.js: beside dist/cli.js in the bundle, under worker/ in tsc's output. */
 function helperScript(): string {
@@ -39,11 +31,9 @@ export function runDocumentThreaded(doc: RnnDocument, threads: number, cores = m
   if (cap <= 1) return one();
   const r = resolveRun(doc);
   const { model, head, stateDict, input, h0, c0 } = r.spec;
-  const axis = model.batchFirst ? 0 : 1;
-  const batch = input.shape.length === 3 ? input.shape[axis] : 1;
-  const work = input.shape.length === 3 ? workPerSequence(model, head, input.shape[1 - axis]) * batch : 0;
-  if (work < CLI_THREAD_WORK || splitBatch(batch, cap).length < 2) return one();
-  const parallel = prepareParallelModel(model, head, stateDict, { host: nodeThreadHost(helperScript(), cores), threads: cap });
+  const worth = threadsWorthStarting(model, head, input.shape, cap);
+  if (worth < 2) return one();
+  const parallel = prepareParallelModel(model, head, stateDict, { host: nodeThreadHost(helperScript(), cores), threads: worth });
   try {
     parallel.waitReady(30_000); // helpers that are not ready by then leave their parts to this thread
     const f = parallel.forward(input, h0, c0);

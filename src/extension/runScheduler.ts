@@ -66,6 +66,8 @@ export interface RunInfo {
   /** Date.now() when the run started, and its duration once it ended. */
   startedAt: number;
   ms?: number;
+  /** Threads the finished run's forward used (rnnLens.run.threads caps them; the worker reports it). */
+  threads?: number;
   /** Cancelled runs: ms from the cancel request until the worker was gone. */
   terminatedMs?: number;
   /**
@@ -148,7 +150,9 @@ export async function scheduleRun(job: RunJob, options: { token?: vscode.Cancell
   const external = options.token?.onCancellationRequested(() => inFlight?.id === id && inFlight.cancel('user'));
   if (options.token?.isCancellationRequested) cts.cancel();
   const started = performance.now();
-  const request: RunRequest = { doc: job.doc, title: job.title, source: job.source, input: job.input, bundle: vscode.l10n.bundle };
+  const request: RunRequest = {
+    doc: job.doc, title: job.title, source: job.source, input: job.input, bundle: vscode.l10n.bundle, threads: settings.runThreads, cores: machineCores(),
+  };
 
   const execute = (report?: (phase: RunPhase, fraction: number) => void): Promise<RunOutcome> => {
     const onReply = (m: WorkerReply) => {
@@ -193,6 +197,7 @@ export async function scheduleRun(job: RunJob, options: { token?: vscode.Cancell
     if (inFlight?.id === id) inFlight = undefined;
   }
   info.state = outcome.kind;
+  if (outcome.kind === 'done') info.threads ??= 1; // in-process runs use this thread only
   info.ms = Math.round(performance.now() - started);
   return outcome;
 }
@@ -256,6 +261,15 @@ function nodeWorkerPath(): string | null {
     nodeWorkerFile = candidates.find((c): c is string => !!c && fs.existsSync(c)) ?? null;
   }
   return nodeWorkerFile;
+}
+
+/** The machine's cores for the run worker's threads (Node's os; the web runs on one thread). */
+function machineCores(): number {
+  if (process.env.RNN_LENS_WEB !== '1') {
+    const os = require('node:os') as { availableParallelism?: () => number; cpus(): unknown[] };
+    return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+  }
+  return 1;
 }
 
 /** Can runs go to a worker here? (Node: the bundle exists; web: Worker exists.) */
@@ -381,7 +395,10 @@ async function runInWorker(
           return;
         }
         if (m.type === 'progress') onReply(m);
-        else if (m.type === 'done') finish({ kind: 'done', payload: m.payload, where: 'worker' });
+        else if (m.type === 'done') {
+          info.threads = m.threads ?? 1;
+          finish({ kind: 'done', payload: m.payload, where: 'worker' });
+        }
         else finish({ kind: 'error', message: m.message });
       },
       (message) => finish({ kind: 'error', message }),

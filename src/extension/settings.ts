@@ -22,6 +22,8 @@ export interface RnnLensSettings {
   progressFlopThreshold: number;
   /** Runs above this many FLOPs run in a worker thread, so the editor stays responsive. */
   workerFlopThreshold: number;
+  /** The most threads a worker run's forward may use (0: one per core; 1: one). */
+  runThreads: number;
   /** The Python lint (python-snippets.md): on or off, and the rule codes turned off. */
   lintEnabled: boolean;
   lintDisabled: string[];
@@ -37,6 +39,7 @@ export const DEFAULT_SETTINGS: RnnLensSettings = {
   hoverEnabled: true,
   progressFlopThreshold: 200_000_000,
   workerFlopThreshold: 50_000_000,
+  runThreads: 0,
   lintEnabled: true,
   lintDisabled: [],
 };
@@ -73,6 +76,7 @@ export function getSettings(scope?: vscode.ConfigurationScope): RnnLensSettings 
     hoverEnabled: bool(c, 'hover.enabled', d.hoverEnabled),
     progressFlopThreshold: num(c, 'run.progressFlopThreshold', d.progressFlopThreshold, 0, 1e15),
     workerFlopThreshold: num(c, 'run.workerFlopThreshold', d.workerFlopThreshold, 0, 1e15),
+    runThreads: Math.floor(num(c, 'run.threads', d.runThreads, 0, 64)),
     lintEnabled: bool(c, 'lint.enabled', d.lintEnabled),
     lintDisabled: strings(c, 'lint.disabled'),
   };

@@ -11,7 +11,7 @@
  * parameters larger than PARAM_BUDGET are left out (`omittedParams`).
  */
 import { backward, createGenerator, forward, initStateDict, shapeReport } from '../engine/index';
-import type { ModelConfig, RunSpec, Tensor, Upstream } from '../engine/types';
+import type { ForwardResult, ModelConfig, RunSpec, Tensor, Upstream } from '../engine/types';
 import { resolveRun } from '../document/resolve';
 import { nonFiniteNotes } from '../document/nonFinite';
 import type { RnnDocument } from '../document/types';
@@ -43,6 +43,11 @@ export interface BuildOptions {
   translate?: (english: string, ...args: (string | number)[]) => string;
   /** Told when each phase starts (the run worker reports it as progress). */
   onPhase?: (phase: 'forward' | 'gradients' | 'view') => void;
+  /**
+   * The forward of runs too long to trace (default: the engine's one-thread forward). The run
+   * worker passes the parallel forward (src/engine/parallel), which gives the same bits.
+   */
+  forwardUntraced?: (spec: RunSpec) => ForwardResult;
 }
 
 const identity = (s: string, ...args: (string | number)[]) => s.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ''));
@@ -122,7 +127,7 @@ export function buildRunPayload(doc: RnnDocument, opts: BuildOptions): RunPayloa
   const perStep = traceElementsPerStep(model, model.inputSize, batch);
   const traceFits = perStep * seqLen <= TRACE_MEMORY_BUDGET;
   opts.onPhase?.('forward');
-  const result = forward(spec, { trace: traceFits });
+  const result = !traceFits && opts.forwardUntraced ? opts.forwardUntraced(spec) : forward(spec, { trace: traceFits });
   // The engine's notes are English and carry numbers; resolveRun already said the dropout one
   // in the user's language, and PyTorch's own warning is quoted verbatim under a localised lead.
   for (const n of result.notes) {
@@ -207,6 +212,7 @@ export function buildRunPayload(doc: RnnDocument, opts: BuildOptions): RunPayloa
     notes,
   };
   payload.seed = resolved.seed;
+  if (doc.cell) payload.cell = doc.cell.type;
   if (doc.train) payload.train = trainSummary(doc.train);
   if (opts.source !== undefined) payload.source = opts.source;
   // plain text for the panel; very long descriptions are cut (the panel clamps to a few lines anyway)

@@ -11,7 +11,7 @@
 import { readDocument } from '../document/reader';
 import type { Budget, ReadResult, RnnDocument, Span } from '../document/types';
 import type { Tensor } from '../engine/types';
-import { buildRunPayload, GRADIENT_FLOP_BUDGET } from '../run/payload';
+import { buildRunPayload, GRADIENT_FLOP_BUDGET, type BuildOptions } from '../run/payload';
 import { readNestedArray, type ArrayReadResult } from '../run/selection';
 import type { RunPayload } from '../protocol/messages';
 
@@ -25,6 +25,13 @@ export interface RunRequest {
   input?: Tensor;
   /** vscode.l10n.bundle of the host: English -> the user's language. Absent in English. */
   bundle?: Record<string, string>;
+  /**
+   * The most threads the run's forward may use (rnnLens.run.threads, capped by `cores`); absent
+   * or 1: one. Only the Node run worker has helper threads (runThreads.ts).
+   */
+  threads?: number;
+  /** The machine's cores, as the host reads them (this layer has no os module). */
+  cores?: number;
 }
 
 /** The phases of a run, in order; 'gradients' is skipped over the gradient budget. */
@@ -34,10 +41,17 @@ export type RunPhase = 'forward' | 'gradients' | 'view';
 export type WorkerReply =
   /** A phase has started; `fraction` (0..1) of the estimated work is done. */
   | { type: 'progress'; phase: RunPhase; fraction: number }
-  /** The run finished. */
-  | { type: 'done'; payload: RunPayload }
+  /** The run finished; `threads`: how many its forward used (runThreads.ts; absent: one). */
+  | { type: 'done'; payload: RunPayload; threads?: number }
   /** The run failed: the message of the engine's or the document layer's error (localised). */
   | { type: 'error'; message: string };
+
+/** A forward for runs too long to trace (BuildOptions.forwardUntraced), and the threads it used. */
+export interface ThreadedForward {
+  forward: NonNullable<BuildOptions['forwardUntraced']>;
+  /** Threads the last forward used (1 before any). */
+  used(): number;
+}
 
 /** Where a run executes. */
 export type RunWhere = 'inProcess' | 'worker';
@@ -85,9 +99,9 @@ export function makeTranslator(bundle: Record<string, string> | undefined): (eng
 
 /**
  * Runs one request and reports through `post`: progress per phase, then exactly one 'done' or
- * 'error'. Never throws.
+ * 'error'. Never throws. `threads`: the Node run worker's forward on several threads.
  */
-export function runJob(request: RunRequest, post: (reply: WorkerReply) => void): void {
+export function runJob(request: RunRequest, post: (reply: WorkerReply) => void, threads?: ThreadedForward): void {
   try {
     let withGradients = false;
     const payload = buildRunPayload(request.doc, {
@@ -95,12 +109,13 @@ export function runJob(request: RunRequest, post: (reply: WorkerReply) => void):
       source: request.source,
       input: request.input,
       translate: makeTranslator(request.bundle),
+      forwardUntraced: threads?.forward,
       onPhase: (phase) => {
         if (phase === 'gradients') withGradients = true;
         post({ type: 'progress', phase, fraction: phaseFraction(phase, withGradients) });
       },
     });
-    post({ type: 'done', payload });
+    post({ type: 'done', payload, threads: threads?.used() ?? 1 });
   } catch (e) {
     post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
   }

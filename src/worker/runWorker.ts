@@ -9,7 +9,7 @@
  * A 'train' request (trainJob.ts TrainRequest) trains a document and keeps listening for
  * Pause / Resume / Stop (TrainControl) until the host ends it.
  * One worker serves one run; the host ends it with terminate() on cancel, which really stops the
- * CPU and frees the worker's memory.
+ * CPU and frees the worker's memory (and its helper threads: runThreads.ts, Node only).
  * Layer: worker (Node's worker_threads or the Web Worker global; otherwise only job.ts).
  */
 import {
@@ -24,6 +24,7 @@ import {
   type WorkerReply,
 } from './job';
 import { isTrainControl, isTrainRequest, startTrainJob, type TrainReply } from './trainJob';
+import { threadedForward } from './runThreads';
 
 interface Port {
   postMessage(m: WorkerReply | ReadReply | ArrayReadReply | TrainReply): void;
@@ -33,7 +34,7 @@ interface Port {
  * Serves the first message. A training job keeps the worker: the returned function hears the
  * messages after the first (Pause / Resume / Stop).
  */
-function serve(port: Port, request: unknown): ((m: unknown) => void) | undefined {
+function serve(port: Port, request: unknown, helperScript?: string): ((m: unknown) => void) | undefined {
   if (isTrainRequest(request)) {
     const job = startTrainJob(request, { post: (reply) => port.postMessage(reply) });
     return (m) => {
@@ -52,7 +53,8 @@ function serve(port: Port, request: unknown): ((m: unknown) => void) | undefined
     port.postMessage({ type: 'error', message: 'The run worker got no document to run.' });
     return undefined;
   }
-  runJob(request as RunRequest, (reply) => port.postMessage(reply));
+  const run = request as RunRequest;
+  runJob(run, (reply) => port.postMessage(reply), helperScript ? threadedForward(run, helperScript) : undefined);
   return undefined;
 }
 
@@ -62,7 +64,8 @@ if (process.env.RNN_LENS_WEB !== '1' && typeof process !== 'undefined') {
     parentPort: (Port & { once(e: 'message', f: (m: unknown) => void): void; on(e: 'message', f: (m: unknown) => void): void }) | null;
   };
   parentPort?.once('message', (m) => {
-    const more = serve(parentPort, m);
+    // Helper threads of a large run's forward (runThreads.ts) run dist/forwardThread.js.
+    const more = serve(parentPort, m, `${__dirname}/forwardThread.js`);
     if (more) parentPort.on('message', more);
   });
 } else {

@@ -8,11 +8,11 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../src/cli';
-import { CLI_THREAD_WORK, runDocumentThreaded } from '../../src/cliThreads';
+import { runDocumentThreaded } from '../../src/cliThreads';
 import { runDocumentJson } from '../../src/document/commands';
 import { readDocument } from '../../src/document/reader';
 import type { RnnDocument } from '../../src/document/types';
-import { workPerSequence } from '../../src/engine/parallel/parallelModel';
+import { START_HELPERS_WORK, workPerSequence } from '../../src/engine/parallel/parallelModel';
 import { kernelPath } from '../../src/engine/wasm/backend';
 
 const root = path.resolve(__dirname, '../../..');
@@ -40,13 +40,13 @@ describe('rnn-lens run --threads', function () {
 
   it('a large batched LSTM on two threads: the same JSON as on one thread', function () {
     if (kernelPath() === null) this.skip();
-    // N = 8, L = 160, bidirectional LSTM 32 -> 192: over CLI_THREAD_WORK, so the batch is cut in two.
+    // N = 8, L = 160, bidirectional LSTM 32 -> 192: over START_HELPERS_WORK, so the batch is cut in two.
     const doc = read(JSON.stringify({
       model: { type: 'LSTM', input_size: 32, hidden_size: 192, bidirectional: true, batch_first: true },
       seed: 4,
       input: { rand: [8, 160, 32] },
     }));
-    assert.ok(workPerSequence(doc.model, doc.head, 160) * 8 >= CLI_THREAD_WORK, 'the document is large enough to use threads');
+    assert.ok(workPerSequence(doc.model, doc.head, 160) * 8 >= START_HELPERS_WORK, 'the document is large enough to use threads');
     const two = runDocumentThreaded(doc, 2, 2);
     assert.equal(two.threads, 2);
     const one = runDocumentJson(doc);

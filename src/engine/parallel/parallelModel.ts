@@ -92,6 +92,27 @@ export function workPerSequence(model: ModelConfig, head: HeadConfig | undefined
 }
 
 /**
+ * Work (multiply-adds) from which a one-off run starts helper threads (the CLI's run, the
+ * extension's run worker): a helper costs a thread start, a second copy of the weights and
+ * packing them (tens of milliseconds), which a run of a tenth of a second or more on one core
+ * (400 million multiply-adds on the WebAssembly kernels) pays back. A model prepared once and
+ * run many times (the library) starts them at once and splits from MIN_WORK_PER_THREAD.
+ */
+export const START_HELPERS_WORK = 400_000_000;
+
+/**
+ * How many threads (the caller's included) a one-off run of `inputShape` should start, at most
+ * `cap`: 1 when it is under START_HELPERS_WORK or its batch cannot be split bit-identically.
+ */
+export function threadsWorthStarting(model: ModelConfig, head: HeadConfig | undefined, inputShape: readonly number[], cap: number): number {
+  if (inputShape.length !== 3 || cap <= 1) return 1;
+  const axis = batchAxes(model.batchFirst).sequence;
+  const batch = inputShape[axis];
+  if (workPerSequence(model, head, inputShape[1 - axis]) * batch < START_HELPERS_WORK) return 1;
+  return splitBatch(batch, cap).length;
+}
+
+/**
  * Check and pack the model on this thread (as prepareModel, which throws PyTorch-worded errors)
  * and start the helpers the options allow; they prepare the same model in the background.
  */
