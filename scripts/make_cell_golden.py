@@ -18,6 +18,8 @@ Each file is a cell document (README "Cells") plus what PyTorch computed for it:
   backward     upstream gradients and, in "expected", the gradients of
                loss = sum(output * grad_output) + sum(h * grad_h) [+ sum(c * grad_c)]
                with respect to the input, h0 (c0) and every parameter (cell names).
+  snippets/    PyTorch snippets with a loop over time calling a cell (NAME.py) and what PyTorch
+               computes running them (NAME.json: the last h and c, the stack of h, float32).
 Everything is deterministic: running it twice gives the same files.
 """
 import json
@@ -184,5 +186,81 @@ def main():
     case('rnn_cell_relu_seeded', 'RNNCell', 5, 7, [4, 1, 5], loop=True, nonlinearity='relu', seed=3, rand_input=True)
 
 
+# --------------------------------------------------------------------------------------------
+# Snippets with a loop over time that calls a cell: test/golden/cells/snippets/NAME.py and the
+# final h (and the stack of h) PyTorch computes when the snippet runs. The snippet reader must turn
+# each into a cell document whose run gives the same numbers.
+
+SNIPPETS = {
+    'lstm_cell_range': """import torch
+import torch.nn as nn
+
+torch.manual_seed(0)
+cell = nn.LSTMCell(10, 20)
+x = torch.randn(6, 3, 10)
+h = torch.zeros(3, 20)
+c = torch.zeros(3, 20)
+outputs = []
+for t in range(x.size(0)):
+    h, c = cell(x[t], (h, c))
+    outputs.append(h)
+out = torch.stack(outputs)
+""",
+    'gru_cell_unbind': """import torch
+from torch import nn
+
+torch.manual_seed(3)
+rnn = nn.GRUCell(input_size=4, hidden_size=6)
+seq = torch.rand(5, 2, 4)
+state = None
+outputs = []
+for step in seq.unbind(0):
+    state = rnn(step, state)
+    outputs.append(state)
+h = state
+out = torch.stack(outputs)
+""",
+    'rnn_cell_module_unbatched': """import torch
+import torch.nn as nn
+
+class Unrolled(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.cell = nn.RNNCell(3, 5, nonlinearity='relu')
+
+    def forward(self, x):
+        h = torch.zeros(5)
+        outputs = []
+        for t in range(x.shape[0]):
+            h = self.cell(x[t], h)
+            outputs.append(h)
+        return torch.stack(outputs), h
+
+torch.manual_seed(11)
+model = Unrolled()
+x = torch.rand(7, 3)
+out, h = model(x)
+""",
+}
+
+
+def snippets():
+    for name, src in SNIPPETS.items():
+        scope = {}
+        exec(compile(src, name, 'exec'), scope)
+        expected = {'h': values(scope['h']), 'output': values(scope['out'])}
+        if 'c' in scope:
+            expected['c'] = values(scope['c'])
+        path = os.path.join(ROOT, OUT, 'snippets', name + '.py')
+        if CHECK:
+            print(('same     ' if os.path.exists(path) and open(path).read() == src else 'DIFFERS  ') + path)
+        else:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, 'w') as f:
+                f.write(src)
+        write(f'{OUT}/snippets/{name}.json', {'description': 'PyTorch 1.13 float32, running ' + name + '.py', 'expected': expected})
+
+
 if __name__ == '__main__':
     main()
+    snippets()

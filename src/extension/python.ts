@@ -133,7 +133,13 @@ function cellMarkdown(m: SnippetModel): string {
     const parts = [`input ${dims(s.input)} → h' ${dims(s.h)}`];
     if (s.c) parts.push(`c' ${dims(s.c)}`);
     lines.push('', parts.join(' · '));
-    lines.push('', t('One time step: call it once per step (a loop over time) to unroll it.'));
+    const loop = m.cellLoop;
+    if (loop?.sequence) {
+      const seq = loop.sequence;
+      lines.push('', t('Called once per time step by the loop at line {0}: {1} {2} (time first) → the stack of h {3}. Unroll shows every step.', loop.line + 1, escapeMarkdown(loop.source), dims(seq), dims([...seq.slice(0, -1), m.config.hiddenSize!])));
+    } else {
+      lines.push('', t('One time step: call it once per step (a loop over time) to unroll it.'));
+    }
     lines.push('', `| ${t('parameter')} | ${t('shape')} | ${t('gate rows')} |`, '|---|---|---|');
     const H = m.config.hiddenSize!;
     for (const p of params) {
@@ -244,11 +250,8 @@ async function unrollSnippet(uriArg?: unknown, indexArg?: unknown): Promise<RunP
   const { document, model } = target;
   const p = placeOf(document, model);
   const title = p.cell !== undefined ? t('{0}, cell {1}, line {2}: {3}', p.file, p.cell + 1, p.line, model.callee) : t('{0}, line {1}: {2}', p.file, p.line, model.callee);
-  if (model.cell) {
-    showRunError(t('{0} is a cell (one time step): the Unroll View runs nn.RNN, nn.LSTM and nn.GRU.', title));
-    return undefined;
-  }
-  if (!model.complete) {
+  // A cell runs as a cell document (README "Cells"): the loop over time around its call, unrolled.
+  if (model.cell ? !cellRunnable(model) : !model.complete) {
     const why = model.notes.slice(0, 3).map(localise).join(' ');
     showRunError(t('{0} cannot be run yet: {1}', title, why));
     return undefined;
@@ -280,6 +283,11 @@ async function unrollSnippet(uriArg?: unknown, indexArg?: unknown): Promise<RunP
   }
 }
 
+/** A cell can be run when its class and sizes are known (its other arguments have defaults). */
+function cellRunnable(m: SnippetModel): boolean {
+  return m.moduleType !== null && m.config.inputSize !== undefined && m.config.hiddenSize !== undefined && m.unresolved.length === 0;
+}
+
 /** rnnLens.openSnippetAsJson(uri?, index?): the model as a new untitled RNN document; returns its URI. */
 async function openSnippetAsJson(uriArg?: unknown, indexArg?: unknown): Promise<string | undefined> {
   const target = await resolveTarget(uriArg, indexArg);
@@ -309,13 +317,14 @@ class SnippetLenses implements vscode.CodeLensProvider {
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const lenses: vscode.CodeLens[] = [];
     modelsHere(document).forEach(({ model: m, index, range: whole }) => {
-      if (m.cell) return;
       const range = new vscode.Range(whole.start, whole.start);
       const args = [document.uri.toString(), index];
       lenses.push(
         new vscode.CodeLens(range, {
           title: `$(play) ${t('Unroll')}`,
-          tooltip: t('Run this {0} in the RNN Unroll View with the numbers the snippet implies', m.type),
+          tooltip: m.cell
+            ? m.cellLoop ? t('Run the loop over time that calls this {0} in the RNN Unroll View, step by step', m.moduleType ?? m.type) : t('Run one step of this {0} in the RNN Unroll View', m.moduleType ?? m.type)
+            : t('Run this {0} in the RNN Unroll View with the numbers the snippet implies', m.type),
           command: UNROLL_SNIPPET,
           arguments: args,
         }),
@@ -331,6 +340,18 @@ class SnippetLenses implements vscode.CodeLensProvider {
     // only when the reader found both the loss and the optimizer: without them Open as JSON
     // writes no train block, and Train would have nothing to run.
     const v = snippetOf(document);
+    // "Unroll" on the loop over time that calls a cell, too (where the user reads the loop).
+    v.result.models.forEach((m, index) => {
+      const at = m.cellLoop?.offset;
+      if (!m.cell || at === undefined || at < v.start || at > v.end) return;
+      const pos = document.positionAt(at - v.start);
+      lenses.push(new vscode.CodeLens(new vscode.Range(pos, pos), {
+        title: `$(play) ${t('Unroll')}`,
+        tooltip: t('Run the loop over time that calls this {0} in the RNN Unroll View, step by step', m.moduleType ?? m.type),
+        command: UNROLL_SNIPPET,
+        arguments: [document.uri.toString(), index],
+      }));
+    });
     v.result.models.forEach((m, index) => {
       const at = m.training?.loopOffset;
       if (m.cell || at === undefined || at < v.start || at > v.end) return;

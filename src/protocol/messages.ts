@@ -40,6 +40,8 @@ export interface RunPayload {
   /** The document's "description" (plain text, shown under the title; never HTML). */
   description?: string;
   model: ModelConfig;
+  /** A cell document (nn.RNNCell / LSTMCell / GRUCell and its loop over time): `model` is then the cell as one layer, one direction, seq-first. */
+  cell?: 'RNNCell' | 'LSTMCell' | 'GRUCell';
   head?: HeadConfig;
   batch: number;
   seqLen: number;

@@ -6,6 +6,7 @@
 export * from './messages';
 export * from './snippet';
 export * from './toDocument';
+export * from './cellLoop';
 export { tokenize } from './tokenizer';
 export * from './report';
 export * from './notebook';

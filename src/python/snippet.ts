@@ -10,6 +10,7 @@
  * Layer: python (pure). May import engine types; no vscode, DOM or Node.
  */
 import type { CellType, ModelConfig } from '../engine/types';
+import { withCellLoops, type CellLoop } from './cellLoop';
 import { tokenize } from './tokenizer';
 import { dotted, walk, type Expr, type Span } from './expr';
 import { lineStatements, type Param, type Stmt } from './statements';
@@ -132,6 +133,8 @@ export interface SnippetModel {
   instance?: string;
   /** The training the file does (optimizer, loss, clip, loop), when it is the file's only model. */
   training?: SnippetTraining;
+  /** Cells: the loop over time around the first call (`for t in range(L): h = cell(x[t], h)`), see cellLoop.ts. */
+  cellLoop?: CellLoop;
 }
 
 /**
@@ -427,7 +430,7 @@ const MAX_NESTING = 400;
 /** Reads every recognised recurrent model in a Python snippet. Never throws. */
 export function readSnippet(text: string): SnippetResult {
   try {
-    return new Reader(text).read();
+    return withCellLoops(new Reader(text).read());
   } catch (err) {
     // A bug in the reader must not take the editor down: report it as a note.
     return { models: [], dynamic: [], notes: [msg('The snippet reader failed: {0}', String((err as Error)?.message ?? err))] };

@@ -72,6 +72,7 @@ export function tokenIds(shape: readonly number[], vocab: number): unknown {
 
 /** The document as a plain object with PyTorch's key names, in the documented key order. */
 export function toRnnDocumentObject(model: SnippetModel, description?: string, t: Translate = english): Record<string, unknown> {
+  if (model.cell) return cellDocumentObject(model, description, t);
   const c = model.config;
   const m: Record<string, unknown> = { type: model.type };
   if (c.inputSize !== undefined) m.input_size = c.inputSize;
@@ -166,4 +167,44 @@ export function toRnnDocument(model: SnippetModel, description?: string, t: Tran
   const text = JSON.stringify(toRnnDocumentObject(model, description, t), null, 2);
   // Keep short number arrays on one line: "[\n 3,\n 5\n]" -> "[3, 5]".
   return text.replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g, (_w, inner: string) => `[${inner.split(/,\s*/).join(', ')}]`) + '\n';
+}
+
+/**
+ * A cell's document (README "Cells"): the cell's arguments, the seed, and as input the sequence
+ * its loop over time walks (time first), or the one step it is called on; hx is left to zeros.
+ */
+export function cellDocumentObject(model: SnippetModel, description?: string, t: Translate = english): Record<string, unknown> {
+  const c = model.config;
+  const m: Record<string, unknown> = { type: model.moduleType ?? `${model.type}Cell` };
+  if (c.inputSize !== undefined) m.input_size = c.inputSize;
+  if (c.hiddenSize !== undefined) m.hidden_size = c.hiddenSize;
+  if (c.bias === false) m.bias = false;
+  if (model.moduleType === 'RNNCell' && c.nonlinearity !== undefined && c.nonlinearity !== 'tanh') m.nonlinearity = c.nonlinearity;
+  const notes: Msg[] = [];
+  const loop = model.cellLoop;
+  const kind = loop?.draw ?? model.input?.kind ?? 'rand';
+  let shape: number[] | undefined;
+  if (loop?.sequence) {
+    shape = loop.sequence;
+    if (loop.timeAxis !== 0) notes.push(msg('The loop walks {0} along dim {1}; the view draws the sequence time first, torch.{2}({3}), so its numbers are not the snippet\'s.', loop.source, loop.timeAxis, kind, shape.join(', ')));
+    else if (!loop.draw) notes.push(msg('The snippet\'s input is not a torch.rand or torch.randn draw; the view uses {0}, of the same shape.', `torch.${kind}(${shape.join(', ')})`));
+  } else {
+    const step = model.calls[0]?.input;
+    shape = step && (step.length === 1 || step.length === 2) ? step : undefined;
+    if (!shape && c.inputSize !== undefined) {
+      shape = [DEFAULT_SEQ_LEN, DEFAULT_BATCH, c.inputSize];
+      notes.push(msg('No torch.rand or torch.randn input was found; the view uses {0}.', `torch.${kind}(${shape.join(', ')})`));
+    }
+  }
+  const doc: Record<string, unknown> = {};
+  const words = [description, ...notes.map((n) => formatMsg(n, t))].filter((x): x is string => !!x);
+  if (words.length > 0) doc.description = words.join(' ');
+  doc.model = m;
+  if (model.seed) doc.seed = model.seed.value;
+  if (shape) {
+    doc.input = { [kind]: shape };
+    // A 2-D sequence (L, in) is a loop only when said; a 3-D one always is.
+    if (loop?.sequence && shape.length === 2) doc.loop = true;
+  }
+  return doc;
 }

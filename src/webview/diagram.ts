@@ -39,14 +39,15 @@ export function nodeLabel(n: LayoutNode, p: RunPayload): string {
       return `${arrow}c${sub(n.t + 1)}${layer}`;
     case 'y':
       return `y${sub(n.t + 1)}${layer}`;
+    // A cell's hx and its loop's last state have no layer axis: h0, c0, h, c.
     case 'h0':
-      return `h0[${n.layer * D + n.direction}]`;
+      return p.cell ? 'h0' : `h0[${n.layer * D + n.direction}]`;
     case 'c0':
-      return `c0[${n.layer * D + n.direction}]`;
+      return p.cell ? 'c0' : `c0[${n.layer * D + n.direction}]`;
     case 'hn':
-      return `h_n[${n.layer * D + n.direction}]`;
+      return p.cell ? 'h' : `h_n[${n.layer * D + n.direction}]`;
     case 'cn':
-      return `c_n[${n.layer * D + n.direction}]`;
+      return p.cell ? 'c' : `c_n[${n.layer * D + n.direction}]`;
     case 'head':
       return 'head';
   }
@@ -83,7 +84,7 @@ export function renderDiagram(ctx: DiagramContext): SVGSVGElement {
     height: L.height,
     viewBox: `0 0 ${L.width} ${L.height}`,
     role: 'group',
-    'aria-label': str('diagramLabel', p.model.type, T),
+    'aria-label': str('diagramLabel', p.cell ?? p.model.type, T),
   });
   const defs = s('defs');
   for (const [id, cls] of [['arrow', 'arrowhead'], ['arrow-rev', 'arrowhead rev'], ['arrow-dim', 'arrowhead dim']] as const) {
@@ -98,6 +99,7 @@ export function renderDiagram(ctx: DiagramContext): SVGSVGElement {
     if (r.kind === 'x') text = str('rowX');
     else if (r.kind === 'y') text = (p.model.numLayers > 1 ? str('rowLayer', r.layer) + ' ' : '') + 'y = [→h ; ←h]';
     else if (r.kind === 'c') text = str('rowCell') + (D === 2 ? (r.direction === 0 ? ' →' : ' ←') : '');
+    else if (p.cell) text = `nn.${p.cell}`; // a cell's loop is one layer, one direction: name the cell
     else text = str('rowLayer', r.layer) + (D === 2 ? (r.direction === 0 ? ` → ${str('forward')}` : ` ← ${str('reverse')}`) : '');
     svg.appendChild(s('text', { x: 8, y: r.y + 4, class: `row-label row-${r.kind}${r.direction === 1 ? ' rev' : ''}` }, text));
   }
@@ -159,7 +161,7 @@ export function renderDiagram(ctx: DiagramContext): SVGSVGElement {
     const revealed = isRevealed(n, ctx.cursor, T);
     const label = nodeLabel(n, p);
     const desc =
-      n.kind === 'h0' ? str('initialState') : n.kind === 'c0' ? str('initialCell') : n.kind === 'hn' ? str('finalState', n.layer * D + n.direction) : n.kind === 'cn' ? str('finalCell', n.layer * D + n.direction) : n.kind === 'head' ? str('headLabel') : '';
+      n.kind === 'h0' ? str('initialState') : n.kind === 'c0' ? str('initialCell') : n.kind === 'hn' ? (p.cell ? str('cellLastH') : str('finalState', n.layer * D + n.direction)) : n.kind === 'cn' ? (p.cell ? str('cellLastC') : str('finalCell', n.layer * D + n.direction)) : n.kind === 'head' ? str('headLabel') : '';
     // inf / nan (PyTorch's float32) said in the node's tooltip and aria-label, once revealed
     const nf = revealed ? nonFiniteText(vec, str) : undefined;
     const aria = desc.startsWith(label) ? desc : str('nodeAria', label, desc || (vec ? `${vec.length}` : str('notSent')));

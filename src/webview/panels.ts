@@ -27,8 +27,10 @@ export function renderResults(p: RunPayload, t: number, batch: number | 'all', p
   };
   const opts = { precision, ...(linewidth ? { linewidth } : {}) };
   if (p.headOutput) print('head', formatTorchTensor(p.headOutput.shape, p.headOutput.data, opts), p.headOutput.data);
-  print('h_n', formatTorchTensor(p.hN.shape, p.hN.data, opts), p.hN.data);
-  if (p.cN) print('c_n', formatTorchTensor(p.cN.shape, p.cN.data, opts), p.cN.data);
+  // A cell's loop ends with h (and c) of shape (N, H): h_n without its one-layer axis.
+  const last = (shape: number[]) => (p.cell ? shape.slice(1) : shape);
+  print(p.cell ? 'h' : 'h_n', formatTorchTensor(last(p.hN.shape), p.hN.data, opts), p.hN.data);
+  if (p.cN) print(p.cell ? 'c' : 'c_n', formatTorchTensor(last(p.cN.shape), p.cN.data, opts), p.cN.data);
   // output at the selected step, for every batch element (what output[t] prints)
   const rows: (number | null)[] = [];
   const width = (p.model.bidirectional ? 2 : 1) * hOut(p);
@@ -85,9 +87,12 @@ export function renderShapes(p: RunPayload, str: Str): HTMLElement {
   const chip = (name: string, shape: (number | string)[] | undefined) => (shape ? h('span', { class: 'chip' }, h('code', {}, name), ' ', formatShape(shape)) : undefined);
   strip.appendChild(chip('input', p.shapes.input)!);
   strip.appendChild(h('span', { class: 'arrow-text', 'aria-hidden': 'true' }, '→'));
-  strip.appendChild(h('span', { class: 'chip model' }, `nn.${p.model.type}(${p.model.inputSize}, ${p.model.hiddenSize}${p.model.numLayers > 1 ? `, num_layers=${p.model.numLayers}` : ''}${p.model.batchFirst ? ', batch_first=True' : ''}${p.model.bidirectional ? ', bidirectional=True' : ''}${p.model.projSize ? `, proj_size=${p.model.projSize}` : ''})`));
+  strip.appendChild(h('span', { class: 'chip model' }, p.cell ? `nn.${p.cell}(${p.model.inputSize}, ${p.model.hiddenSize})` : `nn.${p.model.type}(${p.model.inputSize}, ${p.model.hiddenSize}${p.model.numLayers > 1 ? `, num_layers=${p.model.numLayers}` : ''}${p.model.batchFirst ? ', batch_first=True' : ''}${p.model.bidirectional ? ', bidirectional=True' : ''}${p.model.projSize ? `, proj_size=${p.model.projSize}` : ''})`));
   strip.appendChild(h('span', { class: 'arrow-text', 'aria-hidden': 'true' }, '→'));
-  for (const c of [chip('output', p.shapes.output), chip('h_n', p.shapes.hN), chip('c_n', p.shapes.cN)]) if (c) strip.appendChild(c);
+  const chips = p.cell
+    ? [chip(str('cellStack'), p.shapes.output), chip('h', p.shapes.hN.slice(1)), chip('c', p.shapes.cN?.slice(1))]
+    : [chip('output', p.shapes.output), chip('h_n', p.shapes.hN), chip('c_n', p.shapes.cN)];
+  for (const c of chips) if (c) strip.appendChild(c);
   if (p.shapes.head) {
     strip.appendChild(h('span', { class: 'arrow-text', 'aria-hidden': 'true' }, '→'));
     strip.appendChild(chip('head', p.shapes.head)!);
