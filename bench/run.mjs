@@ -4,7 +4,8 @@
 // For each workload in bench/workloads.json it first checks that every engine's output agrees
 // with PyTorch's (float64 reference from the same float32 weights), then times the engines
 // alternately (round-robin, rotating who goes first) and prints medians, GFLOP/s, peak memory
-// and the ratio to onnxruntime-node on one thread, as Markdown, also written as JSON to
+// and the ratios to onnxruntime-node on one thread and on its default threads (RNN Lens runs
+// on one thread and, in the -threads rows, on every core: src/engine/parallel), as Markdown, also written as JSON to
 // bench/results/. Peers that cannot be had are reported as skipped with the reason, never dropped.
 //
 //   npm run bench                 all workloads
@@ -172,23 +173,30 @@ const median = (a) => {
  * ctx.input: the workload's input (Float64Array, float32 values, from PyTorch's seeded draw);
  * ctx.init: {state_dict, input} as nested arrays (only the tfjs peer needs it).
  */
-function ourEngine(precision = 'float64') {
+function ourEngine(precision = 'float64', threaded = false) {
   const bundle = path.join(root, 'dist', 'engine.js');
-  if (!existsSync(bundle)) {
+  if (!existsSync(bundle) || !existsSync(path.join(root, 'dist', 'threads.js'))) {
     log('Building the engine bundle (npm run build)...');
     spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
   }
   const api = require(bundle);
   const f32 = precision === 'float32';
+  // Threads: helpers on every core (src/engine/parallel), used where the batch and the work allow.
+  const threads = threaded ? require(path.join(root, 'dist', 'threads.js')) : undefined;
+  const cores = threads?.machineCores();
+  const base = f32 ? 'rnn-lens-f32' : 'rnn-lens';
   return {
-    name: f32 ? 'rnn-lens-f32' : 'rnn-lens',
-    label: f32 ? 'RNN Lens (WebAssembly SIMD, float32)' : 'RNN Lens (WebAssembly SIMD, float64)',
+    name: threaded ? `${base}-threads` : base,
+    label: `RNN Lens (WebAssembly SIMD, ${precision}${threaded ? `, up to ${cores} threads` : ''})`,
     /** Max relative error to PyTorch's float64 reference this engine is held to. */
     bar: f32 ? 1e-4 : 1e-6,
     async setup(w) {
       const doc = workloadDocument(w);
       const init = api.init(doc);
-      const model = api.createModel(doc, f32 ? { precision: 'float32' } : undefined);
+      const options = f32 ? { precision: 'float32' } : {};
+      if (threaded) Object.assign(options, { threadHost: threads.nodeThreadHost(), threads: 0 });
+      const model = api.createModel(doc, options);
+      if (threaded) await new Promise((r) => setTimeout(r, 1000)); // helpers prepare the model; not timed
       // The tensor-level path (no nested-array conversion), as a program embedding the engine uses it.
       const input = { shape: w.input.rand.slice(), data: Float64Array.from(flatten(init.input)) };
       let last;
@@ -339,7 +347,7 @@ async function memoryChild(engineName, workloadName) {
   // Only the engine measured is set up: a peer's child reads the input the parent cached
   // (never loading or preparing our model), ours sets itself up as in the timing run.
   let eng;
-  if (engineName === 'rnn-lens' || engineName === 'rnn-lens-f32') eng = await ourEngine(engineName === 'rnn-lens' ? 'float64' : 'float32').setup(w);
+  if (engineName.startsWith('rnn-lens')) eng = await ourEngine(engineName.includes('f32') ? 'float32' : 'float64', engineName.endsWith('-threads')).setup(w);
   else if (engineName.startsWith('ort')) {
     const ctx = { input: readCachedInput(w) };
     eng = await ortEngine(require('onnxruntime-node'), engineName === 'ort-1t' ? 1 : 0).setup(w, ctx);
@@ -403,7 +411,7 @@ async function main() {
     return;
   }
   prepareCache(torchVersion);
-  const engines = [ourEngine('float64'), ourEngine('float32')];
+  const engines = [ourEngine('float64'), ourEngine('float32'), ourEngine('float64', true), ourEngine('float32', true)];
   ensureBenchPeers();
   const ort = tryRequire('onnxruntime-node');
   if (ort) engines.push(ortEngine(ort, 1), ortEngine(ort, 0));
@@ -500,6 +508,7 @@ async function main() {
       }
     }
     const ortMedian = times['ort-1t'] ? median(times['ort-1t']) : undefined;
+    const ortDefaultMedian = times['ort-default'] ? median(times['ort-default']) : undefined;
     for (const p of prepared) {
       const ms = median(times[p.e.name]);
       const mem = p.e.name === 'pytorch-1t' ? undefined : measureMemory(p.e.name, w, single[p.e.name] > SLOW_MS ? 1 : 3);
@@ -512,11 +521,15 @@ async function main() {
         gflops: flops / (ms / 1000) / 1e9,
         peakRssMiB: mem ? mem.peak / 2 ** 20 : undefined,
         ratioToOrt1t: ortMedian ? ms / ortMedian : undefined,
+        ratioToOrtDefault: ortDefaultMedian ? ms / ortDefaultMedian : undefined,
         maxRelErrVsPyTorch: p.err,
         agrees: p.agrees,
         note: p.s.note,
       });
-      log(`  ${p.e.name.padEnd(12)} ${ms.toFixed(3).padStart(10)} ms  ${ortMedian ? (ms / ortMedian).toFixed(2) + 'x' : ''}`);
+      log(
+        `  ${p.e.name.padEnd(20)} ${ms.toFixed(3).padStart(10)} ms  ${ortMedian ? (ms / ortMedian).toFixed(2) + 'x' : ''}` +
+          `${ortDefaultMedian ? `  ${(ms / ortDefaultMedian).toFixed(2)}x ORT default` : ''}`,
+      );
     }
   }
   server.stop();
@@ -576,20 +589,20 @@ function renderMarkdown(machine, results, scaling) {
       `PyTorch ${machine.pytorch}, onnxruntime-node ${machine.onnxruntime ?? '-'}, tfjs ${machine.tfjs ?? '-'}.`,
   );
   lines.push('');
-  lines.push('| workload | engine | median ms | samples | GFLOP/s | peak RSS MiB | vs ORT 1 thread | max rel. error vs PyTorch |');
-  lines.push('|---|---|---:|---:|---:|---:|---:|---|');
+  lines.push('| workload | engine | median ms | samples | GFLOP/s | peak RSS MiB | vs ORT 1 thread | vs ORT default threads | max rel. error vs PyTorch |');
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---|');
   for (const r of results) {
     if (r.skipped) {
-      lines.push(`| ${r.workload} | ${r.engine} | skipped: ${r.skipped} | | | | | |`);
+      lines.push(`| ${r.workload} | ${r.engine} | skipped: ${r.skipped} | | | | | | |`);
       continue;
     }
     const agree = r.agrees === undefined ? `not compared (${r.note})` : `${r.maxRelErrVsPyTorch.toExponential(1)}${r.agrees ? '' : ' DISAGREES'}`;
     lines.push(
       `| ${r.workload} | ${r.engine} | ${r.medianMs.toFixed(3)} | ${r.samples} | ${r.gflops.toFixed(2)} | ${r.peakRssMiB ? r.peakRssMiB.toFixed(0) : '-'} | ` +
-        `${r.ratioToOrt1t ? r.ratioToOrt1t.toFixed(2) + 'x' : '-'} | ${agree} |`,
+        `${r.ratioToOrt1t ? r.ratioToOrt1t.toFixed(2) + 'x' : '-'} | ${r.ratioToOrtDefault ? r.ratioToOrtDefault.toFixed(2) + 'x' : '-'} | ${agree} |`,
     );
   }
-  for (const [e, why] of Object.entries(skipped)) lines.push(`| all | ${e} | skipped: ${why} | | | | | |`);
+  for (const [e, why] of Object.entries(skipped)) lines.push(`| all | ${e} | skipped: ${why} | | | | | | |`);
   if (scaling.length) {
     lines.push('');
     lines.push('Time per step of RNN Lens, LSTM 128 -> 128, N = 1 (CPU time, median of 7 turns of ~10,000 steps):');
