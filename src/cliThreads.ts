@@ -15,10 +15,10 @@ import { prepareParallelModel, threadsWorthStarting } from './engine/parallel/pa
 import { machineCores } from './threads';
 import { nodeThreadHost } from './worker/threadHost';
 
-/** forwardThread.js: beside dist/cli.js in the bundle, under worker/ in tsc's output. */
-function helperScript(): string {
-  const bundled = join(__dirname, 'forwardThread.js');
-  return existsSync(bundled) ? bundled : join(__dirname, 'worker', 'forwardThread.js');
+/** forwardThread.js: beside dist/cli.js in the bundle, under worker/ in tsc's output; null when missing. */
+function helperScript(): string | null {
+  const candidates = [join(__dirname, 'forwardThread.js'), join(__dirname, 'worker', 'forwardThread.js')];
+  return candidates.find((c) => existsSync(c)) ?? null;
 }
 
 /**
@@ -32,8 +32,9 @@ export function runDocumentThreaded(doc: RnnDocument, threads: number, cores = m
   const r = resolveRun(doc);
   const { model, head, stateDict, input, h0, c0 } = r.spec;
   const worth = threadsWorthStarting(model, head, input.shape, cap);
-  if (worth < 2) return one();
-  const parallel = prepareParallelModel(model, head, stateDict, { host: nodeThreadHost(helperScript(), cores), threads: worth });
+  const script = worth > 1 ? helperScript() : null;
+  if (!script) return one();
+  const parallel = prepareParallelModel(model, head, stateDict, { host: nodeThreadHost(script, cores), threads: worth });
   try {
     parallel.waitReady(30_000); // helpers that are not ready by then leave their parts to this thread
     const f = parallel.forward(input, h0, c0);
