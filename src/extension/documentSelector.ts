@@ -1,6 +1,6 @@
 /*
  * What counts as an RNN document: a file named *.rnn.json, or any JSON / JSONC document whose
- * top-level `model.type` is "RNN", "LSTM" or "GRU". Pure (no vscode import) so it is unit-tested
+ * top-level `model.type` is "RNN", "LSTM" or "GRU" (or a cell: "RNNCell" ...). Pure (no vscode import) so it is unit-tested
  * on Node; callers pass anything shaped like a vscode.TextDocument.
  * Layer: extension, pure part (imports jsonc-parser only).
  *
@@ -85,13 +85,14 @@ export function topLevelModelType(text: string): string | undefined {
   return undefined;
 }
 
-const RNN_TYPE_HINT = /"type"\s*:\s*"(?:RNN|LSTM|GRU)"/;
+const RNN_TYPE_HINT = /"type"\s*:\s*"(?:RNN|LSTM|GRU)(?:Cell)?"/;
 
 /** Does the text's top-level model.type name one of the recurrent modules? */
 export function hasRnnModel(text: string): boolean {
   if (!RNN_TYPE_HINT.test(text)) return false; // cheap reject for the usual JSON file
   const t = topLevelModelType(text);
-  return t === 'RNN' || t === 'LSTM' || t === 'GRU';
+  // A cell document (nn.RNNCell / LSTMCell / GRUCell and its loop over time) is an RNN document too.
+  return t === 'RNN' || t === 'LSTM' || t === 'GRU' || t === 'RNNCell' || t === 'LSTMCell' || t === 'GRUCell';
 }
 
 /** Is this document an RNN document (by name, or JSON whose model.type is RNN/LSTM/GRU)? */

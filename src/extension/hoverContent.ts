@@ -16,6 +16,9 @@ import { readDocument } from '../document/reader';
 import type { Budget, ReadResult, Span } from '../document/types';
 import { inputAxes, parameterMarkdown, shapeMarkdown, stateAxes, tensorMarkdown, type Localize } from './hoverMarkdown';
 import { readNestedArray } from '../run/selection';
+import { cellShapeReport } from '../document/cell';
+import type { CellDocument } from '../document/types';
+import { cellModelMarkdown } from './cellHover';
 
 /** Nesting deeper than this is not parsed into a tree (parseTree recurses per level). */
 const MAX_TREE_DEPTH = 64;
@@ -25,6 +28,8 @@ export interface ModelView {
   model: ModelConfig;
   head?: HeadConfig;
   inputShape?: number[];
+  /** A cell document: `model` is the cell as its one-layer module (see src/document/cell.ts). */
+  cell?: CellDocument;
 }
 
 /** Iterative check that the text nests no deeper than `max`, so parseTree is safe. */
@@ -75,7 +80,9 @@ export function modelView(text: string, read: ReadResult, tree: Node | undefined
   if (read.document) {
     const src = read.document.input;
     const shape = src ? (src.kind === 'rand' ? src.shape : src.tensor.shape) : undefined;
-    return { model: read.document.model, head: read.document.head, inputShape: shape ? [...shape] : inputShape };
+    const view: ModelView = { model: read.document.model, head: read.document.head, inputShape: shape ? [...shape] : inputShape };
+    if (read.document.cell) view.cell = read.document.cell;
+    return view;
   }
   if (!tree) return undefined;
   const modelNode = findNodeAtLocation(tree, ['model']);
@@ -100,6 +107,7 @@ export function reportFor(view: ModelView): ShapeReport {
 
 /** Markdown of a model view: the model line and the shape table. */
 export function modelMarkdown(view: ModelView, t: Localize): string {
+  if (view.cell) return cellModelMarkdown(cellShapeReport(reportFor(view), view.cell), view.cell, view.model, view.head, t);
   return shapeMarkdown(reportFor(view), t, { model: view.model, head: view.head });
 }
 

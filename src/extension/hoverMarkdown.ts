@@ -67,7 +67,8 @@ export function gateLabel(gate: string, t: Localize): string {
   }
 }
 
-function gateRows(gates: readonly GateBlock[]): string {
+/** Gate blocks of a parameter as `i [0:20] · f [20:40] ...` (— for a plain RNN). */
+export function gateRows(gates: readonly GateBlock[]): string {
   const named = gates.filter((g) => g.gate !== '');
   if (named.length === 0) return '—';
   return named.map((g) => `${g.gate} \`[${g.rowStart}:${g.rowEnd}]\``).join(' · ');

@@ -8,6 +8,8 @@ import * as assert from 'node:assert/strict';
 import { readDocument } from '../../src/document/reader';
 import { shapesDocument, shapesText } from '../../src/document/commands';
 import type { Diagnostic } from '../../src/document/types';
+import { hasRnnModel } from '../../src/extension/documentSelector';
+import { hoverAt, safeTree } from '../../src/extension/hoverContent';
 
 function errors(text: string): Diagnostic[] {
   return readDocument(text).diagnostics.filter((d) => d.severity === 'error');
@@ -104,5 +106,27 @@ describe('cell documents: the reader', () => {
     assert.match(text, /output \(stack of h\) +\(5, 3, 20\)/);
     assert.match(text, /weight_ih +\(80, 10\)/);
     assert.doesNotMatch(text, /_l0/);
+  });
+});
+
+describe('cell documents: the editor\'s pure parts', () => {
+  it('a JSON file whose model.type is a cell is an RNN document', () => {
+    assert.equal(hasRnnModel('{"model": {"type": "LSTMCell", "input_size": 2, "hidden_size": 3}}'), true);
+    assert.equal(hasRnnModel('{"model": {"type": "GRUCell"}}'), true);
+    assert.equal(hasRnnModel('{"model": {"type": "Cell"}}'), false);
+  });
+
+  it('hover on model: the cell, hx, the loop\'s stack and last h, parameters by the cell\'s names with gate rows', () => {
+    const text = '{"model": {"type": "GRUCell", "input_size": 4, "hidden_size": 6}, "input": {"rand": [7, 2, 4]}}';
+    const read = readDocument(text);
+    const h = hoverAt(text, text.indexOf('"type"'), read, safeTree(text), (s, ...a) => s.replace(/\{(\d+)\}/g, (_, i) => String(a[Number(i)])));
+    const md = h!.markdown;
+    assert.match(md, /^\*\*`nn\.GRUCell\(4, 6\)`\*\*/);
+    assert.match(md, /for t in range\(L\): h = cell\(x\[t\], h\)/);
+    assert.match(md, /\| h0 \| `\(2, 6\)` \|/);
+    assert.match(md, /\| output \| `\(7, 2, 6\)` \| torch\.stack of h after every step \|/);
+    assert.match(md, /\| h \| `\(2, 6\)` \| h after the last step \|/);
+    assert.match(md, /\| weight\\_ih \| `\(18, 4\)` \| r `\[0:6\]` · z `\[6:12\]` · n `\[12:18\]` \|/);
+    assert.doesNotMatch(md, /_l0|h_n/);
   });
 });
