@@ -96,20 +96,44 @@ def input_grad_profile(net, variant, x, y):
     return g.pow(2).sum(dim=(0, 2)).sqrt().tolist()
 
 
+def init_net(cell, variant, seed, cfg, dtype=torch.float32):
+    """torch.manual_seed(seed), then Embedding, RNN, Linear in that order (PyTorch's default init);
+    then, for the LSTM only, the documented deviation: bias_ih_l0's forget-gate slice += forget_bias
+    and its input-gate slice += input_bias (in float32, before any conversion)."""
+    torch.manual_seed(seed)
+    net = Net(cell, variant, cfg["H"], cfg["K"], cfg["E"])
+    fb, ib = cfg.get("forget_bias", 0.0), cfg.get("input_bias", 0.0)
+    if cell == "LSTM" and (fb or ib):
+        H = cfg["H"]
+        with torch.no_grad():
+            net.rnn.bias_ih_l0[:H] += ib        # gate order i, f, g, o
+            net.rnn.bias_ih_l0[H:2 * H] += fb
+    return net.to(dtype)
+
+
+def batch_rows(step, B, N):
+    """The rows of minibatch `step`: the training set in order, B at a time, round and round."""
+    i0 = (step * B) % N
+    return slice(i0, i0 + B)
+
+
 def train_one(cell, variant, L, seed, cfg, dtype=torch.float32, log=False):
     xtr, ytr, xte, yte = make_data(variant, L, seed, cfg["n_train"], cfg["n_test"], cfg["K"])
-    torch.manual_seed(seed)
-    net = Net(cell, variant, cfg["H"], cfg["K"], cfg["E"]).to(dtype)
+    net = init_net(cell, variant, seed, cfg, dtype)
     if variant == "regression":
         xtr, ytr, xte, yte = xtr.to(dtype), ytr.to(dtype), xte.to(dtype), yte.to(dtype)
     lossf = nn.MSELoss() if variant == "regression" else nn.CrossEntropyLoss()
     opt = torch.optim.Adam(net.parameters(), lr=cfg["lr"])
-    grad_at_init = input_grad_profile(net, variant, xtr, ytr)
+    B = cfg.get("batch") or cfg["n_train"]
+    assert cfg["n_train"] % B == 0, "n_train must be a multiple of batch"
+    first = batch_rows(0, B, cfg["n_train"])
+    grad_at_init = input_grad_profile(net, variant, xtr[first], ytr[first])
     losses, norms = [], []
     t0 = time.time()
     for s in range(cfg["steps"]):
+        rows = batch_rows(s, B, cfg["n_train"])
         opt.zero_grad()
-        loss = lossf(net(xtr), ytr)
+        loss = lossf(net(xtr[rows]), ytr[rows])
         loss.backward()
         norms.append(nn.utils.clip_grad_norm_(net.parameters(), cfg.get("clip", 1e9)).item())
         opt.step()
@@ -120,7 +144,7 @@ def train_one(cell, variant, L, seed, cfg, dtype=torch.float32, log=False):
         "train_final": evaluate(net, variant, xtr, ytr),
         "test": evaluate(net, variant, xte, yte),
         "input_grad_init": grad_at_init,
-        "input_grad_final": input_grad_profile(net, variant, xtr, ytr),
+        "input_grad_final": input_grad_profile(net, variant, xtr[first], ytr[first]),
     }
 
 
@@ -139,15 +163,16 @@ def summarize(results, variant):
         print(f"{L:>4} " + " ".join(f"{x:>24}" for x in row), flush=True)
 
 
-DEFAULT = {"n_train": 256, "n_test": 512, "H": 16, "K": 4, "E": 4, "lr": 0.01, "steps": 300}
+DEFAULT = {"n_train": 4096, "n_test": 512, "H": 16, "K": 4, "E": 8, "lr": 0.02, "steps": 400, "batch": 64,
+           "forget_bias": 5.0, "input_bias": -5.0}
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("mode", choices=["explore", "record", "fixture"])
     ap.add_argument("out", nargs="?")
-    ap.add_argument("--variant", default="regression")
-    ap.add_argument("--lengths", default="5,10,20,50")
+    ap.add_argument("--variant", default="classification")
+    ap.add_argument("--lengths", default="5,10,20,50,100")
     ap.add_argument("--seeds", default="0")
     ap.add_argument("--cells", default="RNN,LSTM,GRU")
     for k, v in DEFAULT.items():
@@ -188,25 +213,32 @@ def main():
 
 def fixture(out):
     """Data bits and tiny trained configurations for test/unit/lab.longMemory.test.ts (float64 training
-    from the float32 seeded init, as the engine trains)."""
+    from the float32 seeded init, as the engine trains): full batch and minibatches, PyTorch's
+    default init and the LSTM's gate-bias deviation."""
     torch.set_default_dtype(torch.float32)
     cases = []
-    for variant in ("regression", "classification"):
-        cfg = {"n_train": 8, "n_test": 6, "H": 4, "K": 4, "E": 3, "lr": 0.02, "steps": 6}
+    base = {"n_train": 8, "n_test": 6, "H": 4, "K": 4, "E": 3, "lr": 0.02, "steps": 6, "batch": 0, "forget_bias": 0.0, "input_bias": 0.0}
+    configs = [("regression", base), ("classification", base),
+               ("classification", dict(base, batch=4, steps=7, forget_bias=3.0, input_bias=-3.0))]
+    for variant, cfg in configs:
         for L, seed in ((5, 1), (7, 2)):
             xtr, ytr, xte, yte = make_data(variant, L, seed, cfg["n_train"], cfg["n_test"], cfg["K"])
             for cell in CELLS:
-                torch.manual_seed(seed)
-                net = Net(cell, variant, cfg["H"], cfg["K"], cfg["E"]).double()
+                net32 = init_net(cell, variant, seed, cfg)
+                bias_init = net32.rnn.bias_ih_l0.detach().double().tolist()
+                net = net32.double()
                 f = (lambda t: t.double()) if variant == "regression" else (lambda t: t)
                 a, b, c, d = f(xtr), f(ytr), f(xte), f(yte)
                 lossf = nn.MSELoss() if variant == "regression" else nn.CrossEntropyLoss()
                 opt = torch.optim.Adam(net.parameters(), lr=cfg["lr"])
-                grad_init = input_grad_profile(net, variant, a, b)
+                B = cfg["batch"] or cfg["n_train"]
+                first = batch_rows(0, B, cfg["n_train"])
+                grad_init = input_grad_profile(net, variant, a[first], b[first])
                 losses, norms = [], []
-                for _ in range(cfg["steps"]):
+                for s in range(cfg["steps"]):
+                    rows = batch_rows(s, B, cfg["n_train"])
                     opt.zero_grad()
-                    loss = lossf(net(a), b)
+                    loss = lossf(net(a[rows]), b[rows])
                     loss.backward()
                     norms.append(nn.utils.clip_grad_norm_(net.parameters(), 1e9).item())
                     opt.step()
@@ -216,7 +248,8 @@ def fixture(out):
                     "data": {k: v.reshape(-1).tolist() for k, v in (("train_input", xtr), ("train_target", ytr), ("test_input", xte), ("test_target", yte))},
                     "loss": losses, "grad_norm": norms,
                     "test": evaluate(net, variant, c, d), "train": evaluate(net, variant, a, b),
-                    "input_grad_init": grad_init, "input_grad_final": input_grad_profile(net, variant, a, b),
+                    "input_grad_init": grad_init, "input_grad_final": input_grad_profile(net, variant, a[first], b[first]),
+                    "bias_ih_l0_init": bias_init,
                 })
     # bigger data draws (the AVX2 randn path, numel >= 16, and a partial last block of 16)
     g = torch.Generator().manual_seed(data_seed(50, 2))
@@ -224,6 +257,10 @@ def fixture(out):
     xtr, ytr, xte, yte = make_data("classification", 20, 1, 1024, 512, 4)
     big["classification_L20_seed1_train_sum"] = int(xtr.sum())
     big["classification_L20_seed1_test_first_row"] = xte[0].tolist()
+    # the experiment's own sizes: 4096 training sequences at L = 100
+    xtr, ytr, xte, yte = make_data("classification", 100, 2, DEFAULT["n_train"], DEFAULT["n_test"], DEFAULT["K"])
+    big["classification_L100_seed2"] = {"n_train": DEFAULT["n_train"], "n_test": DEFAULT["n_test"], "K": DEFAULT["K"],
+                                        "train_sum": int(xtr.sum()), "train_last_row": xtr[-1].tolist(), "test_last_row": xte[-1].tolist()}
     with open(out, "w") as fh:
         json.dump({"torch": torch.__version__, "note": "made by scripts/lab/long_memory.py fixture", "cases": cases, "draws": big}, fh)
         fh.write("\n")

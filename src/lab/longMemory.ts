@@ -7,14 +7,21 @@
  * Designed with PyTorch first: scripts/lab/long_memory.py (its numbers: test/fixtures/lab/).
  *
  * Every model is an ordinary RNN document with a `train` block, trained by the engine's
- * document trainer (src/api.ts createTrainer), so what the lab shows is what "RNN: Train" and
- * `rnn-lens train` would do with the same document. The data come from the engine's
- * torch-compatible generator, drawn exactly as the python script draws them:
+ * document trainer (src/api.ts createTrainer); the lab only feeds it the next minibatch before
+ * each step (the training set in order, batchSize at a time, round and round), as a PyTorch
+ * loop over minibatches would. The data come from the engine's torch-compatible generator,
+ * drawn exactly as the python script draws them:
  *   g = torch.Generator().manual_seed(dataSeed(L, seed))
  *   regression:     x = torch.randn(N, L, 1, generator=g); y = x[:, 0, :]; then the test set
  *   classification: ids = floor(torch.rand(N, L, generator=g) * K); ids[:, 1:] += K: the first
  *                   id is the class (0..K-1), the rest are noise tokens K..2K-1 that are never a
  *                   class; y = ids[:, 0]; then the test set. The embedding has 2K rows.
+ * Initialisation: PyTorch's (torch.manual_seed(seed), then Embedding, RNN, Linear), except one
+ * documented deviation for the LSTM (forgetBias / inputBias, on in the defaults): its forget
+ * gate's bias starts 5 higher and its input gate's 5 lower (forget gate about 0.99, input gate
+ * about 0.01), so it starts out keeping its cell and letting little in. With PyTorch's init
+ * (forget gate about 0.5) no LSTM held at L = 50 within a budget the editor can train
+ * (bench/results/lab/exploration.md).
  * Layer: lab (pure). Imports src/api (library edge) and src/engine; no vscode, no DOM, no Node.
  */
 import { createTrainer } from '../api';
@@ -31,8 +38,14 @@ export interface LongMemoryConfig {
   lengths: number[];
   cells: CellType[];
   seeds: number[];
-  /** Training sequences (full batch: every step sees all of them). */
+  /** Training sequences. */
   nTrain: number;
+  /**
+   * Sequences per optimizer step: the training set in order, batchSize at a time, round and
+   * round (step s uses rows (s * batchSize) mod nTrain ...); 0 or nTrain: full batch.
+   * nTrain must be a multiple of it.
+   */
+  batchSize: number;
   /** Fresh sequences for judging, drawn after the training ones. */
   nTest: number;
   hidden: number;
@@ -42,40 +55,79 @@ export interface LongMemoryConfig {
   embeddingDim: number;
   lr: number;
   steps: number;
+  /**
+   * LSTM only, the documented deviation from PyTorch's default initialisation: added to the
+   * forget gate's slice of bias_ih_l0 after the seeded draw (in float32, as
+   * `rnn.bias_ih_l0[H:2H] += forgetBias` under torch.no_grad()). 0: PyTorch's init.
+   */
+  forgetBias: number;
+  /** LSTM only: added to the input gate's slice of bias_ih_l0 (`rnn.bias_ih_l0[:H] += inputBias`). 0: PyTorch's init. */
+  inputBias: number;
 }
 
 /**
- * The configuration the python record (scripts/lab/long_memory.py record) was made with.
- * Kept small enough that the float64 engine trains one model at L <= 50 in well under a minute.
+ * The configurations the python record (scripts/lab/long_memory.py record) was made with.
+ * classification is the experiment (see bench/results/lab/exploration.md for how it was chosen);
+ * regression is kept for exploring.
  */
 export const LONG_MEMORY_DEFAULTS: Record<LongMemoryVariant, LongMemoryConfig> = {
   regression: {
     variant: 'regression',
-    lengths: [5, 10, 20, 50, 100],
+    lengths: [5, 10, 20, 50],
     cells: ['RNN', 'LSTM', 'GRU'],
     seeds: [0, 1, 2],
-    nTrain: 512,
+    nTrain: 4096,
+    batchSize: 64,
     nTest: 512,
     hidden: 16,
     classes: 4,
-    embeddingDim: 4,
+    embeddingDim: 8,
     lr: 0.01,
-    steps: 300,
+    steps: 600,
+    forgetBias: 0,
+    inputBias: 0,
   },
   classification: {
     variant: 'classification',
     lengths: [5, 10, 20, 50, 100],
     cells: ['RNN', 'LSTM', 'GRU'],
     seeds: [0, 1, 2],
-    nTrain: 1024,
+    nTrain: 4096,
+    batchSize: 64,
     nTest: 512,
-    hidden: 8,
+    hidden: 16,
     classes: 4,
-    embeddingDim: 4,
+    embeddingDim: 8,
     lr: 0.02,
-    steps: 300,
+    steps: 400,
+    forgetBias: 5,
+    inputBias: -5,
   },
 };
+
+/** What is wrong with `cfg` (one sentence naming the field), or undefined when it can run. */
+export function checkLongMemoryConfig(cfg: LongMemoryConfig): string | undefined {
+  const posInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+  if (cfg.variant !== 'regression' && cfg.variant !== 'classification') return `variant must be "classification" or "regression", not ${JSON.stringify(cfg.variant)}`;
+  for (const k of ['nTrain', 'nTest', 'hidden', 'classes', 'embeddingDim', 'steps'] as const) if (!posInt(cfg[k])) return `${k} must be a whole number of at least 1, not ${JSON.stringify(cfg[k])}`;
+  if (!(Number.isInteger(cfg.batchSize) && cfg.batchSize >= 0)) return `batchSize must be a whole number (0: full batch), not ${JSON.stringify(cfg.batchSize)}`;
+  if (cfg.batchSize > 0 && cfg.nTrain % cfg.batchSize !== 0) return `nTrain (${cfg.nTrain}) must be a multiple of batchSize (${cfg.batchSize})`;
+  if (!Array.isArray(cfg.lengths) || !cfg.lengths.length || !cfg.lengths.every(posInt)) return 'lengths must be a list of whole numbers of at least 1';
+  if (!Array.isArray(cfg.seeds) || !cfg.seeds.length || !cfg.seeds.every((x) => Number.isInteger(x) && x >= 0)) return 'seeds must be a list of whole numbers of at least 0';
+  if (!Array.isArray(cfg.cells) || !cfg.cells.length || !cfg.cells.every((c) => c === 'RNN' || c === 'LSTM' || c === 'GRU')) return 'cells must be a list of "RNN", "LSTM", "GRU"';
+  for (const k of ['lr', 'forgetBias', 'inputBias'] as const) if (typeof cfg[k] !== 'number' || !Number.isFinite(cfg[k])) return `${k} must be a number, not ${JSON.stringify(cfg[k])}`;
+  return undefined;
+}
+
+/** Sequences per step: batchSize, or the whole training set. */
+export function batchOf(cfg: Pick<LongMemoryConfig, 'batchSize' | 'nTrain'>): number {
+  return cfg.batchSize > 0 ? Math.min(cfg.batchSize, cfg.nTrain) : cfg.nTrain;
+}
+
+/** The first row of minibatch `step` (python: batch_rows). */
+export function batchStart(step: number, batch: number, nTrain: number): number {
+  return (step * batch) % nTrain;
+}
 
 /** The data generator's seed for one length and seed: one stream per (L, seed), shared by every model. */
 export function dataSeed(length: number, seed: number): number {
@@ -132,13 +184,25 @@ export function nested(t: Tensor): unknown {
   return build(0, 0);
 }
 
-/** The RNN document one model of the experiment trains: the data literal, the seed, the train block. */
-export function longMemoryDocument(cfg: LongMemoryConfig, cell: CellType, seed: number, data: Pick<LongMemoryData, 'trainInput' | 'trainTarget'>): Record<string, unknown> {
+/** Rows [start, start + count) of a tensor whose first axis is the sequence (a view, no copy). */
+export function rowsOf(t: Tensor, start: number, count: number): Tensor {
+  const per = t.shape.slice(1).reduce((a, b) => a * b, 1);
+  return { shape: [count, ...t.shape.slice(1)], data: t.data.subarray(start * per, (start + count) * per) };
+}
+
+/**
+ * The RNN document one model of the experiment trains: the data literal (the first minibatch:
+ * the lab feeds the next one before every step), the seed, the train block, and for the LSTM
+ * with a gate-bias deviation the changed bias_ih_l0 in `state_dict` (replacing the drawn one,
+ * as load_state_dict would).
+ */
+export function longMemoryDocument(cfg: LongMemoryConfig, cell: CellType, seed: number, data: Pick<LongMemoryData, 'trainInput' | 'trainTarget'>, stateDict?: Record<string, unknown>): Record<string, unknown> {
   const cls = cfg.variant === 'classification';
   const doc: Record<string, unknown> = {
     model: { type: cell, input_size: cls ? cfg.embeddingDim : 1, hidden_size: cfg.hidden, batch_first: true },
     head: { type: 'Linear', out_features: cls ? cfg.classes : 1 },
     seed,
+    ...(stateDict ? { state_dict: stateDict } : {}),
     input: nested(data.trainInput),
     train: {
       loss: cls ? 'cross_entropy' : 'mse',
@@ -149,6 +213,25 @@ export function longMemoryDocument(cfg: LongMemoryConfig, cell: CellType, seed: 
   };
   if (cls) return { embedding: { num_embeddings: 2 * cfg.classes, embedding_dim: cfg.embeddingDim }, ...doc };
   return doc;
+}
+
+/** Does this model start from a changed init (the LSTM's gate biases)? */
+export function hasGateBias(cfg: Pick<LongMemoryConfig, 'forgetBias' | 'inputBias'>, cell: CellType): boolean {
+  return cell === 'LSTM' && (cfg.forgetBias !== 0 || cfg.inputBias !== 0);
+}
+
+/**
+ * bias_ih_l0 after the deviation: the drawn float32 values with inputBias added to the input
+ * gate's slice [0, H) and forgetBias to the forget gate's [H, 2H) (PyTorch's gate order i, f, g, o),
+ * each sum rounded to float32 as PyTorch's in-place add on a float32 tensor rounds it.
+ */
+export function gateBiased(drawn: Tensor, hidden: number, forgetBias: number, inputBias: number): number[] {
+  const out = Array.from(drawn.data);
+  for (let j = 0; j < hidden; j++) {
+    out[j] = Math.fround(out[j] + inputBias);
+    out[hidden + j] = Math.fround(out[hidden + j] + forgetBias);
+  }
+  return out;
 }
 
 /** Loss (mean, as the training loss) and, for classification, accuracy. */
@@ -297,16 +380,33 @@ export interface LongMemoryHooks {
 
 /** Trains one model of the experiment and judges it; undefined when the signal stopped it. */
 export function trainOne(cfg: LongMemoryConfig, cell: CellType, length: number, seed: number, index = 0, hooks: LongMemoryHooks = {}, data?: LongMemoryData): LongMemoryRun | undefined {
+  const problem = checkLongMemoryConfig(cfg);
+  if (problem) throw new Error(`Long memory experiment: ${problem}.`);
   const d = data ?? makeLongMemoryData(cfg, length, seed);
-  const doc = longMemoryDocument(cfg, cell, seed, d);
-  const trainer = createTrainer(doc);
+  const batch = batchOf(cfg);
+  const first = { trainInput: rowsOf(d.trainInput, 0, batch), trainTarget: rowsOf(d.trainTarget, 0, batch) };
+  let trainer = createTrainer(longMemoryDocument(cfg, cell, seed, first));
+  if (hasGateBias(cfg, cell)) {
+    const bias = gateBiased(trainer.stateDict().bias_ih_l0, cfg.hidden, cfg.forgetBias, cfg.inputBias);
+    trainer = createTrainer(longMemoryDocument(cfg, cell, seed, first, { bias_ih_l0: bias }));
+  }
   const now = hooks.now ?? Date.now;
   const initial: Trained = { cfg, cell, stateDict: trainer.stateDict() };
-  const inputGradInit = inputGradientProfile(initial, d.trainInput, d.trainTarget);
+  const inputGradInit = inputGradientProfile(initial, first.trainInput, first.trainTarget);
   const every = Math.max(1, hooks.stepEvery ?? 1);
+  // Minibatches: the trainer reads its spec's input and target at every step, so the next
+  // batch is written into them in place (same shapes) before the step, as a DataLoader loop
+  // hands PyTorch's model the next batch. The golden minibatch cases check this against PyTorch.
+  const spec = trainer.spec;
+  const feed = batch < cfg.nTrain;
   const t0 = now();
   while (trainer.stepsDone < trainer.stepsTotal && !trainer.stopped) {
     if (hooks.signal?.aborted) return undefined;
+    if (feed) {
+      const start = batchStart(trainer.stepsDone, batch, cfg.nTrain);
+      spec.input.data.set(rowsOf(d.trainInput, start, batch).data);
+      spec.target.data.set(rowsOf(d.trainTarget, start, batch).data);
+    }
     const info = trainer.step();
     if (info.step % every === every - 1 || info.step === trainer.stepsTotal - 1) hooks.onEvent?.({ type: 'step', index, info });
   }
@@ -322,7 +422,7 @@ export function trainOne(cfg: LongMemoryConfig, cell: CellType, length: number, 
     train: scoreModel(trained, d.trainInput, d.trainTarget),
     test: scoreModel(trained, d.testInput, d.testTarget),
     inputGradInit,
-    inputGradFinal: inputGradientProfile(trained, d.trainInput, d.trainTarget),
+    inputGradFinal: inputGradientProfile(trained, first.trainInput, first.trainTarget),
     ms,
   };
 }

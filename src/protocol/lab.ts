@@ -16,12 +16,17 @@ export interface LabLongMemoryConfig {
   cells: CellType[];
   seeds: number[];
   nTrain: number;
+  /** Sequences per step (minibatches from the training set; 0: full batch). */
+  batchSize: number;
   nTest: number;
   hidden: number;
   classes: number;
   embeddingDim: number;
   lr: number;
   steps: number;
+  /** LSTM only: added to the forget / input gate's bias_ih_l0 after the seeded draw (0: PyTorch's init). */
+  forgetBias: number;
+  inputBias: number;
 }
 
 /** One trained model of the long-memory experiment. */

@@ -4,7 +4,7 @@
  * Layer: worker, PURE (no vscode, no Node, no DOM): runs in a worker_thread, a Web Worker, or
  * a unit test.
  */
-import { runLongMemory, plan, type LongMemoryConfig } from '../lab/longMemory';
+import { checkLongMemoryConfig, runLongMemory, plan, type LongMemoryConfig } from '../lab/longMemory';
 import { CHAR_LM_DEFAULTS, trainCharLm } from '../lab/charLm';
 import type { LabEvent, LabRequest } from '../protocol/lab';
 
@@ -23,6 +23,8 @@ export function runLabJob(request: unknown, post: (e: LabEvent) => void, options
     if (!isLabRequest(request)) throw new Error('The lab worker got no experiment to run.');
     if (request.kind === 'longMemory') {
       const config = request.config as LongMemoryConfig;
+      const problem = checkLongMemoryConfig(config);
+      if (problem) throw new Error(`Long memory experiment: ${problem}.`);
       post({ type: 'lm/start', config: request.config, plan: plan(config) });
       const stepEvery = Math.max(1, Math.floor(config.steps / 100));
       runLongMemory(config, {

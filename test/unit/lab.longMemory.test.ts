@@ -2,15 +2,17 @@
  * The long-memory experiment against PyTorch (test/fixtures/lab/long_memory.json, made by
  * scripts/lab/long_memory.py fixture): the data drawn with the engine's torch-compatible
  * generator equal PyTorch's bit for bit, and tiny configurations trained by the engine's
- * document trainer give PyTorch's float64 losses, gradient norms, test scores and input-gradient
- * profiles. Layer: test (Node).
+ * document trainer (full batch, and minibatches fed in order with the LSTM's gate-bias init)
+ * give PyTorch's float64 losses, gradient norms, test scores and input-gradient profiles.
+ * Layer: test (Node).
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { repoRoot } from './helpers/golden';
-import { dataSeed, longMemoryDocument, makeLongMemoryData, plan, runLongMemory, summarize, trainOne, type LongMemoryConfig } from '../../src/lab/longMemory';
+import { checkLongMemoryConfig, dataSeed, gateBiased, LONG_MEMORY_DEFAULTS, longMemoryDocument, makeLongMemoryData, plan, runLongMemory, summarize, trainOne, type LongMemoryConfig } from '../../src/lab/longMemory';
 import { createGenerator, torchRandn } from '../../src/engine/random';
+import { createTrainer } from '../../src/api';
 import { runLabJob } from '../../src/worker/labJob';
 import type { LabEvent } from '../../src/protocol/lab';
 import type { CellType } from '../../src/engine/types';
@@ -20,7 +22,7 @@ interface Case {
   cell: CellType;
   length: number;
   seed: number;
-  config: { n_train: number; n_test: number; H: number; K: number; E: number; lr: number; steps: number };
+  config: { n_train: number; n_test: number; H: number; K: number; E: number; lr: number; steps: number; batch: number; forget_bias: number; input_bias: number };
   data: { train_input: number[]; train_target: number[]; test_input: number[]; test_target: number[] };
   loss: number[];
   grad_norm: number[];
@@ -28,11 +30,18 @@ interface Case {
   train: { loss: number; accuracy?: number };
   input_grad_init: number[];
   input_grad_final: number[];
+  bias_ih_l0_init: number[];
 }
 
 const fixture = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'lab', 'long_memory.json'), 'utf8')) as {
   cases: Case[];
-  draws: { seed: number; randn_100x50x1_first_64: number[]; classification_L20_seed1_train_sum: number; classification_L20_seed1_test_first_row: number[] };
+  draws: {
+    seed: number;
+    randn_100x50x1_first_64: number[];
+    classification_L20_seed1_train_sum: number;
+    classification_L20_seed1_test_first_row: number[];
+    classification_L100_seed2: { n_train: number; n_test: number; K: number; train_sum: number; train_last_row: number[]; test_last_row: number[] };
+  };
 };
 
 function configOf(c: Case): LongMemoryConfig {
@@ -42,12 +51,15 @@ function configOf(c: Case): LongMemoryConfig {
     cells: [c.cell],
     seeds: [c.seed],
     nTrain: c.config.n_train,
+    batchSize: c.config.batch,
     nTest: c.config.n_test,
     hidden: c.config.H,
     classes: c.config.K,
     embeddingDim: c.config.E,
     lr: c.config.lr,
     steps: c.config.steps,
+    forgetBias: c.config.forget_bias,
+    inputBias: c.config.input_bias,
   };
 }
 
@@ -73,21 +85,46 @@ describe('lab: long memory data (torch-compatible generator)', () => {
     assert.strictEqual(d.trainInput.data.reduce((a, b) => a + b, 0), fixture.draws.classification_L20_seed1_train_sum);
     assert.deepStrictEqual(Array.from(d.testInput.data.subarray(0, 20)), fixture.draws.classification_L20_seed1_test_first_row);
     assert.strictEqual(dataSeed(20, 1), 1020);
+    const b = fixture.draws.classification_L100_seed2;
+    const e = makeLongMemoryData({ variant: 'classification', nTrain: b.n_train, nTest: b.n_test, classes: b.K }, 100, 2);
+    assert.strictEqual(e.trainInput.data.reduce((x, y) => x + y, 0), b.train_sum);
+    assert.deepStrictEqual(Array.from(e.trainInput.data.subarray((b.n_train - 1) * 100)), b.train_last_row);
+    assert.deepStrictEqual(Array.from(e.testInput.data.subarray((b.n_test - 1) * 100)), b.test_last_row);
   });
 
-  it('builds ordinary RNN documents with a train block (embedding of 2K rows for classification)', () => {
-    const cfg = configOf(fixture.cases.find((c) => c.variant === 'classification')!);
-    const d = makeLongMemoryData(cfg, 5, 1);
-    const doc = longMemoryDocument(cfg, 'GRU', 1, d) as { embedding: { num_embeddings: number }; train: { loss: string; steps: number }; model: { type: string } };
-    assert.strictEqual(doc.embedding.num_embeddings, 2 * cfg.classes);
-    assert.strictEqual(doc.train.loss, 'cross_entropy');
-    assert.strictEqual(doc.model.type, 'GRU');
+  it('the defaults are the recorded design: minibatches of 64 from 4,096 sequences, the LSTM gate-bias deviation', () => {
+    const d = LONG_MEMORY_DEFAULTS.classification;
+    assert.strictEqual(checkLongMemoryConfig(d), undefined);
+    assert.deepStrictEqual([d.nTrain, d.batchSize, d.hidden, d.steps, d.forgetBias, d.inputBias], [4096, 64, 16, 400, 5, -5]);
+    assert.deepStrictEqual(d.lengths, [5, 10, 20, 50, 100]);
+  });
+
+  it('says which field is wrong in a configuration that cannot run', () => {
+    const d = LONG_MEMORY_DEFAULTS.classification;
+    assert.match(checkLongMemoryConfig({ ...d, batchSize: 100 })!, /nTrain \(4096\) must be a multiple of batchSize \(100\)/);
+    assert.match(checkLongMemoryConfig({ ...d, hidden: 0 })!, /^hidden must be/);
+    assert.match(checkLongMemoryConfig({ ...d, lengths: [] })!, /^lengths/);
+    assert.match(checkLongMemoryConfig({ ...d, cells: ['LSTM', 'Transformer' as CellType] })!, /^cells/);
+    assert.throws(() => trainOne({ ...d, steps: 1.5 }, 'RNN', 5, 0), /Long memory experiment: steps must be a whole number/);
+  });
+
+  it('starts the LSTM from PyTorch\'s bias_ih_l0 with the gate biases added (float32)', () => {
+    const cases = fixture.cases.filter((c) => c.config.forget_bias !== 0);
+    assert.ok(cases.length >= 2);
+    for (const c of cases) {
+      const cfg = configOf(c);
+      const d = makeLongMemoryData(cfg, c.length, c.seed);
+      const drawn = createTrainer(longMemoryDocument(cfg, c.cell, c.seed, d)).stateDict().bias_ih_l0;
+      if (c.cell === 'LSTM') assert.deepStrictEqual(gateBiased(drawn, cfg.hidden, cfg.forgetBias, cfg.inputBias), c.bias_ih_l0_init);
+      else assert.deepStrictEqual(Array.from(drawn.data), c.bias_ih_l0_init, `${c.cell}: PyTorch's init, unchanged`);
+    }
   });
 });
 
 describe('lab: long memory trained by the engine matches PyTorch (float64)', () => {
   for (const c of fixture.cases) {
-    it(`${c.variant} ${c.cell} L=${c.length} seed ${c.seed}: losses, gradient norms, test score, input gradients`, () => {
+    const how = c.config.batch ? ` (minibatches of ${c.config.batch}, gate biases ${c.config.forget_bias}/${c.config.input_bias})` : ' (full batch, PyTorch init)';
+    it(`${c.variant} ${c.cell} L=${c.length} seed ${c.seed}${how}: losses, gradient norms, test score, input gradients`, () => {
       const run = trainOne(configOf(c), c.cell, c.length, c.seed);
       assert.ok(run);
       assert.strictEqual(run.trainLoss.length, c.loss.length);
@@ -132,5 +169,8 @@ describe('lab: experiment plumbing', () => {
     runLabJob({ kind: 'nonsense' }, (e) => bad.push(e));
     assert.strictEqual(bad.length, 1);
     assert.strictEqual(bad[0].type, 'error');
+    const odd: LabEvent[] = [];
+    runLabJob({ kind: 'longMemory', config: { ...cfg, batchSize: 3 } }, (e) => odd.push(e));
+    assert.deepStrictEqual(odd, [{ type: 'error', message: 'Long memory experiment: nTrain (8) must be a multiple of batchSize (3).' }]);
   });
 });

@@ -204,7 +204,13 @@ function renderLongMemory(lm: LmState): void {
   root.appendChild(
     h('p', { class: 'task' }, cls ? S('lmTaskClassification', c.classes, c.nTest, `${Math.round(100 / c.classes)}%`) : S('lmTaskRegression', Math.max(...c.lengths), c.nTest)),
   );
-  root.appendChild(h('p', { class: 'setup' }, S('lmSetup', c.nTrain, c.steps, c.lr, c.hidden, c.seeds.join(', '))));
+  root.appendChild(h('p', { class: 'setup' }, S('lmSetup', c.nTrain, c.steps, c.lr, c.hidden, c.seeds.join(', '), c.batchSize || c.nTrain)));
+  // The LSTM's gate-bias deviation from PyTorch's init, said where the setup is (records made before it have none).
+  const fb = c.forgetBias ?? 0;
+  const ib = c.inputBias ?? 0;
+  const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+  const deviation = c.cells.includes('LSTM') && (fb !== 0 || ib !== 0);
+  root.appendChild(h('p', { class: deviation ? 'init deviation' : 'init' }, deviation ? S('lmInitDeviation', fb, -ib, sigmoid(fb).toFixed(2), sigmoid(ib).toFixed(2)) : S('lmInitDefault')));
 
   // Chart 1: the test metric against length, mean over seeds, spread as bars.
   const metric = (r: LabRun) => (cls ? r.test.accuracy ?? NaN : r.test.loss);
