@@ -3,8 +3,8 @@
  * `nodeThreadHost()` starts the parallel forward's helpers (dist/forwardThread.js) in
  * worker_threads; pass it to createModel as `threadHost`. dist/engine.js itself stays free of
  * Node, so it also runs in browsers and workers (on one thread there).
- *   const { createModel } = require('rnn-lens/dist/engine.js');
- *   const { nodeThreadHost } = require('rnn-lens/dist/threads.js');
+ *   const { createModel } = require('rnn-lens/engine');
+ *   const { nodeThreadHost } = require('rnn-lens/threads');
  *   const model = createModel(doc, { threadHost: nodeThreadHost(), threads: 0 });
  * Layer: library edge (Node: os, path, worker_threads through src/worker/threadHost.ts).
  */
