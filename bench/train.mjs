@@ -1,10 +1,13 @@
-// Training speed: RNN Lens (dist/engine.js, float64, TypeScript path) against PyTorch 1.13 on one
-// thread (bench/train/torch_train_speed.py, float32), per optimizer step, same machine, same run,
+// Training speed: RNN Lens (dist/engine.js: float64 on the WebAssembly tape, the default) and its
+// opt-in float32 training precision (the engine's createTrainer from out/, when compiled) against
+// PyTorch 1.13 on one thread (bench/train/torch_train_speed.py, float32: OMP/MKL at 1 thread and
+// set_num_threads(1)/set_num_interop_threads(1)), per optimizer step, same machine, same run,
 // alternating. Times are CPU time of the process (this machine is shared: wall time swings with
 // the load) and wall time, medians over repeats after a warm-up. Correctness is the golden tests'
-// job (test/unit/train.golden.test.ts); this file only times.
+// job (test/unit/train.golden.test.ts, test/unit/tape.wasm.test.ts); this file only times.
 //
-//   npm run build && npm run bench:train            (--repeats N, --only origin,char)
+//   npm run build && npm run compile-tests && npm run bench:train   (--repeats N, --only origin,char)
+//   node --experimental-wasm-relaxed-simd bench/train.mjs           (the relaxed-SIMD build: FMA)
 //
 // Workloads (bench/train/*.rnn.json): origin = the origin snippet's RNN 10->20 + Linear, N 3, L 5,
 // Adam + MSE; char = Embedding(65, 65) -> LSTM(65, 128) -> Linear(128, 65) on every step, N 16,
@@ -19,6 +22,14 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const require = createRequire(import.meta.url);
 const api = require(path.join(root, 'dist/engine.js'));
+/** The engine's own createTrainer (TrainerOptions.precision), from tsc's output when present. */
+const engineTrain = (() => {
+  try {
+    return require(path.join(root, 'out/src/engine/train/index.js'));
+  } catch {
+    return null;
+  }
+})();
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
@@ -32,9 +43,9 @@ const WORKLOADS = [
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 
-function timeRnnLens(doc, steps) {
+function timeRnnLens(doc, steps, precision = 'float64') {
   const d = { ...doc, train: { ...doc.train, steps } };
-  const t = api.createTrainer(d);
+  const t = precision === 'float64' ? api.createTrainer(d) : engineTrain.createTrainer(api.createTrainer(d).spec, { precision });
   const w0 = performance.now();
   const c0 = cpuMs();
   for (let i = 0; i < steps; i++) t.step();
@@ -49,15 +60,19 @@ function timeTorch(file, steps) {
 }
 
 const rows = [];
+console.log(`kernels: ${api.kernelPath ? api.kernelPath() : 'unknown'}; PyTorch on one thread; medians of ${repeats} repeats`);
 for (const w of WORKLOADS) {
   const file = path.join(here, 'train', w.file);
   const doc = JSON.parse(readFileSync(file, 'utf8'));
   timeRnnLens(doc, w.warmup); // warm-up: the JIT needs a few steps of a large model, many of a small one
+  if (engineTrain) timeRnnLens(doc, w.warmup, 'float32');
   const ours = [];
+  const ours32 = [];
   const theirs = [];
   let torchVersion = '';
   for (let r = 0; r < repeats; r++) {
     ours.push(timeRnnLens(doc, w.steps));
+    if (engineTrain) ours32.push(timeRnnLens(doc, w.steps, 'float32'));
     const t = timeTorch(file, w.torchSteps);
     torchVersion = t.torch;
     theirs.push(t);
@@ -73,10 +88,17 @@ for (const w of WORKLOADS) {
   };
   row.speedupCpu = row.torchCpuMs / row.rnnLensCpuMs;
   row.speedupWall = row.torchWallMs / row.rnnLensWallMs;
+  if (ours32.length) {
+    row.rnnLensFloat32CpuMs = median(ours32.map((o) => o.cpu));
+    row.rnnLensFloat32WallMs = median(ours32.map((o) => o.wall));
+    row.speedupFloat32Cpu = row.torchCpuMs / row.rnnLensFloat32CpuMs;
+  }
   rows.push(row);
   console.log(`${w.name.padEnd(7)} RNN Lens ${row.rnnLensCpuMs.toFixed(3)} ms/step CPU (${row.rnnLensWallMs.toFixed(3)} wall) | PyTorch ${row.torchCpuMs.toFixed(3)} CPU (${row.torchWallMs.toFixed(3)} wall) | RNN Lens is ${row.speedupCpu.toFixed(2)}x PyTorch's speed (CPU; wall ${row.speedupWall.toFixed(2)}x) [target: ${w.target}]`);
+  if (ours32.length) console.log(`${''.padEnd(7)} RNN Lens float32 ${row.rnnLensFloat32CpuMs.toFixed(3)} ms/step CPU (${row.rnnLensFloat32WallMs.toFixed(3)} wall) | ${row.speedupFloat32Cpu.toFixed(2)}x PyTorch's speed (CPU)`);
 }
 mkdirSync(path.join(here, 'results'), { recursive: true });
-const out = path.join(here, 'results', `train-${new Date().toISOString().slice(0, 10)}.json`);
-writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, repeats, rows }, null, 2) + '\n');
+const kernels = api.kernelPath ? api.kernelPath() : 'unknown';
+const out = path.join(here, 'results', `train-${new Date().toISOString().slice(0, 10)}${kernels === 'relaxed-simd' ? '-relaxed' : ''}.json`);
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, kernels, repeats, rows }, null, 2) + '\n');
 console.log(`wrote ${path.relative(root, out)}`);

@@ -35,6 +35,27 @@ interface TapeKernels {
     dh: number, dC: number, dPre: number, dHh: number, dhTape: number, norms: number,
     dhTotal: number, dM: number, dHPrev: number, wHhT: number, wHrT: number,
   ): void;
+  gemmF32(rows: number, cols: number, depth: number, a: number, lda: number, wp: number, c: number, ldc: number, bias: number): void;
+  packPanelsF32(cols: number, depth: number, src: number, ld: number, dst: number): void;
+  packPanelsTF32(cols: number, depth: number, k0: number, count: number, src: number, ld: number, dst: number, src64: number): void;
+  transposeF32(rows: number, cols: number, src: number, lds: number, dst: number, ldd: number): void;
+  columnSumsF32(rows: number, cols: number, src: number, ld: number, out: number, accumulate: number): void;
+  addRowsF32(rows: number, width: number, src: number, lds: number, dst: number, ldd: number): void;
+  recurrenceTapeF32: TapeKernels['recurrenceTape'];
+  recurrenceBackwardF32: TapeKernels['recurrenceBackward'];
+}
+
+/** The kernels of one precision, same arguments (strides in elements, pointers in bytes). */
+interface Ops {
+  gemm(rows: number, cols: number, depth: number, a: number, lda: number, wp: number, c: number, ldc: number, bias: number, accumulate: number): void;
+  /** Pack a tape (LN rows) as the panels of its transpose. */
+  packT(cols: number, depth: number, k0: number, count: number, src: number, ld: number, dst: number): void;
+  transpose: TapeKernels['transpose'];
+  columnSums: TapeKernels['columnSums'];
+  recurrenceTape: TapeKernels['recurrenceTape'];
+  recurrenceBackward: TapeKernels['recurrenceBackward'];
+  /** copyRows mode between two buffers of this precision. */
+  same: number;
 }
 
 /** One direction's parameters as unroll.ts holds them (PyTorch layouts, float64). */
@@ -92,13 +113,12 @@ export interface TapeUpstream {
   gradHead: Float64Array | null;
 }
 
-const panelSize = (cols: number, depth: number): number => Math.ceil(cols / 4) * 4 * depth;
 
 /**
  * A copy of heap[from, from + n). Not heap.slice: V8 copies a slice of a WebAssembly memory's
  * array element by element (about 3x slower than set of a subarray, which moves bytes).
  */
-export function copyOut(heap: Float64Array, from: number, n: number): Float64Array {
+export function copyOut(heap: Float64Array | Float32Array, from: number, n: number): Float64Array {
   const r = new Float64Array(n);
   r.set(heap.subarray(from, from + n));
   return r;
@@ -121,6 +141,13 @@ export class WasmTape {
   readonly packedHead = { w: 0, b: 0, wT: 0 };
   /** W^T panels match the current weights (packed on the first backward after a change). */
   private transposesFresh = false;
+  /** Bytes per element of every buffer (8 float64, 4 float32). */
+  private readonly es: number;
+  /** Columns per weight panel (4 float64, 8 float32). */
+  private readonly lanes: number;
+  private readonly ops: Ops;
+  /** float32: where a product that accumulates is computed before it is added. */
+  private accScratch = 0;
 
   constructor(
     private readonly kernels: WasmKernels,
@@ -129,8 +156,36 @@ export class WasmTape {
     private readonly weights: TapeWeights[][],
     private readonly headWeight: Float64Array | null,
     private readonly headBias: Float64Array | null,
+    readonly precision: 'float64' | 'float32' = 'float64',
   ) {
     this.k = kernels.k as unknown as TapeKernels;
+    const k = this.k;
+    const f32 = precision === 'float32';
+    this.es = f32 ? 4 : 8;
+    this.lanes = f32 ? 8 : 4;
+    this.ops = f32
+      ? {
+          gemm: (rows, cols, depth, a, lda, wp, c, ldc, bias, accumulate) => {
+            if (!accumulate) return k.gemmF32(rows, cols, depth, a, lda, wp, c, ldc, bias);
+            k.gemmF32(rows, cols, depth, a, lda, wp, this.accScratch, cols, bias);
+            k.addRowsF32(rows, cols, this.accScratch, cols, c, ldc);
+          },
+          packT: (cols, depth, k0, count, src, ld, dst) => k.packPanelsTF32(cols, depth, k0, count, src, ld, dst, 0),
+          transpose: k.transposeF32,
+          columnSums: k.columnSumsF32,
+          recurrenceTape: k.recurrenceTapeF32,
+          recurrenceBackward: k.recurrenceBackwardF32,
+          same: 2,
+        }
+      : {
+          gemm: k.gemm,
+          packT: k.packPanelsT,
+          transpose: k.transpose,
+          columnSums: k.columnSums,
+          recurrenceTape: k.recurrenceTape,
+          recurrenceBackward: k.recurrenceBackward,
+          same: 0,
+        };
     this.cell = model.type === 'LSTM' ? 1 : model.type === 'GRU' ? 2 : 0;
     this.relu = model.type === 'RNN' && model.nonlinearity === 'relu' ? 1 : 0;
     this.D = model.bidirectional ? 2 : 1;
@@ -143,8 +198,9 @@ export class WasmTape {
     this.outF = head && headWeight ? head.outFeatures : 0;
     this.headAll = head?.on === 'all';
     const { G, H, P, Hout } = this;
-    const alloc = (n: number): number => kernels.alloc(n);
-    const bias = (b: Float64Array | null): number => (b ? alloc(Math.ceil(b.length / 4) * 4) : 0);
+    const alloc = (n: number): number => this.alloc(n);
+    const panelSize = (cols: number, depth: number): number => this.panelSize(cols, depth);
+    const bias = (b: Float64Array | null): number => (b ? alloc(Math.ceil(b.length / this.lanes) * this.lanes) : 0);
     for (const row of weights) {
       this.packed.push(
         row.map((w) => ({
@@ -169,6 +225,21 @@ export class WasmTape {
     this.weightsChanged();
   }
 
+  /** `count` elements of this tape's precision; returns a byte pointer. */
+  private alloc(count: number): number {
+    return this.es === 4 ? this.kernels.allocF32(count) : this.kernels.alloc(count);
+  }
+
+  /** The instance's memory as this tape's element type (re-read after every alloc). */
+  private mem(): Float64Array | Float32Array {
+    return this.es === 4 ? this.kernels.heap32 : this.kernels.heap;
+  }
+
+  /** Elements of W (cols x depth) packed in panels. */
+  private panelSize(cols: number, depth: number): number {
+    return Math.ceil(cols / this.lanes) * this.lanes * depth;
+  }
+
   /**
    * Repack after the weight arrays given to the constructor changed in place (a training
    * step): the forward panels now, the transposed ones on the next backward.
@@ -182,14 +253,18 @@ export class WasmTape {
     for (const row of this.weights) for (const w of row) most = Math.max(most, w.wIh.length, w.wHh.length, w.wHr ? w.wHr.length : 0);
     const raw = K.alloc(most);
     const heap = K.heap;
+    const mem = this.mem();
+    const es = this.es;
+    const f32 = es === 4;
     const pack = (src: Float64Array, cols: number, depth: number, dst: number): void => {
       heap.set(src, raw / 8);
-      k.packPanels(cols, depth, raw, depth, dst);
+      if (f32) k.packPanelsF32(cols, depth, raw, depth, dst);
+      else k.packPanels(cols, depth, raw, depth, dst);
     };
     const bias = (src: Float64Array | null, dst: number): void => {
       if (!src) return;
-      heap.fill(0, dst / 8, dst / 8 + Math.ceil(src.length / 4) * 4);
-      heap.set(src, dst / 8);
+      mem.fill(0, dst / es, dst / es + Math.ceil(src.length / this.lanes) * this.lanes);
+      mem.set(src, dst / es);
     };
     this.weights.forEach((row, l) =>
       row.forEach((w, d) => {
@@ -220,7 +295,8 @@ export class WasmTape {
     // W^T (cols x depth) from W (depth x cols, row-major): W^T[n, k] = W[k * cols + n].
     const packT = (src: Float64Array, cols: number, depth: number, dst: number): void => {
       heap.set(src, raw / 8);
-      k.packPanelsT(cols, depth, 0, depth, raw, cols, dst);
+      if (this.es === 4) k.packPanelsTF32(cols, depth, 0, depth, raw, cols, dst, 1);
+      else k.packPanelsT(cols, depth, 0, depth, raw, cols, dst);
     };
     this.weights.forEach((row, l) =>
       row.forEach((w, d) => {
@@ -239,9 +315,10 @@ export class WasmTape {
    * also keeps ih and hh of every step. Frees the previous run's buffers.
    */
   run(input: Float64Array, L: number, N: number, batched: boolean, h0: Float64Array | undefined, c0: Float64Array | undefined, trace: boolean): TapeRun {
+    const es = this.es;
     if (!this.transposesFresh) this.packTransposes(); // before the run's buffers: it uses scratch
     const K = this.kernels;
-    const k = this.k;
+    const k = this.ops;
     const { D, H, P, G, Hout, In, cell } = this;
     const DH = D * Hout;
     const S = D * this.layers;
@@ -249,26 +326,26 @@ export class WasmTape {
     const isLSTM = cell === 1;
     const batchFirst = batched && this.model.batchFirst;
     K.release();
-    const x = K.alloc(LN * In);
-    const stage = batchFirst ? K.alloc(LN * In) : 0;
-    const ph0 = K.alloc(S * N * Hout);
-    const pc0 = isLSTM ? K.alloc(S * N * H) : 0;
-    const ihShared = trace ? 0 : K.alloc(LN * G);
+    const x = this.alloc(LN * In);
+    const stage = batchFirst ? this.alloc(LN * In) : 0;
+    const ph0 = this.alloc(S * N * Hout);
+    const pc0 = isLSTM ? this.alloc(S * N * H) : 0;
+    const ihShared = trace ? 0 : this.alloc(LN * G);
     const hhAll = trace || cell === 2;
-    const hhScratch = hhAll ? 0 : K.alloc(N * G);
+    const hhScratch = hhAll ? 0 : this.alloc(N * G);
     const layers: TapeRun['layers'] = [];
     let inSize = In;
     let layerIn = x;
     for (let l = 0; l < this.layers; l++) {
-      const out = K.alloc(LN * DH);
+      const out = this.alloc(LN * DH);
       const dirs = [];
       for (let d = 0; d < D; d++) {
         dirs.push({
-          ih: trace ? K.alloc(LN * G) : ihShared,
-          hh: hhAll ? K.alloc(LN * G) : hhScratch,
-          gates: cell !== 0 ? K.alloc(LN * G) : 0,
-          c: isLSTM ? K.alloc(LN * H) : 0,
-          m: P > 0 ? K.alloc(LN * H) : 0,
+          ih: trace ? this.alloc(LN * G) : ihShared,
+          hh: hhAll ? this.alloc(LN * G) : hhScratch,
+          gates: cell !== 0 ? this.alloc(LN * G) : 0,
+          c: isLSTM ? this.alloc(LN * H) : 0,
+          m: P > 0 ? this.alloc(LN * H) : 0,
         });
       }
       layers.push({ input: layerIn, inSize, out, dirs });
@@ -276,18 +353,18 @@ export class WasmTape {
       inSize = DH;
     }
     const headRows = this.outF > 0 ? (this.headAll ? LN : N) : 0;
-    const head = headRows > 0 ? K.alloc(headRows * this.outF) : 0;
-    const heap = K.heap; // after the last alloc
+    const head = headRows > 0 ? this.alloc(headRows * this.outF) : 0;
+    const heap = this.mem(); // after the last alloc
 
     if (batchFirst) {
-      heap.set(input, stage / 8);
+      heap.set(input, stage / es);
       this.toSeqFirst(stage, x, L, N, In);
-    } else heap.set(input, x / 8);
-    if (h0) heap.set(h0, ph0 / 8);
-    else heap.fill(0, ph0 / 8, ph0 / 8 + S * N * Hout);
+    } else heap.set(input, x / es);
+    if (h0) heap.set(h0, ph0 / es);
+    else heap.fill(0, ph0 / es, ph0 / es + S * N * Hout);
     if (isLSTM) {
-      if (c0) heap.set(c0, pc0 / 8);
-      else heap.fill(0, pc0 / 8, pc0 / 8 + S * N * H);
+      if (c0) heap.set(c0, pc0 / es);
+      else heap.fill(0, pc0 / es, pc0 / es + S * N * H);
     }
     for (let l = 0; l < this.layers; l++) {
       const layer = layers[l];
@@ -298,13 +375,13 @@ export class WasmTape {
         k.gemm(LN, G, layer.inSize, layer.input, layer.inSize, w.wIh, t.ih, G, w.bIh, 0);
         k.recurrenceTape(
           cell, this.relu, L, N, H, P, DH, d,
-          t.ih, t.hh, hhAll ? 1 : 0, ph0 + state * N * Hout * 8, isLSTM ? pc0 + state * N * H * 8 : 0, layer.out + d * Hout * 8, t.c, t.m, t.gates,
+          t.ih, t.hh, hhAll ? 1 : 0, ph0 + state * N * Hout * es, isLSTM ? pc0 + state * N * H * es : 0, layer.out + d * Hout * es, t.c, t.m, t.gates,
           w.wHh, w.bHh, w.wHr,
         );
       }
     }
     if (headRows > 0) {
-      const top = layers[this.layers - 1].out + (this.headAll ? 0 : (L - 1) * N * DH * 8);
+      const top = layers[this.layers - 1].out + (this.headAll ? 0 : (L - 1) * N * DH * es);
       k.gemm(headRows, this.outF, DH, top, DH, this.packedHead.w, head, this.outF, this.packedHead.b, 0);
     }
     return { L, N, batched, trace, x, h0: ph0, c0: pc0, layers, head, headRows };
@@ -312,24 +389,38 @@ export class WasmTape {
 
   /** (N, L, F) rows at src -> (L, N, F) at dst. */
   private toSeqFirst(src: number, dst: number, L: number, N: number, F: number): void {
-    for (let b = 0; b < N; b++) this.k.copyRows(L, F, src + b * L * F * 8, F, dst + b * F * 8, N * F, 0);
+    const es = this.es;
+    for (let b = 0; b < N; b++) this.k.copyRows(L, F, src + b * L * F * es, F, dst + b * F * es, N * F, this.ops.same);
   }
 
   /** (L, N, F) rows at src (row stride ld) -> (N, L, F) at dst. */
   private toBatchFirst(src: number, ld: number, dst: number, L: number, N: number, F: number): void {
-    for (let b = 0; b < N; b++) this.k.copyRows(L, F, src + b * ld * 8, N * ld, dst + b * L * F * 8, F, 0);
+    const es = this.es;
+    for (let b = 0; b < N; b++) this.k.copyRows(L, F, src + b * ld * es, N * ld, dst + b * L * F * es, F, this.ops.same);
   }
 
   /** A (L, N, F) buffer in the caller's layout, as a new array (one allocation). */
   private callerLayout(run: TapeRun, p: number, F: number): Float64Array {
+    const es = this.es;
     const { L, N } = run;
     const K = this.kernels;
     if (run.batched && this.model.batchFirst) {
-      const mark = K.alloc(L * N * F); // scratch above the run; the run's buffers stay
+      const mark = this.alloc(L * N * F); // scratch above the run; the run's buffers stay
       this.toBatchFirst(p, F, mark, L, N, F);
-      return copyOut(K.heap, mark / 8, L * N * F);
+      return this.toFloat64(mark, L * N * F);
     }
-    return copyOut(K.heap, p / 8, L * N * F);
+    return this.toFloat64(p, L * N * F);
+  }
+
+  /**
+   * A float64 copy of n elements at byte pointer p. float32 is widened in the instance first
+   * (a typed-array set that converts runs element by element in V8, ~10x a plain copy).
+   */
+  private toFloat64(p: number, n: number): Float64Array {
+    if (this.es === 8) return copyOut(this.kernels.heap, p / 8, n);
+    const wide = this.kernels.alloc(n); // scratch above everything of this run
+    this.k.copyRows(1, n, p, 0, wide, 0, 1);
+    return copyOut(this.kernels.heap, wide / 8, n);
   }
 
   /** The top layer's output in the caller's layout. */
@@ -339,15 +430,16 @@ export class WasmTape {
 
   /** h_n (D*layers, N, H_out), flattened. */
   hN(run: TapeRun): Float64Array {
+    const es = this.es;
     const { L, N } = run;
     const { D, Hout } = this;
     const DH = D * Hout;
-    const heap = this.kernels.heap;
+    const heap = this.mem();
     const r = new Float64Array(D * this.layers * N * Hout);
     for (let l = 0; l < this.layers; l++) {
       for (let d = 0; d < D; d++) {
         const lastT = d === 0 ? L - 1 : 0;
-        const base = run.layers[l].out / 8 + lastT * N * DH + d * Hout;
+        const base = run.layers[l].out / es + lastT * N * DH + d * Hout;
         for (let b = 0; b < N; b++) r.set(heap.subarray(base + b * DH, base + b * DH + Hout), ((l * D + d) * N + b) * Hout);
       }
     }
@@ -356,14 +448,15 @@ export class WasmTape {
 
   /** c_n (D*layers, N, H), flattened (LSTM). */
   cN(run: TapeRun): Float64Array {
+    const es = this.es;
     const { L, N } = run;
     const { D, H } = this;
-    const heap = this.kernels.heap;
+    const heap = this.mem();
     const r = new Float64Array(D * this.layers * N * H);
     for (let l = 0; l < this.layers; l++) {
       for (let d = 0; d < D; d++) {
         const lastT = d === 0 ? L - 1 : 0;
-        const base = run.layers[l].dirs[d].c / 8 + lastT * N * H;
+        const base = run.layers[l].dirs[d].c / es + lastT * N * H;
         r.set(heap.subarray(base, base + N * H), (l * D + d) * N * H);
       }
     }
@@ -372,8 +465,9 @@ export class WasmTape {
 
   /** The head's output in the caller's layout: (N, out) for the last step, (.., out) on every step. */
   headOutput(run: TapeRun): Float64Array | null {
+    const es = this.es;
     if (run.headRows === 0) return null;
-    if (!this.headAll) return copyOut(this.kernels.heap, run.head / 8, run.N * this.outF);
+    if (!this.headAll) return this.toFloat64(run.head, run.N * this.outF);
     return this.callerLayout(run, run.head, this.outF);
   }
 
@@ -382,12 +476,15 @@ export class WasmTape {
    * valid until its next run or allocation (the caller copies out the steps it keeps).
    */
   traceViews(run: TapeRun): { layers: CopiedLayer[]; h0: Float64Array; c0: Float64Array } {
-    const heap = this.kernels.heap;
+    const es = this.es;
+    const heap = this.mem();
     const { L, N } = run;
     const LN = L * N;
     const { D, H, G, Hout } = this;
     const S = D * this.layers;
-    const take = (p: number, n: number): Float64Array => (p === 0 ? new Float64Array(0) : heap.subarray(p / 8, p / 8 + n));
+    // float32 tapes are copied out as float64 (the trace's vectors are float64 arrays).
+    const take = (p: number, n: number): Float64Array =>
+      p === 0 ? new Float64Array(0) : heap instanceof Float64Array ? heap.subarray(p / es, p / es + n) : copyOut(heap, p / es, n);
     const layers = run.layers.map((layer) => ({
       input: take(layer.input, LN * layer.inSize),
       inSize: layer.inSize,
@@ -405,8 +502,9 @@ export class WasmTape {
   backward(run: TapeRun, up: TapeUpstream): {
     input: Float64Array; h0: Float64Array; c0: Float64Array; stateDict: StateDict; inputGradNorms: number[]; hiddenGradNorms: number[][][];
   } {
+    const es = this.es;
     const K = this.kernels;
-    const k = this.k;
+    const k = this.ops;
     const { L, N } = run;
     const { D, H, P, G, Hout, In, cell, outF } = this;
     const DH = D * Hout;
@@ -420,14 +518,14 @@ export class WasmTape {
     // Results first (one region, handed back as views of one copy), then scratch.
     const names: { name: string; shape: number[]; p: number }[] = [];
     const result = (name: string, shape: number[]): number => {
-      const p = K.alloc(shape.reduce((a, b) => a * b, 1));
+      const p = this.alloc(shape.reduce((a, b) => a * b, 1));
       names.push({ name, shape, p });
       return p;
     };
-    const resStart = K.alloc(0);
-    const gIn = K.alloc(LN * In);
-    const gH0 = K.alloc(S * N * Hout);
-    const gC0 = isLSTM ? K.alloc(S * N * H) : 0;
+    const resStart = this.alloc(0);
+    const gIn = this.alloc(LN * In);
+    const gH0 = this.alloc(S * N * Hout);
+    const gC0 = isLSTM ? this.alloc(S * N * H) : 0;
     const gradPtrs = this.weights.map((row) =>
       row.map((w) => ({
         wIh: result(`weight_ih${w.suffix}`, [G, w.inSize]),
@@ -439,51 +537,52 @@ export class WasmTape {
     );
     const gHeadW = outF > 0 ? result('head.weight', [outF, DH]) : 0;
     const gHeadB = outF > 0 && this.headBias ? result('head.bias', [outF]) : 0;
-    const resEnd = K.alloc(0);
+    const resEnd = this.alloc(0);
 
-    const stage = K.alloc(Math.max(LN * DH, run.headRows * outF));
-    const dTop = K.alloc(LN * DH);
-    const dX = [K.alloc(LN * maxIn), K.alloc(LN * maxIn)];
-    const dPre = K.alloc(LN * G);
-    const dHh = isGRU ? K.alloc(LN * G) : dPre;
-    const dhTape = P > 0 ? K.alloc(LN * P) : 0;
-    const norms = K.alloc(L);
-    const dhTotal = K.alloc(N * Hout);
-    const dM = P > 0 ? K.alloc(N * H) : 0;
-    const dHPrev = isGRU ? K.alloc(N * H) : 0;
-    const dh = K.alloc(N * Hout);
-    const dC = isLSTM ? K.alloc(N * H) : 0;
-    const packA = K.alloc(panelSize(Math.max(G, outF), LN));
-    const packB = isGRU || P > 0 ? K.alloc(panelSize(G, LN)) : 0;
-    const tT = K.alloc(maxIn * LN); // X^T, or the top output's transpose for the head
-    const hT = K.alloc(H * LN); // H_prev^T, M^T
-    const prod = K.alloc(Math.max(maxIn, H) * Math.max(G, outF)); // a transposed product
-    const gHeadSeq = outF > 0 && this.headAll && batchFirst ? K.alloc(LN * outF) : 0;
-    const heap = K.heap; // after the last alloc
-    heap.fill(0, resStart / 8, resEnd / 8);
+    const stage = this.alloc(Math.max(LN * DH, run.headRows * outF));
+    const dTop = this.alloc(LN * DH);
+    const dX = [this.alloc(LN * maxIn), this.alloc(LN * maxIn)];
+    const dPre = this.alloc(LN * G);
+    const dHh = isGRU ? this.alloc(LN * G) : dPre;
+    const dhTape = P > 0 ? this.alloc(LN * P) : 0;
+    const norms = this.alloc(L);
+    const dhTotal = this.alloc(N * Hout);
+    const dM = P > 0 ? this.alloc(N * H) : 0;
+    const dHPrev = isGRU ? this.alloc(N * H) : 0;
+    const dh = this.alloc(N * Hout);
+    const dC = isLSTM ? this.alloc(N * H) : 0;
+    const packA = this.alloc(this.panelSize(Math.max(G, outF), LN));
+    const packB = isGRU || P > 0 ? this.alloc(this.panelSize(G, LN)) : 0;
+    const tT = this.alloc(maxIn * LN); // X^T, or the top output's transpose for the head
+    const hT = this.alloc(H * LN); // H_prev^T, M^T
+    const prod = this.alloc(Math.max(maxIn, H) * Math.max(G, outF)); // a transposed product
+    const gHeadSeq = outF > 0 && this.headAll && batchFirst ? this.alloc(LN * outF) : 0;
+    this.accScratch = es === 4 ? this.alloc(LN * maxIn) : 0;
+    const heap = this.mem(); // after the last alloc
+    heap.fill(0, resStart / es, resEnd / es);
 
     // dL/d(top output), seq-first.
     if (up.gradOutput) {
       if (batchFirst) {
-        heap.set(up.gradOutput, stage / 8);
+        heap.set(up.gradOutput, stage / es);
         this.toSeqFirst(stage, dTop, L, N, DH);
-      } else heap.set(up.gradOutput, dTop / 8);
-    } else heap.fill(0, dTop / 8, dTop / 8 + LN * DH);
+      } else heap.set(up.gradOutput, dTop / es);
+    } else heap.fill(0, dTop / es, dTop / es + LN * DH);
 
     // The head: dTop += gHead W, dW^T = top^T gHead, db = column sums of gHead.
     if (outF > 0 && up.gradHead) {
       const rows = run.headRows;
       let gh = stage; // gradOutput, if any, is in dTop by now
-      heap.set(up.gradHead, stage / 8);
+      heap.set(up.gradHead, stage / es);
       if (gHeadSeq) {
         this.toSeqFirst(stage, gHeadSeq, L, N, outF);
         gh = gHeadSeq;
       }
       const topOff = this.headAll ? 0 : (L - 1) * N * DH;
-      const top = run.layers[this.layers - 1].out + topOff * 8;
-      k.gemm(rows, DH, outF, gh, outF, this.packedHead.wT, dTop + topOff * 8, DH, 0, 1);
+      const top = run.layers[this.layers - 1].out + topOff * es;
+      k.gemm(rows, DH, outF, gh, outF, this.packedHead.wT, dTop + topOff * es, DH, 0, 1);
       k.transpose(rows, DH, top, DH, tT, rows);
-      k.packPanelsT(outF, rows, 0, rows, gh, outF, packA);
+      k.packT(outF, rows, 0, rows, gh, outF, packA);
       k.gemm(DH, outF, rows, tT, rows, packA, prod, outF, 0, 0);
       k.transpose(DH, outF, prod, outF, gHeadW, DH);
       if (gHeadB) k.columnSums(rows, outF, gh, outF, gHeadB, 0);
@@ -503,28 +602,28 @@ export class WasmTape {
         const g = gradPtrs[l][d];
         const t = layer.dirs[d];
         const state = l * D + d;
-        const h0 = run.h0 + state * N * Hout * 8;
-        const c0 = isLSTM ? run.c0 + state * N * H * 8 : 0;
-        if (up.gradHN) heap.set(up.gradHN.subarray(state * N * Hout, (state + 1) * N * Hout), dh / 8);
-        else heap.fill(0, dh / 8, dh / 8 + N * Hout);
+        const h0 = run.h0 + state * N * Hout * es;
+        const c0 = isLSTM ? run.c0 + state * N * H * es : 0;
+        if (up.gradHN) heap.set(up.gradHN.subarray(state * N * Hout, (state + 1) * N * Hout), dh / es);
+        else heap.fill(0, dh / es, dh / es + N * Hout);
         if (isLSTM) {
-          if (up.gradCN) heap.set(up.gradCN.subarray(state * N * H, (state + 1) * N * H), dC / 8);
-          else heap.fill(0, dC / 8, dC / 8 + N * H);
+          if (up.gradCN) heap.set(up.gradCN.subarray(state * N * H, (state + 1) * N * H), dC / es);
+          else heap.fill(0, dC / es, dC / es + N * H);
         }
-        const out = layer.out + d * Hout * 8;
+        const out = layer.out + d * Hout * es;
         k.recurrenceBackward(
           cell, this.relu, L, N, H, P, DH, d,
-          dOut + d * Hout * 8, out, h0, c0, t.c, t.gates, t.hh,
+          dOut + d * Hout * es, out, h0, c0, t.c, t.gates, t.hh,
           dh, dC, dPre, dHh, dhTape, norms, dhTotal, dM, dHPrev, w.wHhT, w.wHrT,
         );
-        heap.copyWithin(gH0 / 8 + state * N * Hout, dh / 8, dh / 8 + N * Hout);
-        if (isLSTM) heap.copyWithin(gC0 / 8 + state * N * H, dC / 8, dC / 8 + N * H);
+        heap.copyWithin(gH0 / es + state * N * Hout, dh / es, dh / es + N * Hout);
+        if (isLSTM) heap.copyWithin(gC0 / es + state * N * H, dC / es, dC / es + N * H);
         const nrm = new Array<number>(L);
-        for (let i = 0; i < L; i++) nrm[i] = heap[norms / 8 + i];
+        for (let i = 0; i < L; i++) nrm[i] = heap[norms / es + i];
         perDir.push(nrm);
 
         // Weight gradients, each one product over all steps.
-        k.packPanelsT(G, LN, 0, LN, dPre, G, packA);
+        k.packT(G, LN, 0, LN, dPre, G, packA);
         k.gemm(inSize, G, LN, xT, LN, packA, prod, G, 0, 0);
         k.transpose(inSize, G, prod, G, g.wIh, inSize);
         if (g.bIh) k.columnSums(LN, G, dPre, G, g.bIh, 0);
@@ -534,14 +633,14 @@ export class WasmTape {
         const hPrevT = hT;
         if (d === 0) {
           k.transpose(N, Hout, h0, Hout, hPrevT, LN);
-          if (L > 1) k.transpose((L - 1) * N, Hout, out, DH, hPrevT + N * 8, LN);
+          if (L > 1) k.transpose((L - 1) * N, Hout, out, DH, hPrevT + N * es, LN);
         } else {
-          if (L > 1) k.transpose((L - 1) * N, Hout, out + N * DH * 8, DH, hPrevT, LN);
-          k.transpose(N, Hout, h0, Hout, hPrevT + (L - 1) * N * 8, LN);
+          if (L > 1) k.transpose((L - 1) * N, Hout, out + N * DH * es, DH, hPrevT, LN);
+          k.transpose(N, Hout, h0, Hout, hPrevT + (L - 1) * N * es, LN);
         }
         let packHh = packA;
         if (isGRU) {
-          k.packPanelsT(G, LN, 0, LN, dHh, G, packB);
+          k.packT(G, LN, 0, LN, dHh, G, packB);
           packHh = packB;
         }
         // dW_hh^T (Hout x G) = H_prev^T dHh.
@@ -551,7 +650,7 @@ export class WasmTape {
         if (g.wHr) {
           // dW_hr^T (H x P) = M^T dh.
           k.transpose(LN, H, t.m, H, hPrevT, LN);
-          k.packPanelsT(P, LN, 0, LN, dhTape, P, packB);
+          k.packT(P, LN, 0, LN, dhTape, P, packB);
           k.gemm(H, P, LN, hPrevT, LN, packB, prod, P, 0, 0);
           k.transpose(H, P, prod, P, g.wHr, H);
         }
@@ -562,13 +661,13 @@ export class WasmTape {
 
     // dL/dx, caller's layout.
     if (batchFirst) this.toBatchFirst(dOut, In, gIn, L, N, In);
-    else k.copyRows(1, LN * In, dOut, 0, gIn, 0, 0);
-    const all = copyOut(heap, resStart / 8, (resEnd - resStart) / 8);
-    const view = (p: number, n: number): Float64Array => all.subarray((p - resStart) / 8, (p - resStart) / 8 + n);
+    else this.k.copyRows(1, LN * In, dOut, 0, gIn, 0, this.ops.same);
+    const all = this.toFloat64(resStart, (resEnd - resStart) / es);
+    const view = (p: number, n: number): Float64Array => all.subarray((p - resStart) / es, (p - resStart) / es + n);
     const stateDict: StateDict = {};
     for (const r of names) stateDict[r.name] = { shape: r.shape, data: view(r.p, r.shape.reduce((a, b) => a * b, 1)) };
     const inputGradNorms: number[] = [];
-    const seq = dOut / 8;
+    const seq = dOut / es;
     for (let t = 0; t < L; t++) {
       let sq = 0;
       for (let i = seq + t * N * In; i < seq + (t + 1) * N * In; i++) sq += heap[i] * heap[i];

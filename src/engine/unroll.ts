@@ -73,6 +73,13 @@ export interface PrepareOptions {
    * loop passes one instance it keeps. Same sums within float64 rounding; absent: TypeScript.
    */
   products?: WasmKernels | null;
+  /**
+   * The arithmetic of traces and backward on the WebAssembly backend. Default 'float64'.
+   * 'float32' (with precision 'float32'): the tape runs in PyTorch's float32 CPU arithmetic,
+   * the training loop's opt-in fast precision; results drift from the float64 reference by
+   * float32 rounding (see train/loop/trainer.ts for the bar it is tested at).
+   */
+  tapePrecision?: Precision;
 }
 
 /** A model whose weights were checked and packed once; run it as often as needed. */
@@ -130,7 +137,7 @@ export function backward(spec: RunSpec, upstream: Upstream, opts?: { backend?: B
 
 /** Check the state_dict against the model and pack the weights once. Throws PyTorch-worded errors. */
 export function prepareModel(model: ModelConfig, head: HeadConfig | undefined, stateDict: StateDict, options?: PrepareOptions): PreparedModel {
-  return new Prepared(model, head, stateDict, options?.backend ?? 'auto', options?.precision ?? 'float64', options?.products ?? null);
+  return new Prepared(model, head, stateDict, options?.backend ?? 'auto', options?.precision ?? 'float64', options?.products ?? null, options?.tapePrecision ?? 'float64');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,7 +241,7 @@ class Prepared implements PreparedModel {
   private readonly notesOnce: string[];
 
   constructor(model: ModelConfig, head: HeadConfig | undefined, stateDict: StateDict, backend: Backend, precision: Precision,
-    private readonly products: WasmKernels | null = null) {
+    private readonly products: WasmKernels | null = null, tapePrecision: Precision = 'float64') {
     this.model = model;
     this.head = head;
     this.D = model.bidirectional ? 2 : 1;
@@ -297,9 +304,10 @@ class Prepared implements PreparedModel {
     this.wasm = backend === 'typescript' ? null : WasmKernels.create();
     this.backend = this.wasm ? 'wasm' : 'typescript';
     this.precision = this.wasm && precision === 'float32' ? 'float32' : 'float64';
-    if (this.wasm && this.precision === 'float64') {
-      // float64: tape.ts packs (forward panels now, W^T panels for backward when first needed).
-      this.tape = new WasmTape(this.wasm, model, head, this.weights, this.headWeight, this.headBias);
+    if (this.wasm && (this.precision === 'float64' || tapePrecision === 'float32')) {
+      // tape.ts packs (forward panels now, W^T panels for backward when first needed), in the
+      // untraced forward's precision.
+      this.tape = new WasmTape(this.wasm, model, head, this.weights, this.headWeight, this.headBias, this.precision);
       this.packed = this.tape.packed;
       this.packedHead = this.tape.packedHead;
     } else if (this.wasm) {

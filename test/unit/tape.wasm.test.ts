@@ -4,7 +4,9 @@
  * and every golden training trajectory, on each path forced in turn (wasm and the TypeScript
  * fallback), within the same bars as engine.golden / train.golden (1e-6 * max(1, |x|)).
  * Traces on the wasm tape: the top layer's h per step is PyTorch's output, the last step's
- * states PyTorch's h_n / c_n.
+ * states PyTorch's h_n / c_n. The opt-in float32 training against PyTorch's own float32 runs
+ * (expected_float32): loss within 1e-5 * max(1, |x|) (measured <= 7.4e-7; PyTorch's float32 and
+ * float64 runs differ by as much).
  * Layer: test (Node).
  */
 import * as assert from 'assert';
@@ -145,6 +147,20 @@ describe('WebAssembly tape: backward, traces and training vs PyTorch', () => {
         }
       });
     }
+  }
+
+  for (const c of trainCases.filter((x) => x.expectedFloat32)) {
+    it(`training ${c.name} in float32 (opt-in): loss within 1e-5 of PyTorch's float32 run, grad_norm within 1e-4 of float64`, () => {
+      const t = createTrainer(engineSpecOf(c), { precision: 'float32' });
+      while (t.stepsDone < t.stepsTotal && !t.stopped) t.step();
+      const r = t.result();
+      assert.strictEqual(r.stopped, undefined);
+      const e = scaledError(r.loss, c.expectedFloat32!.loss);
+      assert.ok(e <= 1e-5, `loss vs PyTorch float32: ${e}`);
+      assert.ok(scaledError(r.gradNorm, c.expected.grad_norm) <= 1e-4, `grad_norm vs float64: ${scaledError(r.gradNorm, c.expected.grad_norm)}`);
+      // It is float32 arithmetic (not the float64 path under another name): the parameters are float32 values.
+      for (const sd of Object.values(r.stateDict)) for (const v of sd.data) assert.strictEqual(v, Math.fround(v));
+    });
   }
 
   it('backward(spec) accepts a backend and still checks upstream shapes in PyTorch words', () => {

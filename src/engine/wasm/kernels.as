@@ -989,6 +989,322 @@ export function recurrenceF32(
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Training tape in float32 (training precision 'float32'): the same steps as the float64 tape
+// above with PyTorch's CPU arithmetic (float32 buffers, f32x4 kernels, weights in the 8-column
+// panels of gemmF32). Strides in float32 elements, pointers in bytes.
+
+/** packPanels for gemmF32: 8-column float32 panels from float64 row-major W (cols x depth). */
+export function packPanelsF32(cols: i32, depth: i32, src: usize, ld: i32, dst: usize): void {
+  const panels = (cols + 7) >> 3;
+  let o = dst;
+  for (let p = 0; p < panels; p++) {
+    const n0 = p << 3;
+    for (let k = 0; k < depth; k++) {
+      for (let j = 0; j < 8; j++) {
+        const n = n0 + j;
+        store<f32>(o + (<usize>j << 2), n < cols ? <f32>load<f64>(src + (<usize>(n * ld + k) << 3)) : 0);
+      }
+      o += 32;
+    }
+  }
+}
+
+/**
+ * packPanelsT for gemmF32: W[n, k] = src[(k - k0) * ld + n] into 8-column float32 panels, depth
+ * positions k0 .. k0 + count - 1; src float64 (weights) when src64, else float32 (tapes).
+ */
+export function packPanelsTF32(cols: i32, depth: i32, k0: i32, count: i32, src: usize, ld: i32, dst: usize, src64: bool): void {
+  const panels = (cols + 7) >> 3;
+  const panelBytes = <usize>depth << 5;
+  const es: usize = src64 ? 8 : 4;
+  const stride = <usize>ld * es;
+  for (let p = 0; p < panels; p++) {
+    const n0 = p << 3;
+    const full = n0 + 8 <= cols && !src64;
+    let o = dst + <usize>p * panelBytes + (<usize>k0 << 5);
+    let s = src + <usize>n0 * es;
+    for (let k = 0; k < count; k++) {
+      if (full) {
+        v128.store(o, v128.load(s));
+        v128.store(o, v128.load(s, 16), 16);
+      } else {
+        for (let j = 0; j < 8; j++) {
+          const v: f32 = n0 + j < cols ? (src64 ? <f32>load<f64>(s + (<usize>j << 3)) : load<f32>(s + (<usize>j << 2))) : 0;
+          store<f32>(o + (<usize>j << 2), v);
+        }
+      }
+      o += 32;
+      s += stride;
+    }
+  }
+}
+
+/** float32 transpose (as `transpose`). */
+export function transposeF32(rows: i32, cols: i32, src: usize, lds: i32, dst: usize, ldd: i32): void {
+  for (let i0 = 0; i0 < rows; i0 += 8) {
+    const iEnd = min(rows, i0 + 8);
+    for (let j = 0; j < cols; j++) {
+      const d = dst + (<usize>(j * ldd) << 2);
+      for (let i = i0; i < iEnd; i++) store<f32>(d + (<usize>i << 2), load<f32>(src + (<usize>(i * lds + j) << 2)));
+    }
+  }
+}
+
+/** float32 column sums (as `columnSums`). */
+export function columnSumsF32(rows: i32, cols: i32, src: usize, ld: i32, out: usize, accumulate: bool): void {
+  if (!accumulate) memory.fill(out, 0, <usize>cols << 2);
+  for (let r = 0; r < rows; r++) {
+    const s = src + (<usize>(r * ld) << 2);
+    let j = 0;
+    for (; j + 3 < cols; j += 4) {
+      const jb = <usize>j << 2;
+      v128.store(out + jb, f32x4.add(v128.load(out + jb), v128.load(s + jb)));
+    }
+    for (; j < cols; j++) store<f32>(out + (<usize>j << 2), load<f32>(out + (<usize>j << 2)) + load<f32>(s + (<usize>j << 2)));
+  }
+}
+
+/** dst rows += src rows (float32), `width` elements per row. */
+export function addRowsF32(rows: i32, width: i32, src: usize, lds: i32, dst: usize, ldd: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const s = src + (<usize>(r * lds) << 2), d = dst + (<usize>(r * ldd) << 2);
+    let j = 0;
+    for (; j + 3 < width; j += 4) {
+      const jb = <usize>j << 2;
+      v128.store(d + jb, f32x4.add(v128.load(d + jb), v128.load(s + jb)));
+    }
+    for (; j < width; j++) store<f32>(d + (<usize>j << 2), load<f32>(d + (<usize>j << 2)) + load<f32>(s + (<usize>j << 2)));
+  }
+}
+
+/** lstmStepF32 that also stores the activated gates. */
+function lstmStepTapeF32(batch: i32, H: i32, ih: usize, hh: usize, cPrev: usize, cOut: usize, h: usize, hStride: i32, gates: usize): void {
+  const G = 4 * H;
+  const hb = <usize>H << 2;
+  for (let b = 0; b < batch; b++) {
+    const x = ih + (<usize>(b * G) << 2), y = hh + (<usize>(b * G) << 2), q = gates + (<usize>(b * G) << 2);
+    const cp = cPrev + (<usize>(b * H) << 2), co = cOut + (<usize>(b * H) << 2), o = h + (<usize>(b * hStride) << 2);
+    let j = 0;
+    for (; j + 3 < H; j += 4) {
+      const jb = <usize>j << 2;
+      const inputGate = sigmoidF32V(f32x4.add(v128.load(x + jb), v128.load(y + jb)));
+      const forgetGate = sigmoidF32V(f32x4.add(v128.load(x + hb + jb), v128.load(y + hb + jb)));
+      const cellCandidate = tanhF32V(f32x4.add(v128.load(x + 2 * hb + jb), v128.load(y + 2 * hb + jb)));
+      const outputGate = sigmoidF32V(f32x4.add(v128.load(x + 3 * hb + jb), v128.load(y + 3 * hb + jb)));
+      v128.store(q + jb, inputGate);
+      v128.store(q + hb + jb, forgetGate);
+      v128.store(q + 2 * hb + jb, cellCandidate);
+      v128.store(q + 3 * hb + jb, outputGate);
+      const c = f32x4.add(f32x4.mul(forgetGate, v128.load(cp + jb)), f32x4.mul(inputGate, cellCandidate));
+      v128.store(co + jb, c);
+      v128.store(o + jb, f32x4.mul(outputGate, tanhF32V(c)));
+    }
+    for (; j < H; j++) {
+      const jb = <usize>j << 2;
+      const inputGate = sigmoidF32(load<f32>(x + jb) + load<f32>(y + jb));
+      const forgetGate = sigmoidF32(load<f32>(x + hb + jb) + load<f32>(y + hb + jb));
+      const cellCandidate = tanhF32(load<f32>(x + 2 * hb + jb) + load<f32>(y + 2 * hb + jb));
+      const outputGate = sigmoidF32(load<f32>(x + 3 * hb + jb) + load<f32>(y + 3 * hb + jb));
+      store<f32>(q + jb, inputGate);
+      store<f32>(q + hb + jb, forgetGate);
+      store<f32>(q + 2 * hb + jb, cellCandidate);
+      store<f32>(q + 3 * hb + jb, outputGate);
+      const c = forgetGate * load<f32>(cp + jb) + inputGate * cellCandidate;
+      store<f32>(co + jb, c);
+      store<f32>(o + jb, outputGate * tanhF32(c));
+    }
+  }
+}
+
+/** gruStepF32 that also stores the activated gates. */
+function gruStepTapeF32(batch: i32, H: i32, ih: usize, hh: usize, hPrev: usize, hPrevStride: i32, h: usize, hStride: i32, gates: usize): void {
+  const G = 3 * H;
+  const hb = <usize>H << 2;
+  for (let b = 0; b < batch; b++) {
+    const x = ih + (<usize>(b * G) << 2), y = hh + (<usize>(b * G) << 2), q = gates + (<usize>(b * G) << 2);
+    const hp = hPrev + (<usize>(b * hPrevStride) << 2), o = h + (<usize>(b * hStride) << 2);
+    for (let j = 0; j < H; j++) {
+      const jb = <usize>j << 2;
+      const resetGate = sigmoidF32(load<f32>(x + jb) + load<f32>(y + jb));
+      const updateGate = sigmoidF32(load<f32>(x + hb + jb) + load<f32>(y + hb + jb));
+      const newGate = tanhF32(load<f32>(x + 2 * hb + jb) + resetGate * load<f32>(y + 2 * hb + jb));
+      store<f32>(q + jb, resetGate);
+      store<f32>(q + hb + jb, updateGate);
+      store<f32>(q + 2 * hb + jb, newGate);
+      store<f32>(o + jb, (1 - updateGate) * newGate + updateGate * load<f32>(hp + jb));
+    }
+  }
+}
+
+/** float32 `recurrenceTape` (same arguments; float32 buffers, 8-column panels). */
+export function recurrenceTapeF32(
+  cell: i32, relu: bool, L: i32, N: i32, H: i32, P: i32, DH: i32, reverse: bool,
+  ih: usize, hh: usize, hhAll: bool, h0: usize, c0: usize, out: usize, c: usize, m: usize, gates: usize,
+  wHh: usize, bHh: usize, wHr: usize,
+): void {
+  const G = cell == 1 ? 4 * H : cell == 2 ? 3 * H : H;
+  const Hout = P > 0 ? P : H;
+  const stepOut = <usize>(N * DH) << 2;
+  const stepG = <usize>(N * G) << 2;
+  const stepH = <usize>(N * H) << 2;
+  for (let s = 0; s < L; s++) {
+    const t = reverse ? L - 1 - s : s;
+    const prevT = reverse ? t + 1 : t - 1;
+    const first = s == 0;
+    const hp = first ? h0 : out + <usize>prevT * stepOut;
+    const hpStride = first ? Hout : DH;
+    const ihT = ih + <usize>t * stepG;
+    const hhT = hhAll ? hh + <usize>t * stepG : hh;
+    const hOut = out + <usize>t * stepOut;
+    gemmF32(N, G, Hout, hp, hpStride, wHh, hhT, G, bHh);
+    if (cell == 1) {
+      const cp = first ? c0 : c + <usize>prevT * stepH;
+      const cT = c + <usize>t * stepH;
+      if (P > 0) {
+        const mT = m + <usize>t * stepH;
+        lstmStepTapeF32(N, H, ihT, hhT, cp, cT, mT, H, gates + <usize>t * stepG);
+        gemmF32(N, P, H, mT, H, wHr, hOut, DH, 0);
+      } else {
+        lstmStepTapeF32(N, H, ihT, hhT, cp, cT, hOut, DH, gates + <usize>t * stepG);
+      }
+    } else if (cell == 2) {
+      gruStepTapeF32(N, H, ihT, hhT, hp, hpStride, hOut, DH, gates + <usize>t * stepG);
+    } else {
+      rnnStepF32(N, H, relu, ihT, hhT, hOut, DH);
+    }
+  }
+}
+
+/** float32 `recurrenceBackward` (same arguments; float32 buffers, 8-column panels; norms float32). */
+export function recurrenceBackwardF32(
+  cell: i32, relu: bool, L: i32, N: i32, H: i32, P: i32, DH: i32, reverse: bool,
+  dOut: usize, out: usize, h0: usize, c0: usize, c: usize, gates: usize, hh: usize,
+  dh: usize, dC: usize, dPre: usize, dHh: usize, dhTape: usize, norms: usize,
+  dhTotal: usize, dM: usize, dHPrev: usize, wHhT: usize, wHrT: usize,
+): void {
+  const G = cell == 1 ? 4 * H : cell == 2 ? 3 * H : H;
+  const Hout = P > 0 ? P : H;
+  const stepOut = <usize>(N * DH) << 2;
+  const stepG = <usize>(N * G) << 2;
+  const stepH = <usize>(N * H) << 2;
+  const hb = <usize>H << 2;
+  for (let s = L - 1; s >= 0; s--) {
+    const t = reverse ? L - 1 - s : s;
+    const prevT = reverse ? t + 1 : t - 1;
+    const first = s == 0;
+    let sq: f64 = 0;
+    for (let b = 0; b < N; b++) {
+      const src = dOut + <usize>t * stepOut + (<usize>(b * DH) << 2);
+      const acc = dh + (<usize>(b * Hout) << 2);
+      const dst = dhTotal + (<usize>(b * Hout) << 2);
+      for (let j = 0; j < Hout; j++) {
+        const jb = <usize>j << 2;
+        const v = load<f32>(acc + jb) + load<f32>(src + jb);
+        store<f32>(dst + jb, v);
+        sq += <f64>v * <f64>v;
+      }
+    }
+    store<f32>(norms + (<usize>t << 2), <f32>Math.sqrt(sq));
+
+    const hp = first ? h0 : out + <usize>prevT * stepOut;
+    const hpStride = first ? Hout : DH;
+    const pre = dPre + <usize>t * stepG;
+    const q0 = gates + <usize>t * stepG;
+    if (cell == 0) {
+      const hT = out + <usize>t * stepOut;
+      for (let b = 0; b < N; b++) {
+        const hr = hT + (<usize>(b * DH) << 2), dr = dhTotal + (<usize>(b * H) << 2), pr = pre + (<usize>(b * H) << 2);
+        for (let j = 0; j < H; j++) {
+          const jb = <usize>j << 2;
+          const hj = load<f32>(hr + jb);
+          const d = load<f32>(dr + jb);
+          store<f32>(pr + jb, relu ? (hj > 0 ? d : 0) : d * (1 - hj * hj));
+        }
+      }
+    } else if (cell == 1) {
+      let dm = dhTotal;
+      if (P > 0) {
+        memory.copy(dhTape + (<usize>(t * N * P) << 2), dhTotal, <usize>(N * P) << 2);
+        gemmF32(N, H, P, dhTotal, P, wHrT, dM, H, 0);
+        dm = dM;
+      }
+      const cp0 = first ? c0 : c + <usize>prevT * stepH;
+      const cn0 = c + <usize>t * stepH;
+      const one = f32x4.splat(1.0);
+      for (let b = 0; b < N; b++) {
+        const q = q0 + (<usize>(b * G) << 2), pr = pre + (<usize>(b * G) << 2);
+        const rowH = <usize>(b * H) << 2;
+        const cp = cp0 + rowH, cn = cn0 + rowH, dmr = dm + rowH, dcr = dC + rowH;
+        let j = 0;
+        for (; j + 3 < H; j += 4) {
+          const jb = <usize>j << 2;
+          const inputGate = v128.load(q + jb);
+          const forgetGate = v128.load(q + hb + jb);
+          const cellCandidate = v128.load(q + 2 * hb + jb);
+          const outputGate = v128.load(q + 3 * hb + jb);
+          const tanhC = tanhF32V(v128.load(cn + jb));
+          const d = v128.load(dmr + jb);
+          const dc = f32x4.add(v128.load(dcr + jb), f32x4.mul(f32x4.mul(d, outputGate), f32x4.sub(one, f32x4.mul(tanhC, tanhC))));
+          v128.store(pr + jb, f32x4.mul(f32x4.mul(f32x4.mul(dc, cellCandidate), inputGate), f32x4.sub(one, inputGate)));
+          v128.store(pr + hb + jb, f32x4.mul(f32x4.mul(f32x4.mul(dc, v128.load(cp + jb)), forgetGate), f32x4.sub(one, forgetGate)));
+          v128.store(pr + 2 * hb + jb, f32x4.mul(f32x4.mul(dc, inputGate), f32x4.sub(one, f32x4.mul(cellCandidate, cellCandidate))));
+          v128.store(pr + 3 * hb + jb, f32x4.mul(f32x4.mul(f32x4.mul(d, tanhC), outputGate), f32x4.sub(one, outputGate)));
+          v128.store(dcr + jb, f32x4.mul(dc, forgetGate));
+        }
+        for (; j < H; j++) {
+          const jb = <usize>j << 2;
+          const inputGate = load<f32>(q + jb);
+          const forgetGate = load<f32>(q + hb + jb);
+          const cellCandidate = load<f32>(q + 2 * hb + jb);
+          const outputGate = load<f32>(q + 3 * hb + jb);
+          const tanhC = tanhF32(load<f32>(cn + jb));
+          const d = load<f32>(dmr + jb);
+          const dc = load<f32>(dcr + jb) + d * outputGate * (1 - tanhC * tanhC);
+          store<f32>(pr + jb, dc * cellCandidate * inputGate * (1 - inputGate));
+          store<f32>(pr + hb + jb, dc * load<f32>(cp + jb) * forgetGate * (1 - forgetGate));
+          store<f32>(pr + 2 * hb + jb, dc * inputGate * (1 - cellCandidate * cellCandidate));
+          store<f32>(pr + 3 * hb + jb, d * tanhC * outputGate * (1 - outputGate));
+          store<f32>(dcr + jb, dc * forgetGate);
+        }
+      }
+    } else {
+      const hhT = hh + <usize>t * stepG;
+      const dhhT = dHh + <usize>t * stepG;
+      for (let b = 0; b < N; b++) {
+        const q = q0 + (<usize>(b * G) << 2), y = hhT + (<usize>(b * G) << 2);
+        const pr = pre + (<usize>(b * G) << 2), hr = dhhT + (<usize>(b * G) << 2);
+        const hpr = hp + (<usize>(b * hpStride) << 2), dr = dhTotal + (<usize>(b * H) << 2), dpr = dHPrev + (<usize>(b * H) << 2);
+        for (let j = 0; j < H; j++) {
+          const jb = <usize>j << 2;
+          const resetGate = load<f32>(q + jb);
+          const updateGate = load<f32>(q + hb + jb);
+          const newGate = load<f32>(q + 2 * hb + jb);
+          const hPrev = load<f32>(hpr + jb);
+          const d = load<f32>(dr + jb);
+          const dNewPre = d * (1 - updateGate) * (1 - newGate * newGate);
+          const dUpdatePre = d * (hPrev - newGate) * updateGate * (1 - updateGate);
+          const dResetPre = dNewPre * load<f32>(y + 2 * hb + jb) * resetGate * (1 - resetGate);
+          store<f32>(pr + jb, dResetPre);
+          store<f32>(pr + hb + jb, dUpdatePre);
+          store<f32>(pr + 2 * hb + jb, dNewPre);
+          store<f32>(hr + jb, dResetPre);
+          store<f32>(hr + hb + jb, dUpdatePre);
+          store<f32>(hr + 2 * hb + jb, dNewPre * resetGate);
+          store<f32>(dpr + jb, d * updateGate);
+        }
+      }
+    }
+    gemmF32(N, Hout, G, cell == 2 ? dHh + <usize>t * stepG : pre, G, wHhT, dh, Hout, 0);
+    if (cell == 2) {
+      for (let i = 0; i < N * H; i++) {
+        const ib = <usize>i << 2;
+        store<f32>(dh + ib, load<f32>(dh + ib) + load<f32>(dHPrev + ib));
+      }
+    }
+  }
+}
+
 // =============================================================================================
 // Moving tensors in and out: the caller's layout (batch-first, float64) and the kernels' layout
 // (seq-first, float32 or float64) differ. Copying here, two or four lanes at a time, keeps the
