@@ -34,7 +34,7 @@ export function nodeThreadHost(script: string, cores: number): ThreadHost | null
   }
   return {
     cores: Math.max(1, Math.floor(cores) || 1),
-    spawn(): HelperPort {
+    startHelper(): HelperPort {
       const w = new threads.Worker(script);
       const listeners: ((m: unknown) => void)[] = [];
       w.on('message', (m) => {

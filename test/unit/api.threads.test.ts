@@ -19,7 +19,7 @@ describe('createModel with threads (library)', function () {
     if (kernelPath() === null) this.skip();
     const host = nodeThreadHost(script, 2);
     let spawned = 0;
-    const counting = host && { cores: host.cores, spawn: () => (spawned++, host.spawn()) };
+    const counting = host && { cores: host.cores, startHelper: () => (spawned++, host.startHelper()) };
     const threaded = createModel(doc, { threadHost: counting, threads: 0 });
     assert.strictEqual(spawned, 1, 'one helper beside the calling thread on two cores');
     await new Promise((r) => setTimeout(r, 2000)); // the helper prepares the model meanwhile (a run before that is one-thread)
@@ -31,7 +31,7 @@ describe('createModel with threads (library)', function () {
 
   it('threads: 1, or no host: no helper', () => {
     let spawned = 0;
-    const host = { cores: 4, spawn: () => { spawned++; throw new Error('not expected'); } };
+    const host = { cores: 4, startHelper: () => { spawned++; throw new Error('not expected'); } };
     createModel(doc, { threadHost: host, threads: 1 }).dispose();
     createModel(doc).dispose();
     assert.strictEqual(spawned, 0);

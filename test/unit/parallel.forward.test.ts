@@ -26,7 +26,7 @@ function inProcessHost(options: { failRuns?: boolean; neverReady?: boolean } = {
   const host = {
     cores: 4,
     spawned: 0,
-    spawn(): HelperPort {
+    startHelper(): HelperPort {
       host.spawned++;
       const listeners: ((m: unknown) => void)[] = [];
       const serve = serveForwardHelper((reply) => listeners.forEach((f) => f(reply)));

@@ -144,7 +144,7 @@ class Parallel implements ParallelModel {
     for (let i = 1; i < this.maxThreads; i++) {
       let port: HelperPort;
       try {
-        port = host!.spawn();
+        port = host!.startHelper();
       } catch {
         break; // no more threads to be had: run with those started
       }

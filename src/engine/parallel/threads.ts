@@ -25,7 +25,7 @@ export interface HelperPort {
 export interface ThreadHost {
   /** How many threads the machine can run at once (cores), the caller's thread included. */
   readonly cores: number;
-  spawn(): HelperPort;
+  startHelper(): HelperPort;
 }
 
 /** Control words in a helper's SharedArrayBuffer (Int32Array indices). */
