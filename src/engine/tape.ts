@@ -148,6 +148,9 @@ export class WasmTape {
   private readonly ops: Ops;
   /** float32: where a product that accumulates is computed before it is added. */
   private accScratch = 0;
+  /** Results as views of buffers kept here and overwritten by the next call (PrepareOptions.reuseResults). */
+  reuseResults = false;
+  private readonly kept = new Map<string, Float64Array>();
 
   constructor(
     private readonly kernels: WasmKernels,
@@ -400,32 +403,39 @@ export class WasmTape {
   }
 
   /** A (L, N, F) buffer in the caller's layout, as a new array (one allocation). */
-  private callerLayout(run: TapeRun, p: number, F: number): Float64Array {
+  private callerLayout(run: TapeRun, p: number, F: number, key?: string): Float64Array {
     const es = this.es;
     const { L, N } = run;
     const K = this.kernels;
     if (run.batched && this.model.batchFirst) {
       const mark = this.alloc(L * N * F); // scratch above the run; the run's buffers stay
       this.toBatchFirst(p, F, mark, L, N, F);
-      return this.toFloat64(mark, L * N * F);
+      return this.toFloat64(mark, L * N * F, key);
     }
-    return this.toFloat64(p, L * N * F);
+    return this.toFloat64(p, L * N * F, key);
   }
 
   /**
    * A float64 copy of n elements at byte pointer p. float32 is widened in the instance first
    * (a typed-array set that converts runs element by element in V8, ~10x a plain copy).
    */
-  private toFloat64(p: number, n: number): Float64Array {
-    if (this.es === 8) return copyOut(this.kernels.heap, p / 8, n);
-    const wide = this.kernels.alloc(n); // scratch above everything of this run
-    this.k.copyRows(1, n, p, 0, wide, 0, 1);
-    return copyOut(this.kernels.heap, wide / 8, n);
+  private toFloat64(p: number, n: number, key?: string): Float64Array {
+    let from = p / 8;
+    if (this.es === 4) {
+      const wide = this.kernels.alloc(n); // scratch above everything of this run
+      this.k.copyRows(1, n, p, 0, wide, 0, 1);
+      from = wide / 8;
+    }
+    if (!this.reuseResults || !key) return copyOut(this.kernels.heap, from, n);
+    let buf = this.kept.get(key);
+    if (!buf || buf.length !== n) this.kept.set(key, (buf = new Float64Array(n)));
+    buf.set(this.kernels.heap.subarray(from, from + n));
+    return buf;
   }
 
-  /** The top layer's output in the caller's layout. */
-  output(run: TapeRun): Float64Array {
-    return this.callerLayout(run, run.layers[this.layers - 1].out, this.D * this.Hout);
+  /** The top layer's output in the caller's layout (`reuse`: a kept buffer under reuseResults). */
+  output(run: TapeRun, reuse = false): Float64Array {
+    return this.callerLayout(run, run.layers[this.layers - 1].out, this.D * this.Hout, reuse ? 'output' : undefined);
   }
 
   /** h_n (D*layers, N, H_out), flattened. */
@@ -464,11 +474,11 @@ export class WasmTape {
   }
 
   /** The head's output in the caller's layout: (N, out) for the last step, (.., out) on every step. */
-  headOutput(run: TapeRun): Float64Array | null {
+  headOutput(run: TapeRun, reuse = false): Float64Array | null {
     const es = this.es;
     if (run.headRows === 0) return null;
-    if (!this.headAll) return this.toFloat64(run.head, run.N * this.outF);
-    return this.callerLayout(run, run.head, this.outF);
+    if (!this.headAll) return this.toFloat64(run.head, run.N * this.outF, reuse ? 'head' : undefined);
+    return this.callerLayout(run, run.head, this.outF, reuse ? 'head' : undefined);
   }
 
   /**
@@ -662,7 +672,7 @@ export class WasmTape {
     // dL/dx, caller's layout.
     if (batchFirst) this.toBatchFirst(dOut, In, gIn, L, N, In);
     else this.k.copyRows(1, LN * In, dOut, 0, gIn, 0, this.ops.same);
-    const all = this.toFloat64(resStart, (resEnd - resStart) / es);
+    const all = this.toFloat64(resStart, (resEnd - resStart) / es, 'grads');
     const view = (p: number, n: number): Float64Array => all.subarray((p - resStart) / es, (p - resStart) / es + n);
     const stateDict: StateDict = {};
     for (const r of names) stateDict[r.name] = { shape: r.shape, data: view(r.p, r.shape.reduce((a, b) => a * b, 1)) };

@@ -32,7 +32,7 @@ import { rnnStep, rnnStepBackward } from './cells/rnn';
 import { lstmStep, lstmStepBackward } from './cells/lstm';
 import { gruStep, gruStepBackward } from './cells/gru';
 import { WasmKernels } from './wasm/backend';
-import { copyOut, WasmTape, type TapeUpstream } from './tape';
+import { copyOut, WasmTape, type TapeRun, type TapeUpstream } from './tape';
 
 /**
  * Where forward, traces and backward run: 'wasm' (f64x2 SIMD kernels, falls back when the host
@@ -80,6 +80,12 @@ export interface PrepareOptions {
    * float32 rounding (see train/loop/trainer.ts for the bar it is tested at).
    */
   tapePrecision?: Precision;
+  /**
+   * Hand back backward's gradients and the forward results an upstream function reads as
+   * views of buffers the next call overwrites (no allocation per call; the training loop uses
+   * them before its next step). Default false: every result is the caller's own copy.
+   */
+  reuseResults?: boolean;
 }
 
 /** A model whose weights were checked and packed once; run it as often as needed. */
@@ -137,7 +143,7 @@ export function backward(spec: RunSpec, upstream: Upstream, opts?: { backend?: B
 
 /** Check the state_dict against the model and pack the weights once. Throws PyTorch-worded errors. */
 export function prepareModel(model: ModelConfig, head: HeadConfig | undefined, stateDict: StateDict, options?: PrepareOptions): PreparedModel {
-  return new Prepared(model, head, stateDict, options?.backend ?? 'auto', options?.precision ?? 'float64', options?.products ?? null, options?.tapePrecision ?? 'float64');
+  return new Prepared(model, head, stateDict, options?.backend ?? 'auto', options?.precision ?? 'float64', options?.products ?? null, options?.tapePrecision ?? 'float64', options?.reuseResults === true);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -218,6 +224,35 @@ function checkData(name: string, t: Tensor): void {
   }
 }
 
+/** The forward results handed to an upstream function: each copied out of the tape on first read. */
+class LazyForward {
+  private out?: Tensor;
+  private hn?: Tensor;
+  private cn?: Tensor;
+  private hd?: Tensor;
+
+  constructor(private readonly tape: WasmTape, private readonly r: TapeRun, private readonly outShape: number[],
+    private readonly hShape: number[], private readonly cShape: number[] | null, private readonly headShape: number[] | null) {}
+
+  get output(): Tensor {
+    return (this.out ??= { shape: this.outShape, data: this.tape.output(this.r, true) });
+  }
+
+  get hN(): Tensor {
+    return (this.hn ??= { shape: this.hShape, data: this.tape.hN(this.r) });
+  }
+
+  get cN(): Tensor | undefined {
+    if (!this.cShape) return undefined;
+    return (this.cn ??= { shape: this.cShape, data: this.tape.cN(this.r) });
+  }
+
+  get head(): Tensor | undefined {
+    if (!this.headShape) return undefined;
+    return (this.hd ??= { shape: this.headShape, data: this.tape.headOutput(this.r, true)! });
+  }
+}
+
 class Prepared implements PreparedModel {
   readonly model: ModelConfig;
   readonly head?: HeadConfig;
@@ -241,7 +276,7 @@ class Prepared implements PreparedModel {
   private readonly notesOnce: string[];
 
   constructor(model: ModelConfig, head: HeadConfig | undefined, stateDict: StateDict, backend: Backend, precision: Precision,
-    private readonly products: WasmKernels | null = null, tapePrecision: Precision = 'float64') {
+    private readonly products: WasmKernels | null = null, tapePrecision: Precision = 'float64', reuseResults = false) {
     this.model = model;
     this.head = head;
     this.D = model.bidirectional ? 2 : 1;
@@ -308,6 +343,7 @@ class Prepared implements PreparedModel {
       // tape.ts packs (forward panels now, W^T panels for backward when first needed), in the
       // untraced forward's precision.
       this.tape = new WasmTape(this.wasm, model, head, this.weights, this.headWeight, this.headBias, this.precision);
+      this.tape.reuseResults = reuseResults;
       this.packed = this.tape.packed;
       this.packedHead = this.tape.packedHead;
     } else if (this.wasm) {
@@ -484,30 +520,14 @@ class Prepared implements PreparedModel {
     const r = tape.run(input.data, L, N, batched, h0?.data, c0?.data, false);
     let upstream: Upstream;
     if (typeof upstreamOrFn === 'function') {
-      // The forward results, each copied out only if the function reads it.
+      // The forward results, each copied out only when the function reads it.
       const S = this.D * this.model.numLayers;
-      const stateShape = (size: number) => (batched ? [S, N, size] : [S, size]);
       const DH = this.D * this.hOut;
-      const self = this;
-      const head = this.head;
-      let output: Tensor | undefined;
-      const f: { output: Tensor; hN: Tensor; cN?: Tensor; head?: Tensor } = {
-        get output() {
-          return (output ??= { shape: self.outputShape(L, N, batched, DH), data: tape.output(r) });
-        },
-        get hN() {
-          return { shape: stateShape(self.hOut), data: tape.hN(r) };
-        },
-      };
-      if (this.model.type === 'LSTM') Object.defineProperty(f, 'cN', { get: () => ({ shape: stateShape(this.H), data: tape.cN(r) }), enumerable: true });
-      if (head && this.headWeight) {
-        const outF = head.outFeatures;
-        Object.defineProperty(f, 'head', {
-          get: () => ({ shape: head.on === 'all' ? [...this.outputShape(L, N, batched, DH).slice(0, -1), outF] : batched ? [N, outF] : [outF], data: tape.headOutput(r)! }),
-          enumerable: true,
-        });
-      }
-      upstream = upstreamOrFn(f);
+      const outShape = this.outputShape(L, N, batched, DH);
+      const head = this.head && this.headWeight ? this.head : undefined;
+      const headShape = head ? (head.on === 'all' ? [...outShape.slice(0, -1), head.outFeatures] : batched ? [N, head.outFeatures] : [head.outFeatures]) : [];
+      upstream = upstreamOrFn(new LazyForward(tape, r, outShape, batched ? [S, N, this.hOut] : [S, this.hOut],
+        this.model.type === 'LSTM' ? (batched ? [S, N, this.H] : [S, this.H]) : null, head ? headShape : null));
     } else {
       upstream = upstreamOrFn;
     }

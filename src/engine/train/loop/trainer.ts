@@ -107,7 +107,7 @@ class Loop implements Trainer {
     }
     this.optimizer = makeOptimizer(spec);
     const precision = _options?.precision ?? 'float64';
-    this.model = prepareModel(spec.model, spec.head, this.modelDict, { backend: _options?.backend ?? 'auto', precision, tapePrecision: precision });
+    this.model = prepareModel(spec.model, spec.head, this.modelDict, { backend: _options?.backend ?? 'auto', precision, tapePrecision: precision, reuseResults: true });
     this.float32 = this.model.precision === 'float32';
     if (this.float32) for (const slot of this.slots) roundToFloat32(slot.data);
     if (this.float32) this.model.setWeights(this.modelDict);
