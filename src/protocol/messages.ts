@@ -42,6 +42,8 @@ export interface RunPayload {
   model: ModelConfig;
   /** A cell document (nn.RNNCell / LSTMCell / GRUCell and its loop over time): `model` is then the cell as one layer, one direction, seq-first. */
   cell?: 'RNNCell' | 'LSTMCell' | 'GRUCell';
+  /** With `cell`: one call of the cell (input (N, in) or (in), drawn as one step), not a loop over time. */
+  cellStep?: boolean;
   head?: HeadConfig;
   batch: number;
   seqLen: number;

@@ -154,6 +154,7 @@ export function isRunPayload(x: unknown): x is RunPayload {
   if (!Array.isArray(x.notes) || !x.notes.every((n) => typeof n === 'string')) return false;
   if (x.train !== undefined && !isTrainSummary(x.train)) return false;
   if (x.cell !== undefined && x.cell !== 'RNNCell' && x.cell !== 'LSTMCell' && x.cell !== 'GRUCell') return false;
+  if (x.cellStep !== undefined && typeof x.cellStep !== 'boolean') return false;
   return true;
 }
 

@@ -213,6 +213,7 @@ export function buildRunPayload(doc: RnnDocument, opts: BuildOptions): RunPayloa
   };
   payload.seed = resolved.seed;
   if (doc.cell) payload.cell = doc.cell.type;
+  if (doc.cell && !doc.cell.loop) payload.cellStep = true;
   if (doc.train) payload.train = trainSummary(doc.train);
   if (opts.source !== undefined) payload.source = opts.source;
   // plain text for the panel; very long descriptions are cut (the panel clamps to a few lines anyway)

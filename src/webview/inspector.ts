@@ -59,7 +59,8 @@ function paramRef(p: RunPayload, base: string, layer: number, direction: number,
   const name = `${base}_l${layer}${direction === 1 ? '_reverse' : ''}`;
   const info = p.shapes.params.find((q) => q.name === name);
   const shape = info ? formatShape(info.shape) : '';
-  return `${name}${rows ? `[${rows[0]}:${rows[1]}]` : ''} ${shape}`.trim();
+  // A cell names its parameters without the layer: weight_ih.
+  return `${p.cell ? base : name}${rows ? `[${rows[0]}:${rows[1]}]` : ''} ${shape}`.trim();
 }
 
 /** The inspector's content for a node. */

@@ -85,12 +85,12 @@ export function renderShapes(p: RunPayload, str: Str): HTMLElement {
   box.appendChild(h('h2', {}, str('shapes')));
   const strip = h('div', { class: 'shape-strip' });
   const chip = (name: string, shape: (number | string)[] | undefined) => (shape ? h('span', { class: 'chip' }, h('code', {}, name), ' ', formatShape(shape)) : undefined);
-  strip.appendChild(chip('input', p.shapes.input)!);
+  strip.appendChild(chip('input', p.cellStep ? p.shapes.input.slice(1) : p.shapes.input)!);
   strip.appendChild(h('span', { class: 'arrow-text', 'aria-hidden': 'true' }, '→'));
   strip.appendChild(h('span', { class: 'chip model' }, p.cell ? `nn.${p.cell}(${p.model.inputSize}, ${p.model.hiddenSize})` : `nn.${p.model.type}(${p.model.inputSize}, ${p.model.hiddenSize}${p.model.numLayers > 1 ? `, num_layers=${p.model.numLayers}` : ''}${p.model.batchFirst ? ', batch_first=True' : ''}${p.model.bidirectional ? ', bidirectional=True' : ''}${p.model.projSize ? `, proj_size=${p.model.projSize}` : ''})`));
   strip.appendChild(h('span', { class: 'arrow-text', 'aria-hidden': 'true' }, '→'));
   const chips = p.cell
-    ? [chip(str('cellStack'), p.shapes.output), chip('h', p.shapes.hN.slice(1)), chip('c', p.shapes.cN?.slice(1))]
+    ? [p.cellStep ? undefined : chip(str('cellStack'), p.shapes.output), chip('h', p.shapes.hN.slice(1)), chip('c', p.shapes.cN?.slice(1))]
     : [chip('output', p.shapes.output), chip('h_n', p.shapes.hN), chip('c_n', p.shapes.cN)];
   for (const c of chips) if (c) strip.appendChild(c);
   if (p.shapes.head) {
@@ -103,7 +103,9 @@ export function renderShapes(p: RunPayload, str: Str): HTMLElement {
   const table = h('table', {});
   for (const q of p.shapes.params) {
     const count = q.shape.reduce((a, b) => a * b, 1);
-    table.appendChild(h('tr', {}, h('td', {}, h('code', {}, q.name)), h('td', {}, formatShape(q.shape)), h('td', { class: 'num' }, formatCount(count)), h('td', { class: 'muted' }, q.gates.map((g) => g.gate).filter(Boolean).join(' '))));
+    // A cell's parameters by the cell's names (weight_ih); the payload keeps the module's for the inspector.
+    const name = p.cell ? q.name.replace(/_l0$/, '') : q.name;
+    table.appendChild(h('tr', {}, h('td', {}, h('code', {}, name)), h('td', {}, formatShape(q.shape)), h('td', { class: 'num' }, formatCount(count)), h('td', { class: 'muted' }, q.gates.map((g) => g.gate).filter(Boolean).join(' '))));
   }
   details.appendChild(table);
   if (p.omittedParams?.length) details.appendChild(h('p', { class: 'muted' }, str('weightsOmitted', p.omittedParams.join(', '))));
