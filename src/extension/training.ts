@@ -75,6 +75,8 @@ interface Run {
   control(action: TrainControl['action']): void;
   dispose(): void;
   ended: boolean;
+  /** The panel shows this run's model (false once another run replaced it or the panel closed). */
+  shown: boolean;
 }
 
 let sequence = 0;
@@ -207,6 +209,7 @@ async function start(doc: RnnDocument, title: string, uri: vscode.Uri | undefine
     started: false,
     snapshots: 0,
     ended: false,
+    shown: true,
     control: () => undefined,
     dispose: () => undefined,
   };
@@ -255,11 +258,16 @@ async function start(doc: RnnDocument, title: string, uri: vscode.Uri | undefine
 async function readTrainable(textDoc: vscode.TextDocument): Promise<RnnDocument | undefined> {
   const read = cachedRead(textDoc) ?? (await readForCommand(textDoc));
   if (!read.document) {
-    const first = read.diagnostics.find((d) => d.severity === 'error') ?? read.diagnostics[0];
+    const errors = read.diagnostics.filter((d) => d.severity === 'error');
+    const first = errors[0] ?? read.diagnostics[0];
     const line = first ? textDoc.positionAt(first.span.start).line + 1 : 1;
-    void vscode.window.showErrorMessage(
-      first ? t('{0}, line {1}: {2}', fileName(textDoc.uri), line, first.message) : t('{0} cannot be read as an RNN document.', fileName(textDoc.uri)),
-    );
+    const message = !first
+      ? t('{0} cannot be read as an RNN document.', fileName(textDoc.uri))
+      : errors.length > 1
+        ? t('{0}, line {1}: {2} (and {3} more problems)', fileName(textDoc.uri), line, first.message, errors.length - 1)
+        : t('{0}, line {1}: {2}', fileName(textDoc.uri), line, first.message);
+    const show = t('Show Problems');
+    void vscode.window.showErrorMessage(message, show).then((pick) => (pick === show ? vscode.commands.executeCommand('workbench.actions.view.problems') : undefined));
     return undefined;
   }
   if (!read.document.train) {
@@ -328,6 +336,14 @@ export async function saveTrainedWeights(to?: 'document' | 'newDocument'): Promi
     const we = new vscode.WorkspaceEdit();
     we.replace(textDoc.uri, new vscode.Range(textDoc.positionAt(edit.start), textDoc.positionAt(edit.end)), edit.newText);
     if (!(await vscode.workspace.applyEdit(we))) return undefined;
+    // show where the weights went (a state_dict added at the end of a long document is out of view)
+    const key = edit.newText.indexOf('"state_dict"');
+    const at = textDoc.positionAt(edit.start + Math.max(0, key));
+    for (const editor of vscode.window.visibleTextEditors) {
+      if (editor.document !== textDoc) continue;
+      editor.selection = new vscode.Selection(at, at);
+      editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    }
     void vscode.window.showInformationMessage(t('RNN Lens: the weights after step {0} are now the "state_dict" of {1} (save the file to keep them).', step, fileName(textDoc.uri)));
     return textDoc.uri.toString();
   }
@@ -355,7 +371,14 @@ function trainEditFor(textDoc: vscode.TextDocument) {
   return block ? trainBlockEdit(textDoc.getText(), block) : undefined;
 }
 
-/** The code action "Add a training target" where the model, head, embedding or input is. */
+/** Where the key `"key":` of a top-level value that starts at `valueStart` begins (valueStart when not found). */
+function keyStart(text: string, key: string, valueStart: number): number {
+  const before = text.slice(Math.max(0, valueStart - 200), valueStart);
+  const m = new RegExp(`"${key}"\\s*:\\s*$`).exec(before);
+  return m ? valueStart - before.length + m.index : valueStart;
+}
+
+/** The code action "Add a training target" where the model, head, embedding or input is (its key or its value). */
 class TrainCodeActions implements vscode.CodeActionProvider {
   static readonly kind = vscode.CodeActionKind.RefactorRewrite.append('rnnLens.addTrain');
   provideCodeActions(textDoc: vscode.TextDocument, range: vscode.Range): vscode.CodeAction[] {
@@ -364,9 +387,11 @@ class TrainCodeActions implements vscode.CodeActionProvider {
     const doc = read.document;
     if (!doc || doc.train) return [];
     const at = textDoc.offsetAt(range.start);
+    const text = textDoc.getText();
+    // on the key ("model": ...) as well as inside its value: the reader's spans cover the value
     const near = ['model', 'head', 'embedding', 'input'].some((k) => {
       const span = doc.spans[k];
-      return span && at >= span.start && at <= span.end;
+      return span && at >= keyStart(text, k, span.start) && at <= span.end;
     });
     if (!near) return [];
     const block = trainBlockFor(doc);
@@ -383,8 +408,9 @@ class TrainCodeActions implements vscode.CodeActionProvider {
 async function onViewMessage(m: ViewMessage): Promise<unknown> {
   switch (m.type) {
     case 'ready':
-      // a reloaded or re-shown webview: the whole training run again
-      if (active?.started) postToPanel({ type: 'trainSession', session: active.session });
+      // a reloaded or re-shown webview: the whole training run again, if the panel shows its model
+      // (not after another document's run replaced it: a new panel would pair them)
+      if (active?.started && active.shown) postToPanel({ type: 'trainSession', session: active.session });
       return undefined;
     case 'trainStart': {
       const source = lastRunPayload()?.source;
@@ -425,9 +451,13 @@ export function registerTraining(_context: vscode.ExtensionContext): vscode.Disp
       onMessage: onViewMessage,
       onOtherRun: () => {
         // another run replaces the model shown: this training run ends (its weights stay savable)
+        if (active) active.shown = false;
         endActive();
       },
-      onDispose: () => endActive(),
+      onDispose: () => {
+        if (active) active.shown = false;
+        endActive();
+      },
     }),
     { dispose: () => endActive() },
   );

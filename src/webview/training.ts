@@ -30,12 +30,18 @@ export interface TrainSectionOptions {
   onLog(log: boolean): void;
 }
 
-/** A number for the counters: 4 significant digits, or PyTorch's words for the non-finite. */
-function shortNumber(v: WireNumber | undefined, precision: number): string {
+/**
+ * A number for the counters: 4 significant digits (all of them in full precision), with an
+ * exponent when very large or small (5.3e+17, not 530000000000000000), or PyTorch's words for
+ * the non-finite.
+ */
+export function shortNumber(v: WireNumber | undefined, precision: number): string {
   if (v === undefined) return '–';
   const kind = wireKind(v);
   if (kind) return kind;
-  return precision > 4 ? String(v) : Number((v as number).toPrecision(4)).toString();
+  const x = precision > 4 ? (v as number) : Number((v as number).toPrecision(4));
+  const a = Math.abs(x);
+  return a !== 0 && (a >= 1e6 || a < 1e-4) ? x.toExponential() : String(x);
 }
 
 const CHART_W = 360;

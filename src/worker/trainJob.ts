@@ -3,8 +3,14 @@
  * extension host) runs step by step: the messages between the host and the job, and the job
  * itself. The job trains in slices of a few milliseconds and yields between them, so it hears
  * Pause / Resume / Stop between any two optimizer steps; it streams each slice's losses and
- * gradient norms, and every few steps (and on pause, stop and at the end) a snapshot: the
- * state_dict and the Unroll View payload of the model as it is after that step.
+ * gradient norms, and every few steps or at least every SNAPSHOT_MS while it runs (and on pause,
+ * stop and at the end) a snapshot: the state_dict and the Unroll View payload of the model as it
+ * is after that step.
+ * A NaN or inf loss or gradient norm stops training at that step, the last finite model kept.
+ * "inf" as PyTorch's float32 sees it: the engine computes in float64, where a loss of 1e41 is
+ * still finite, but the panel (src/protocol/wire.ts) shows anything beyond float32's range as
+ * inf; so the job also stops there, and shows the parameters from before that step's update
+ * (it keeps a copy of them before each step: one state_dict, memory stays flat).
  * Layer: worker, PURE: imports document, engine and protocol types, src/run; no vscode, no Node,
  * no DOM (setTimeout and Date exist in every host it runs in).
  */
@@ -15,6 +21,7 @@ import type { Trainer, TrainStop } from '../engine/train/types';
 import type { RunPayload } from '../protocol/messages';
 import { buildRunPayload } from '../run/payload';
 import { documentWithStateDict } from '../run/train';
+import { FLOAT32_MAX } from '../protocol/wire';
 import { makeTranslator } from './job';
 
 /** Host -> worker: train this document (its `train` block). Answered by a stream of TrainReply. */
@@ -92,6 +99,13 @@ export function isTrainReply(x: unknown): x is TrainReply {
 export const SLICE_MS = 25;
 /** About this many snapshots over a run when the request does not say. */
 export const SNAPSHOTS_PER_RUN = 40;
+/** While training runs, the model the panel shows is at most about this old (ms). */
+export const SNAPSHOT_MS = 500;
+
+/** Beyond float32's range (or not a number): what PyTorch's float32 holds as inf or nan. */
+function beyondFloat32(x: number): boolean {
+  return !(Math.abs(x) <= FLOAT32_MAX);
+}
 
 /** The default snapshot interval for a run of `steps` steps. */
 export function snapshotInterval(steps: number): number {
@@ -129,6 +143,7 @@ export function startTrainJob(request: TrainRequest, host: TrainJobHost): TrainJ
   let pending: { from: number; loss: number[]; gradNorm: number[] } | undefined;
   let queued = false;
   let lastSnapshot = -1;
+  let lastSnapshotAt = 0;
 
   const fail = (e: unknown) => {
     status = 'failed';
@@ -150,21 +165,26 @@ export function startTrainJob(request: TrainRequest, host: TrainJobHost): TrainJ
     pending = undefined;
   };
 
-  const snapshot = () => {
-    const step = trainer.stepsDone;
-    if (step === lastSnapshot) return;
+  /** A snapshot of the trainer's model, or of `rewound` (the parameters after `rewound.step` steps). */
+  const snapshot = (rewound?: { step: number; stateDict: StateDict }) => {
+    const step = rewound?.step ?? trainer.stepsDone;
+    if (step === lastSnapshot && !rewound) return;
     lastSnapshot = step;
-    const stateDict = trainer.stateDict();
-    const payload = buildRunPayload(documentWithStateDict(request.doc, stateDict), { title: request.title, source: request.source, translate: tr });
+    lastSnapshotAt = now();
+    const stateDict = rewound?.stateDict ?? trainer.stateDict();
+    const doc = documentWithStateDict(request.doc, stateDict);
+    const payload = buildRunPayload(doc, { title: request.title, source: request.source, translate: tr });
     payload.notes.unshift(step === 0 ? tr('The model before training (step 0 of {0}).', trainer.stepsTotal) : tr('The model after {0} of {1} training steps.', step, trainer.stepsTotal));
-    post({ type: 'trainSnapshot', step, stateDict, prediction: trainer.predict(), payload });
+    const prediction = rewound ? createDocumentTrainer(doc, { translate: tr }).trainer.predict() : trainer.predict();
+    post({ type: 'trainSnapshot', step, stateDict, prediction, payload });
   };
 
-  const end = (final: 'stopped' | 'done', stop?: TrainStop) => {
+  const end = (final: 'stopped' | 'done', stop?: TrainStop, rewound?: { step: number; stateDict: StateDict }) => {
     status = final;
     flush();
-    snapshot();
-    post(stop ? { type: 'trainStatus', status: final, stepsDone: trainer.stepsDone, stop } : { type: 'trainStatus', status: final, stepsDone: trainer.stepsDone });
+    snapshot(rewound);
+    const stepsDone = rewound?.step ?? trainer.stepsDone;
+    post(stop ? { type: 'trainStatus', status: final, stepsDone, stop } : { type: 'trainStatus', status: final, stepsDone });
   };
 
   const pauseNow = () => {
@@ -181,10 +201,17 @@ export function startTrainJob(request: TrainRequest, host: TrainJobHost): TrainJ
       const started = now();
       do {
         if (trainer.stepsDone >= trainer.stepsTotal) break;
+        const before = trainer.stateDict();
         const info = trainer.step();
         if (trainer.stopped) {
           // a NaN/inf loss or gradient: no update was applied; the last finite state stays
           end('stopped', trainer.stopped);
+          return;
+        }
+        if (beyondFloat32(info.loss) || beyondFloat32(info.gradNorm)) {
+          // finite in float64 but inf in PyTorch's float32: stop here too, with the model from
+          // before this step's update (this step's loss is not kept, as the engine does for nan)
+          end('stopped', { reason: 'non-finite', step: info.step }, { step: info.step, stateDict: before });
           return;
         }
         pending ??= { from: info.step, loss: [], gradNorm: [] };
@@ -204,6 +231,8 @@ export function startTrainJob(request: TrainRequest, host: TrainJobHost): TrainJ
         return;
       }
       flush();
+      // a long run of fast steps: the panel still follows the model, about once per SNAPSHOT_MS
+      if (now() - lastSnapshotAt >= SNAPSHOT_MS) snapshot();
       queue();
     } catch (e) {
       fail(e);

@@ -216,8 +216,14 @@ describe('train: RNN: Train, the panel\'s Train control, saving trained weights'
     });
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
-    const at = doc.positionAt(doc.getText().indexOf('"hidden_size"'));
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, new vscode.Range(at, at));
+    const actionsAt = async (needle: string, delta = 0) => {
+      const at = doc.positionAt(doc.getText().indexOf(needle) + delta);
+      return (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, new vscode.Range(at, at))) ?? [];
+    };
+    // on the "model" key too (where a person puts the cursor), not only inside its value
+    assert.ok((await actionsAt('"model"', 2)).some((a) => a.title === 'Add a training target'), 'offered on the "model" key');
+    assert.ok(!(await actionsAt('"seed"', 2)).some((a) => a.title === 'Add a training target'), 'not on "seed"');
+    const actions = await actionsAt('"hidden_size"');
     const add = actions.find((a) => a.title === 'Add a training target');
     assert.ok(add?.edit, actions.map((a) => a.title).join(', '));
     assert.ok(await vscode.workspace.applyEdit(add.edit));

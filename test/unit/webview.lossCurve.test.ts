@@ -2,6 +2,7 @@
 // tick labels, the path (breaks at nan/inf and at values a log axis cannot show), thinning.
 import * as assert from 'node:assert/strict';
 import { curvePath, niceCeil, stepTicks, stepX, tickLabel, valueAxis } from '../../src/webview/lossCurve';
+import { shortNumber } from '../../src/webview/training';
 
 const box = { x: 0, y: 0, width: 100, height: 100 };
 
@@ -74,6 +75,19 @@ describe('loss curve scaling', () => {
     const e = curvePath([1, 0, 0.1], 3, log, box);
     assert.equal((e.match(/M/g) ?? []).length, 2, e);
     assert.equal(curvePath([Number.MAX_VALUE], 1, lin, box), '');
+  });
+
+  it('the counters print 4 significant digits, an exponent when very large or small, PyTorch\'s words for the non-finite', () => {
+    assert.equal(shortNumber(0.0012039972160412852, 4), '0.001204');
+    assert.equal(shortNumber(5.300172954810972e17, 4), '5.3e+17');
+    assert.equal(shortNumber(8.693e-14, 4), '8.693e-14');
+    assert.equal(shortNumber(2.5e-5, 4), '2.5e-5');
+    assert.equal(shortNumber(123456, 4), '123500');
+    assert.equal(shortNumber(0, 4), '0');
+    assert.equal(shortNumber(null, 4), 'nan');
+    assert.equal(shortNumber(Number.MAX_VALUE, 4), 'inf');
+    assert.equal(shortNumber(0.0012039972160412852, 8), '0.0012039972160412852');
+    assert.equal(shortNumber(undefined, 4), '–');
   });
 
   it('a long run is thinned to a few points per column, keeping the extremes', () => {

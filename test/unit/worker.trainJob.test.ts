@@ -21,9 +21,9 @@ function close(actual: number, expected: number, what: string): void {
   assert.ok(Math.abs(actual - expected) <= 1e-6 * Math.max(1, Math.abs(expected)), `${what}: ${actual} vs PyTorch ${expected}`);
 }
 
-/** Starts a job whose slices run only when `crank()` is called. */
-function crankedJob(pauseAt?: number) {
-  const read = readDocument(text);
+/** Starts a job (on the golden snippet, or `source`) whose slices run only when `crank()` is called. */
+function crankedJob(pauseAt?: number, source = text) {
+  const read = readDocument(source);
   assert.ok(read.document, JSON.stringify(read.diagnostics));
   const replies: TrainReply[] = [];
   const queue: (() => void)[] = [];
@@ -107,6 +107,41 @@ describe('training job (worker)', () => {
     j.job.control('resume');
     j.crank();
     assert.equal(j.losses().length, before, 'a stopped job stays stopped');
+  });
+
+  it('a loss beyond float32 (inf in PyTorch\'s float32, finite in float64) stops at that step with the model from before it', () => {
+    // PyTorch: test/fixtures/train-overflow/overflow.py (SGD lr=1000 on a ReLU RNN)
+    const dir = path.join(repoRoot(), 'test', 'fixtures', 'train-overflow');
+    const torch = JSON.parse(fs.readFileSync(path.join(dir, 'overflow.torch.json'), 'utf8')) as Record<'float32' | 'float64', { loss: (number | null)[]; grad_norm: (number | null)[]; state_dict_before_step: Record<string, unknown>[] }>;
+    const firstInf = torch.float32.loss.indexOf(null);
+    assert.equal(firstInf, 3, 'PyTorch float32: the 4th loss is inf');
+    const j = crankedJob(undefined, fs.readFileSync(path.join(dir, 'overflow.rnn.json'), 'utf8'));
+    j.crank();
+    assert.deepEqual(j.statuses(), ['running', 'stopped']);
+    const stop = j.replies.find((r) => r.type === 'trainStatus' && r.status === 'stopped') as Extract<TrainReply, { type: 'trainStatus' }>;
+    assert.deepEqual(stop.stop, { reason: 'non-finite', step: firstInf });
+    assert.equal(stop.stepsDone, firstInf);
+    // the steps before it, as PyTorch computes them (float64: the engine's precision)
+    assert.equal(j.losses().length, firstInf);
+    j.losses().forEach((l, i) => close(l, torch.float64.loss[i]!, `loss[${i}]`));
+    // the model shown and saved is the one after 3 steps, and its prediction is finite
+    const last = j.lastSnapshot()!;
+    assert.equal(last.step, firstInf);
+    assertStateDict(last.stateDict, torch.float64.state_dict_before_step[firstInf]);
+    assert.ok(Array.from(last.prediction.data).every((v) => Math.abs(v) < 3.4e38), String(Array.from(last.prediction.data)));
+  });
+
+  it('a long run of fast steps still sends the model about once per SNAPSHOT_MS, not only every steps/40', () => {
+    const long = JSON.stringify({ ...JSON.parse(text), expected: undefined, train: { ...JSON.parse(text).train, steps: 100000 } });
+    const j = crankedJob(undefined, long);
+    j.crank(400); // about 1,000 steps: every steps/40 would be 2,500
+    const steps = j.replies.filter((r) => r.type === 'trainSnapshot').map((r) => (r as { step: number }).step);
+    const done = j.losses().length;
+    assert.ok(done > 100 && done < 2500, `${done} steps`);
+    assert.ok(steps.length >= 3 && steps.every((s) => s % 2500 !== 0 || s === 0), steps.join(', '));
+    // the job's clock: each reading advances 10 ms, so SNAPSHOT_MS passes every few dozen readings
+    for (let i = 2; i < steps.length; i++) assert.ok(steps[i] > steps[i - 1], steps.join(', '));
+    j.job.control('stop');
   });
 
   it('reports a document that cannot be trained as an error message', () => {
