@@ -287,10 +287,53 @@ export class ExprParser {
     return { items, extra, messy, trailingComma };
   }
 
+  /**
+   * `{k1: v1, k2: v2}` as `other` 'dict' with parts [k1, v1, k2, v2, ...]; undefined (position
+   * restored) when the braces hold anything else (a set, a comprehension, `**spread`).
+   */
+  private parseDict(open: number, close: number): Expr | undefined {
+    const parts: Expr[] = [];
+    const savedEnd = this.end;
+    this.end = close;
+    this.p = open + 1;
+    let ok = true;
+    while (this.p < close) {
+      const key = this.parseExpr(0);
+      if (!key || this.toks[this.p]?.text !== ':' || this.p >= close) {
+        ok = false;
+        break;
+      }
+      this.p++;
+      const value = this.parseExpr(0);
+      if (!value) {
+        ok = false;
+        break;
+      }
+      parts.push(key, value);
+      if (this.p < close && this.toks[this.p].text === ',') this.p++;
+      else if (this.p < close) {
+        ok = false;
+        break;
+      }
+    }
+    this.end = savedEnd;
+    if (!ok) {
+      this.p = open;
+      return undefined;
+    }
+    this.p = close < this.end ? close + 1 : this.end;
+    const endTok = close < this.end ? this.toks[close] : this.toks[Math.max(open, this.end - 1)];
+    return { k: 'other', what: 'dict', parts, span: this.span(this.toks[open], endTok) };
+  }
+
   private parseGroup(): Expr {
     const open = this.p;
     const t = this.toks[open];
     const close = this.groupEnd(open);
+    if (t.text === '{' && close < this.end) {
+      const dict = this.parseDict(open, close);
+      if (dict) return dict;
+    }
     this.p = open + 1;
     const { items, extra, messy, trailingComma } = this.parseItems(close, () => this.parseExpr(0));
     const endTok = close < this.end ? this.toks[close] : this.toks[Math.max(open, this.end - 1)];

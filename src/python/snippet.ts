@@ -74,6 +74,8 @@ export interface ModuleCall {
   reached: boolean;
   /** Shape of the first argument (for a PackedSequence: the padded tensor given to pack_padded_sequence). */
   input?: number[];
+  /** The call is of an nn.Sequential holding the module: `input` is what the layers before it give. */
+  sequential?: boolean;
   packed?: boolean;
   /** For a packed input: pack_padded_sequence's batch_first, when known. */
   packBatchFirst?: boolean;
@@ -210,6 +212,8 @@ interface Scope {
   bindings: Map<string, Binding[]>;
   /** Class only: `self.x = ...` in any method. */
   attrs: Map<string, Binding[]>;
+  /** Class only: decorated with @dataclass; its fields in order (annotated class-level names). */
+  dataclassFields?: string[];
 }
 
 interface Binding {
@@ -282,6 +286,23 @@ type TVal =
   | { k: 'tuple'; items: (TVal | undefined)[] };
 
 const NOT_TORCH = Symbol('not a torch function');
+
+/** The constants of Python's `string` module (CPython 3). */
+const LOWER = 'abcdefghijklmnopqrstuvwxyz';
+const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
+const WHITESPACE = ' \t\n\r\x0b\x0c';
+const STRING_CONSTANTS: Record<string, string> = {
+  ascii_lowercase: LOWER,
+  ascii_uppercase: UPPER,
+  ascii_letters: LOWER + UPPER,
+  digits: '0123456789',
+  hexdigits: '0123456789abcdefABCDEF',
+  octdigits: '01234567',
+  punctuation: PUNCTUATION,
+  whitespace: WHITESPACE,
+  printable: '0123456789' + LOWER + UPPER + PUNCTUATION + WHITESPACE,
+};
 /** Methods no module call goes through (tensor and builtin methods): their callee is never a module. */
 const NOT_MODULE_METHODS = new Set(['view', 'reshape', 'permute', 'transpose', 'size', 'append', 'extend', 'item', 'backward', 'step', 'zero_grad', 'format', 'join', 'split', 'squeeze', 'unsqueeze', 'contiguous', 'detach', 'numpy', 'tolist', 'index', 'add_', 'mul_', 'sum', 'mean', 'max', 'min', 'argmax', 'softmax', 'cat', 'float', 'long', 'parameters', 'named_parameters', 'state_dict', 'load_state_dict', 'keys', 'values', 'items', 'get', 'replace', 'strip', 'lower', 'upper', 'startswith', 'endswith', 'new_zeros', 'new_ones', 'expand', 'repeat', 'fill_', 'zero_', 'clone', 'masked_fill', 'gather', 'scatter', 'topk', 'sort', 'eq', 'ne', 'pow', 'exp', 'log', 'dim', 'numel', 'data_ptr', 'add', 'mul', 'div', 'sub', 'matmul', 'bmm', 'mm', 't', 'flatten', 'chunk', 'narrow', 'clamp', 'abs', 'sqrt', 'print', 'write', 'read', 'close', 'update', 'pop', 'insert', 'copy_', 'uniform_', 'normal_', 'resize_']);
 /** In-place tensor methods that change the shape. */
@@ -303,7 +324,7 @@ function mentionsAny(e: Expr, ids: readonly string[]): boolean {
 const MODULE_IDENTITY = new Set(['to', 'cuda', 'cpu', 'train', 'eval', 'float', 'double', 'half', 'requires_grad_', 'type']);
 /** Tensor methods that keep the shape (and values). */
 const IDENTITY_METHODS = new Set(['float', 'double', 'half', 'long', 'int', 'bool', 'to', 'cuda', 'cpu', 'detach', 'contiguous', 'clone', 'requires_grad_', 'type', 'tanh', 'sigmoid', 'relu', 'exp', 'log', 'abs', 'neg', 'sqrt', 'fill_', 'zero_', 'normal_', 'uniform_', 'clamp', 'clamp_', 'softmax', 'log_softmax', 'pin_memory', 'cumsum', 'sin', 'cos', 'detach_', 'float32']);
-const TENSOR_METHODS = new Set([...IDENTITY_METHODS, 'view', 'reshape', 'view_as', 'reshape_as', 'expand_as', 'permute', 'transpose', 'swapaxes', 't', 'unsqueeze', 'squeeze', 'flatten', 'expand', 'repeat', 'narrow', 'sum', 'mean', 'argmax', 'amax']);
+const TENSOR_METHODS = new Set([...IDENTITY_METHODS, 'unfold', 'view', 'reshape', 'view_as', 'reshape_as', 'expand_as', 'permute', 'transpose', 'swapaxes', 't', 'unsqueeze', 'squeeze', 'flatten', 'expand', 'repeat', 'narrow', 'sum', 'mean', 'argmax', 'amax']);
 /** torch.nn modules whose output has the input's shape. */
 const SHAPE_KEEPING_MODULES = new Set(['Dropout', 'ReLU', 'Tanh', 'Sigmoid', 'GELU', 'LeakyReLU', 'ELU', 'SELU', 'Identity', 'LayerNorm', 'Softmax', 'LogSoftmax', 'Dropout1d', 'AlphaDropout']);
 
@@ -362,9 +383,14 @@ type Val =
   | { t: 'bool'; v: boolean }
   | { t: 'str'; v: string }
   | { t: 'none' }
-  | { t: 'tuple'; items: Val[] };
+  /** `unordered`: the items of a set (their order is Python's hash order): length only, no indexing. */
+  | { t: 'tuple'; items: Val[]; unordered?: boolean }
+  /** A dict literal, read lazily: only the entry asked for is evaluated, where the literal stands. */
+  | { t: 'dict'; e: Extract<Expr, { k: 'other' }>; ctx: Ctx }
+  /** An instance of a @dataclass of this file (`cfg = Config(hidden=64)`): fields read on demand. */
+  | { t: 'object'; cls: Scope; call: Extract<Expr, { k: 'call' }>; ctx: Ctx };
 
-type FailCode = 'cond' | 'call' | 'expr' | 'unbound' | 'import' | 'loop' | 'param-nocall' | 'param-star' | 'param-missing' | 'method-param' | 'cycle' | 'deep' | 'attr' | 'divzero' | 'starred' | 'big';
+type FailCode = 'cond' | 'call' | 'expr' | 'unbound' | 'import' | 'loop' | 'param-nocall' | 'param-multi' | 'param-star' | 'param-missing' | 'method-param' | 'cycle' | 'deep' | 'attr' | 'divzero' | 'starred' | 'big';
 
 type Ev = { ok: true; val: Val } | { ok: false; code: FailCode; name?: string; arg?: string; reason?: Msg };
 
@@ -418,6 +444,10 @@ const FIELDS: Record<ModuleType, string[]> = {
 };
 const EMBEDDING_FIELDS = ['num_embeddings', 'embedding_dim', 'padding_idx', 'max_norm', 'norm_type', 'scale_grad_by_freq', 'sparse', '_weight', 'device', 'dtype'];
 const LINEAR_FIELDS = ['in_features', 'out_features', 'bias', 'device', 'dtype'];
+const LOADER_FIELDS = ['dataset', 'batch_size', 'shuffle', 'sampler', 'batch_sampler', 'num_workers', 'collate_fn', 'pin_memory', 'drop_last', 'timeout', 'worker_init_fn'];
+const CONV1D_FIELDS = ['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 'groups', 'bias', 'padding_mode', 'device', 'dtype'];
+const MAXPOOL1D_FIELDS = ['kernel_size', 'stride', 'padding', 'dilation', 'return_indices', 'ceil_mode'];
+const AVGPOOL1D_FIELDS = ['kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad'];
 
 /** Total evaluation steps per file (hostile text cannot make evaluation explode). */
 const EVAL_BUDGET = 200_000;
@@ -506,19 +536,28 @@ class Reader {
   private buildScopes(): void {
     const stack: Scope[] = [this.module];
     const blocks: Block[] = [];
+    let decorators: Expr[] = [];
     for (const line of tokenize(this.text, MAX_CHARS)) {
       for (const stmt of lineStatements(line)) {
         while (stack.length > 1 && stmt.indent <= stack[stack.length - 1].headerIndent) stack.pop();
         while (blocks.length > 0 && stmt.indent <= blocks[blocks.length - 1].indent) blocks.pop();
         const scope = stack[stack.length - 1];
+        // Fields of a @dataclass: `name: type = default` and `name: type`, in order.
+        if (scope.dataclassFields && scope.kind === 'class' && stmt.indent > scope.headerIndent) {
+          const m = /^[ \t]*([A-Za-z_]\w*)[ \t]*:(?!=)/.exec(this.text.slice(stmt.span.start, stmt.span.end));
+          if (m && (stmt.k === 'assign' || stmt.k === 'expr') && !(stmt.k === 'expr' && stmt.keyword)) scope.dataclassFields.push(m[1]);
+        }
         const info: StmtInfo = { stmt, scope, blocks: [...blocks], index: this.stmts.length };
         this.stmts.push(info);
         this.bindStmt(info);
         const kw = stmt.k === 'for' ? 'for' : stmt.k === 'expr' ? stmt.keyword : undefined;
         if (kw && COMPOUND_BLOCK.has(kw) && blocks.length < 200) blocks.push({ indent: stmt.indent, cond: isConditionalBlock(stmt) });
         if (stmt.k === 'def' || stmt.k === 'class') blocks.push({ indent: stmt.indent, cond: false });
+        const decorated = decorators;
+        decorators = stmt.k === 'expr' && stmt.keyword === '@' ? [...decorators, ...stmt.exprs] : [];
         if (stmt.k === 'def' || stmt.k === 'class') {
           const child = newScope(stmt.k, stmt.name, scope, stmt.indent, stmt.span.start);
+          if (stmt.k === 'class' && decorated.some((d) => /^(dataclasses\.)?dataclass$/.test(dotted(d.k === 'call' ? d.fn : d) ?? ''))) child.dataclassFields = [];
           if (stmt.k === 'def') {
             child.params = stmt.params;
             if (scope.kind === 'class') {
@@ -816,7 +855,7 @@ class Reader {
         if (!ctx) return undefined;
         this.steps = Math.min(this.steps, EVAL_BUDGET / 2);
         const r = this.eval(expr, ctx);
-        return r.ok && r.val.t !== 'tuple' && r.val.t !== 'none' ? r.val.v : undefined;
+        return r.ok && (r.val.t === 'int' || r.val.t === 'float' || r.val.t === 'bool' || r.val.t === 'str') ? r.val.v : undefined;
       },
       moduleOf: (expr, i) => {
         const ctx = ctxOf(i, expr);
@@ -938,7 +977,8 @@ class Reader {
         if (!o.ok) return o;
         const i = this.eval(e.index, ctx);
         if (!i.ok) return i;
-        if (o.val.t === 'tuple' && (i.val.t === 'int' || i.val.t === 'bool')) {
+        if (o.val.t === 'dict') return this.dictEntry(o.val, i.val);
+        if (o.val.t === 'tuple' && !o.val.unordered && (i.val.t === 'int' || i.val.t === 'bool')) {
           const n = o.val.items.length;
           const k = Number(i.val.t === 'int' ? i.val.v : i.val.v);
           const idx = k < 0 ? n + k : k;
@@ -948,9 +988,24 @@ class Reader {
       }
       case 'call':
         return this.evalCall(e, ctx);
+      case 'other':
+        if (e.what === 'dict') return { ok: true, val: { t: 'dict', e, ctx } };
+        return this.fail('expr');
       default:
         return this.fail('expr');
     }
+  }
+
+  /** `d[key]` of a dict literal: the value of the last entry whose key equals `key`. */
+  private dictEntry(d: Extract<Val, { t: 'dict' }>, key: Val): Ev {
+    if (key.t !== 'str' && key.t !== 'int') return this.fail('expr');
+    let found: Expr | undefined;
+    for (let i = 0; i + 1 < d.e.parts.length; i += 2) {
+      const k = this.eval(d.e.parts[i], d.ctx);
+      if (!k.ok) return this.fail('expr');
+      if (k.val.t === key.t && k.val.v === key.v) found = d.e.parts[i + 1];
+    }
+    return found ? this.eval(found, d.ctx) : this.fail('expr');
   }
 
   private evalCall(e: Extract<Expr, { k: 'call' }>, ctx: Ctx): Ev {
@@ -966,6 +1021,23 @@ class Reader {
         if (d !== undefined && s.length > 0) return { ok: true, val: { t: 'int', v: s[d] } };
       }
     }
+    // "the cat".split(), .lower(), .upper(), .strip() of a string constant.
+    if (e.fn.k === 'attr' && ['split', 'lower', 'upper', 'strip'].includes(e.fn.attr) && !e.messy && e.kwargs.length === 0) {
+      const o = this.eval(e.fn.obj, ctx);
+      if (o.ok && o.val.t === 'str') {
+        const str = o.val.v;
+        const m = e.fn.attr;
+        if (m === 'split' && e.args.length <= 1) {
+          const sep = e.args[0] ? this.eval(e.args[0], ctx) : undefined;
+          if (sep && !(sep.ok && (sep.val.t === 'str' || sep.val.t === 'none'))) return this.fail('call');
+          const parts = !sep || (sep.ok && sep.val.t === 'none') ? str.split(/[ \t\n\r\x0b\x0c]+/).filter((x) => x !== '') : sep.ok && sep.val.t === 'str' && sep.val.v !== '' ? str.split(sep.val.v) : undefined;
+          if (parts && parts.length <= 100_000) return { ok: true, val: { t: 'tuple', items: parts.map((v) => ({ t: 'str', v })) } };
+        }
+        // ASCII only: other letters change case by Unicode rules we do not model.
+        if ((m === 'lower' || m === 'upper') && e.args.length === 0 && /^[\x00-\x7f]*$/.test(str)) return { ok: true, val: { t: 'str', v: m === 'lower' ? str.toLowerCase() : str.toUpperCase() } };
+        if (m === 'strip' && e.args.length === 0) return { ok: true, val: { t: 'str', v: str.replace(/^[ \t\n\r\x0b\x0c]+|[ \t\n\r\x0b\x0c]+$/g, '') } };
+      }
+    }
     if (e.fn.k === 'name' && e.fn.id === 'len' && e.args.length === 1 && !lookupBindingLoose(ctx.scope, 'len', e.span.start)) {
       const r = this.eval(e.args[0], ctx);
       if (!r.ok) {
@@ -974,6 +1046,11 @@ class Reader {
         const list = this.tensorList(e.args[0], ctx);
         if (list) return { ok: true, val: { t: 'int', v: list.length } };
       }
+    }
+    // An instance of a @dataclass of this file: its fields are read when asked for.
+    if (e.fn.k === 'name' && !e.messy) {
+      const b = lookupBindingLoose(ctx.scope, e.fn.id, e.span.start);
+      if (b?.kind === 'class' && b.defines?.dataclassFields) return { ok: true, val: { t: 'object', cls: b.defines, call: e, ctx } };
     }
     // A few builtins that keep constants constant.
     if (e.fn.k === 'name' && !e.messy && e.kwargs.length === 0 && !lookupBindingLoose(ctx.scope, e.fn.id, e.span.start)) {
@@ -1001,6 +1078,32 @@ class Reader {
       if (f === 'len' && args.length === 1 && (args[0].t === 'tuple' || args[0].t === 'str')) {
         return { ok: true, val: { t: 'int', v: args[0].t === 'tuple' ? args[0].items.length : args[0].v.length } };
       }
+      // list("abc"), set(text), sorted(set(text)): as far as len() needs them.
+      const items = (v: Val): Val[] | undefined => (v.t === 'tuple' ? v.items : v.t === 'str' && v.v.length <= 100_000 ? [...v.v].map((c) => ({ t: 'str', v: c }) as Val) : undefined);
+      if ((f === 'list' || f === 'tuple') && args.length === 1) {
+        const it = items(args[0]);
+        if (it) return { ok: true, val: { t: 'tuple', items: it, unordered: args[0].t === 'tuple' ? args[0].unordered : undefined } };
+      }
+      if (f === 'set' && args.length === 1) {
+        const it = items(args[0]);
+        if (it && it.every((x) => x.t === 'str' || x.t === 'int')) {
+          const seen = new Map<string, Val>();
+          for (const x of it) seen.set(`${x.t}:${(x as { v: unknown }).v}`, x);
+          return { ok: true, val: { t: 'tuple', items: [...seen.values()], unordered: true } };
+        }
+      }
+      if (f === 'sorted' && args.length === 1) {
+        const it = items(args[0]);
+        if (it && (it.every((x) => x.t === 'str') || it.every((x) => x.t === 'int'))) {
+          const sorted = [...it].sort((a, b) => {
+            const x = (a as { v: string | number }).v;
+            const y = (b as { v: string | number }).v;
+            // Python compares str by code point; JS < on strings compares UTF-16 units (same below U+10000).
+            return x < y ? -1 : x > y ? 1 : 0;
+          });
+          return { ok: true, val: { t: 'tuple', items: sorted } };
+        }
+      }
       if ((f === 'min' || f === 'max') && args.length >= 2 && args.every((a) => a.t === 'int')) {
         const vs = args.map((a) => (a as { v: number }).v);
         return { ok: true, val: { t: 'int', v: f === 'min' ? Math.min(...vs) : Math.max(...vs) } };
@@ -1027,9 +1130,29 @@ class Reader {
     if (obj.k === 'name') {
       const b = lookupBindingLoose(ctx.scope, obj.id, e.span.start);
       if (b?.kind === 'class' && b.defines) return this.lookupAttr(b.defines, e.attr, ctx, d ?? e.attr);
+      if (b?.kind === 'import' && b.importTarget === 'string' && STRING_CONSTANTS[e.attr] !== undefined) return { ok: true, val: { t: 'str', v: STRING_CONSTANTS[e.attr] } };
       if (b?.kind === 'import') return this.fail('import', d, `${b.importTarget}.${e.attr}`);
     }
+    // cfg.hidden_size of a dataclass instance.
+    const o = this.eval(obj, ctx);
+    if (o.ok && o.val.t === 'object') return this.objectField(o.val, e.attr, d ?? e.attr);
     return this.fail('attr', d);
+  }
+
+  /** A field of a dataclass instance: the call's keyword, its positional argument, or the default. */
+  private objectField(o: Extract<Val, { t: 'object' }>, attr: string, shown: string): Ev {
+    const fields = o.cls.dataclassFields ?? [];
+    const idx = fields.indexOf(attr);
+    if (idx < 0) return this.fail('attr', shown);
+    // A class-level binding rebinding the field after its declaration, or __post_init__/__init__: not read.
+    if (o.cls.bindings.get('__init__') || o.cls.bindings.get('__post_init__')) return this.fail('attr', shown);
+    const kw = o.call.kwargs.find((k) => k.name === attr);
+    if (kw) return this.eval(kw.value, o.ctx);
+    if (o.call.args.some((a) => a.k === 'other' && a.what === 'starred')) return this.fail('starred', shown);
+    if (idx < o.call.args.length) return this.eval(o.call.args[idx], o.ctx);
+    const list = o.cls.bindings.get(attr);
+    if (!list || list.length !== 1 || list[0].kind !== 'value') return this.fail('attr', shown);
+    return this.evalBinding(list[0], shown, o.ctx);
   }
 
   private lookupAttr(cls: Scope, attr: string, ctx: Ctx, shown: string): Ev {
@@ -1098,8 +1221,11 @@ class Reader {
 
   private evalBinding(b: Binding, shown: string, ctx: Ctx): Ev {
     switch (b.kind) {
-      case 'import':
+      case 'import': {
+        const m = /^string\.(\w+)$/.exec(b.importTarget ?? '');
+        if (m && STRING_CONSTANTS[m[1]] !== undefined) return { ok: true, val: { t: 'str', v: STRING_CONSTANTS[m[1]] } };
         return this.fail('import', shown, b.importTarget);
+      }
       case 'loop':
         return this.fail('loop', shown);
       case 'starred':
@@ -1172,7 +1298,19 @@ class Reader {
     if (sites.length === 0) {
       return p.default ? this.evalDefault(def, p, ctx) : this.fail('param-nocall', p.name, owner.name);
     }
-    const site = sites[0];
+    // Built from several places: the value only when every call gives the same one.
+    const first = this.argAtSite(def, owner, p, sites[0], ctx);
+    if (!first.ok || sites.length === 1) return first;
+    for (const site of sites.slice(1, 16)) {
+      const r = this.argAtSite(def, owner, p, site, ctx);
+      if (!r.ok) return r;
+      if (r.val.t !== first.val.t || describe(r.val) !== describe(first.val) || r.val.t === 'dict' || r.val.t === 'object') return this.fail('param-multi', p.name, owner.name);
+    }
+    return sites.length > 16 ? this.fail('param-multi', p.name, owner.name) : first;
+  }
+
+  /** A parameter's value at one call site of its function or class. */
+  private argAtSite(def: Scope, owner: Scope, p: Param, site: CallInfo, ctx: Ctx): Ev {
     const positional = def.cls ? def.params.slice(1) : def.params;
     const call = site.call;
     let arg: Expr | undefined;
@@ -1284,6 +1422,11 @@ class Reader {
       if (ci?.dynamicType !== undefined) return { k: 'module', ci, q: ci.dynamicType ? `torch.nn.${ci.dynamicType}` : 'dynamic' };
       if (ci?.target && ci.target.kind === 'class') return { k: 'instance', cls: ci.target, site: ci };
       if (e.fn.k === 'attr' && MODULE_IDENTITY.has(e.fn.attr)) return this.objectOf(e.fn.obj, ctx);
+      // A factory function of this file: `def make_model(...): return nn.LSTM(...)`.
+      if (ci?.target && ci.target.kind === 'def' && !ci.target.cls) {
+        const ret = this.returnOf(ci.target, ctx);
+        return ret ? this.objectOf(ret.expr, ret.ctx) : undefined;
+      }
       return undefined;
     }
     if (e.k === 'name') {
@@ -1320,6 +1463,67 @@ class Reader {
       }
     }
     return undefined;
+  }
+
+  /**
+   * The expression a plain function of this file returns when it is called, with the context to
+   * read it in: the `return` reached by following its if/elif/else with the conditions read as
+   * values. Undefined when a condition cannot be read, a return stands in a loop or try, or the
+   * function has parameters and is called from more than one place (the reader binds parameters
+   * from the first call, which would be wrong for the others).
+   */
+  private returnOf(def: Scope, ctx: Ctx): { expr: Expr; ctx: Ctx } | undefined {
+    if (def.kind !== 'def' || def.cls || ctx.visiting.has(def) || ctx.depth > MAX_EVAL_DEPTH) return undefined;
+    if (def.params.length > 0 && this.callSitesOf(def).length !== 1) return undefined;
+    const key = this.execKey(def);
+    const moduleTime = key && key.length > 0 ? key[0] : Infinity;
+    const at = (offset: number): Ctx => ({ scope: def, offset, moduleTime, depth: ctx.depth + 1, visiting: ctx.visiting });
+    let skipAbove = Infinity; // statements indented deeper than this are in a branch not taken
+    const chain = new Map<number, boolean>(); // indent of an if-chain -> a branch of it was taken
+    const opaque: number[] = []; // indents of open loop / try headers
+    ctx.visiting.add(def);
+    try {
+      for (const info of this.stmts) {
+        if (info.scope !== def) continue;
+        const st = info.stmt;
+        if (st.indent > skipAbove) continue;
+        skipAbove = Infinity;
+        while (opaque.length > 0 && st.indent <= opaque[opaque.length - 1]) opaque.pop();
+        const kw = st.k === 'expr' ? st.keyword : st.k === 'for' ? 'for' : undefined;
+        if (kw !== 'elif' && kw !== 'else') for (const k of [...chain.keys()]) if (k >= st.indent) chain.delete(k);
+        if (kw === 'if' || kw === 'elif') {
+          if (kw === 'elif' && chain.get(st.indent) !== false) {
+            if (chain.get(st.indent) === undefined) return undefined;
+            skipAbove = st.indent;
+            continue;
+          }
+          const cond = st.k === 'expr' && st.exprs.length === 1 ? st.exprs[0] : undefined;
+          const r = cond ? this.eval(cond, at(st.span.start)) : undefined;
+          if (!r?.ok) return undefined;
+          const truth = truthy(r.val);
+          chain.set(st.indent, truth);
+          if (!truth) skipAbove = st.indent;
+          continue;
+        }
+        if (kw === 'else' && chain.has(st.indent)) {
+          if (chain.get(st.indent)) skipAbove = st.indent;
+          chain.delete(st.indent);
+          continue;
+        }
+        if (kw && kw !== 'with' && kw !== 'return' && kw !== '@' && COMPOUND_BLOCK.has(kw)) {
+          opaque.push(st.indent);
+          continue;
+        }
+        if (kw === 'raise') return undefined;
+        if (kw === 'return') {
+          if (opaque.length > 0 || st.k !== 'expr' || st.exprs.length !== 1) return undefined;
+          return { expr: st.exprs[0], ctx: at(st.span.start) };
+        }
+      }
+      return undefined;
+    } finally {
+      ctx.visiting.delete(def);
+    }
   }
 
   private objectCache = new Map<Expr, Obj | null>();
@@ -1421,14 +1625,24 @@ class Reader {
 
   /** The argument a parameter receives at the function's first call (or its default). */
   private paramArg(def: Scope, p: Param, ctx: Ctx): { expr: Expr; ctx: Ctx } | undefined {
-    if (p.kind === 'star' || p.kind === 'starstar') return undefined;
-    if (def.cls && p.name === def.selfName) return undefined;
-    if (ctx.visiting.has(p) || ctx.depth > MAX_EVAL_DEPTH) return undefined;
+    return this.paramArgs(def, p, ctx, 1)[0] ?? undefined;
+  }
+
+  /**
+   * The argument a parameter receives at each of the function's reached call sites, first call
+   * first (at most `max`); an entry is null where that site's argument cannot be told.
+   */
+  private paramArgs(def: Scope, p: Param, ctx: Ctx, max: number): ({ expr: Expr; ctx: Ctx } | null)[] {
+    if (p.kind === 'star' || p.kind === 'starstar') return [];
+    if (def.cls && p.name === def.selfName) return [];
+    if (ctx.visiting.has(p) || ctx.depth > MAX_EVAL_DEPTH) return [];
     const sites = this.callSitesOf(def).map((s) => ({ s, k: this.execKey(s.info.scope) })).filter((x) => x.k);
     sites.sort((a, b) => compareKeys([...a.k!, a.s.call.span.start], [...b.k!, b.s.call.span.start]));
-    const site = sites[0]?.s;
+    return sites.slice(0, max).map((x) => this.paramArgAt(def, p, ctx, x.s, x.k!) ?? null);
+  }
+
+  private paramArgAt(def: Scope, p: Param, ctx: Ctx, site: CallInfo, key: number[]): { expr: Expr; ctx: Ctx } | undefined {
     const dflt = () => (p.default ? { expr: p.default, ctx: { scope: def.parent ?? this.module, offset: def.headerOffset, moduleTime: ctx.moduleTime, depth: ctx.depth + 1, visiting: ctx.visiting } } : undefined);
-    if (!site) return undefined;
     const call = site.call;
     const positional = (def.cls ? def.params.slice(1) : def.params).filter((x) => x.kind === 'plain' || x.kind === 'posonly');
     let arg: Expr | undefined;
@@ -1441,7 +1655,6 @@ class Reader {
       if (idx >= 0 && idx < call.args.length) arg = call.args[idx];
     }
     if (!arg) return call.messy ? undefined : dflt();
-    const key = sites[0].k!;
     const siteCtx: Ctx = {
       scope: site.info.scope,
       offset: call.span.start,
@@ -1475,11 +1688,18 @@ class Reader {
         if (!r || r === 'cond') return undefined;
         if ('param' in r) {
           if (ctx.visiting.has(r.param)) return undefined;
-          const arg = this.paramArg(r.def, r.param, ctx);
-          if (!arg) return undefined;
+          // Every reached call must give the same shape (`a(x4); b(x6)` of one forward: no single shape).
+          const args = this.paramArgs(r.def, r.param, ctx, 8);
+          if (args.length === 0 || !args[0]) return undefined;
           ctx.visiting.add(r.param);
           try {
-            return this.tensorOf(arg.expr, arg.ctx);
+            const t = this.tensorOf(args[0].expr, args[0].ctx);
+            const key = (v: TVal | undefined): string => (v?.k === 'tensor' ? `${v.shape?.join(',') ?? '?'}${v.packed ? 'p' : ''}` : v?.k === 'tuple' ? `(${v.items.map(key).join(';')})` : '?');
+            const first = key(t);
+            for (const a of args.slice(1)) {
+              if (!a || key(this.tensorOf(a.expr, a.ctx)) !== first) return undefined;
+            }
+            return t;
           } finally {
             ctx.visiting.delete(r.param);
           }
@@ -1536,6 +1756,11 @@ class Reader {
         }
         return undefined;
       }
+      case 'tuple': {
+        if (e.bracket !== '' && e.bracket !== '(') return undefined;
+        const items = e.items.map((it) => this.tensorOf(it, ctx));
+        return items.some((it) => it) ? { k: 'tuple', items } : undefined;
+      }
       case 'other':
         if (e.what === 'conditional' && e.parts.length === 3) {
           const a = this.shapeOfExpr(e.parts[0], ctx);
@@ -1560,6 +1785,13 @@ class Reader {
         iter = iter.args[0];
         path = path.slice(1);
       }
+      // `for xb, yb in loader`: a batch of a DataLoader over a TensorDataset.
+      const batch = this.loaderBatch(iter, this.bindingCtx(b, ctx));
+      if (batch) {
+        let t: TVal | undefined = batch;
+        for (const i of path) t = t?.k === 'tuple' ? t.items[i] : undefined;
+        return t;
+      }
       if (path.length > 0) return undefined;
       ctx.visiting.add(b);
       try {
@@ -1582,6 +1814,67 @@ class Reader {
     } finally {
       ctx.visiting.delete(b);
     }
+  }
+
+  /** The expression a name (or `self.x`) holds, followed through plain bindings. */
+  private valueExpr(e: Expr, ctx: Ctx, depth = 0): { expr: Expr; ctx: Ctx } | undefined {
+    if (depth > 8) return { expr: e, ctx };
+    let b: Binding | undefined;
+    if (e.k === 'name') {
+      const r = this.resolveName(e.id, ctx);
+      if (!r || r === 'cond') return undefined;
+      if ('param' in r) {
+        const arg = this.paramArg(r.def, r.param, ctx);
+        return arg ? this.valueExpr(arg.expr, arg.ctx, depth + 1) : undefined;
+      }
+      b = r.b;
+    } else if (e.k === 'attr' && e.obj.k === 'name' && ctx.scope.cls && e.obj.id === ctx.scope.selfName) {
+      b = this.attrBinding(ctx.scope.cls, e.attr);
+      if (!b) return undefined;
+    } else return { expr: e, ctx };
+    if (b.kind !== 'value' || !b.value || b.path.length > 0) return undefined;
+    return this.valueExpr(b.value, this.bindingCtx(b, ctx), depth + 1);
+  }
+
+  /**
+   * One batch of `DataLoader(TensorDataset(X, Y), batch_size=B)` as a tuple of tensors, when
+   * every batch has the same shape (N divisible by B, drop_last, or one batch); else undefined.
+   */
+  private loaderBatch(e: Expr, ctx: Ctx): TVal | undefined {
+    const v = this.valueExpr(e, ctx);
+    if (!v || v.expr.k !== 'call' || v.expr.messy) return undefined;
+    const call = v.expr;
+    const q = this.qualify(call.fn, v.ctx.scope, 0);
+    if (q !== 'torch.utils.data.DataLoader' && q !== 'torch.utils.data.dataloader.DataLoader') return undefined;
+    const b = this.bindArgs(call, LOADER_FIELDS, [], 'DataLoader');
+    for (const f of ['sampler', 'batch_sampler', 'collate_fn']) {
+      const x = b.get(f);
+      if (x && !(x.k === 'const' && x.value === null)) return undefined;
+    }
+    const bsE = b.get('batch_size');
+    const bsV = bsE ? this.eval(bsE, v.ctx) : undefined;
+    if (bsV && !(bsV.ok && bsV.val.t === 'int')) return undefined;
+    const bs = bsV?.ok && bsV.val.t === 'int' ? bsV.val.v : 1;
+    const dlE = b.get('drop_last');
+    const dlV = dlE ? this.eval(dlE, v.ctx) : undefined;
+    if (dlV && !dlV.ok) return undefined;
+    const dropLast = dlV?.ok ? truthy(dlV.val) : false;
+    const dsE = b.get('dataset');
+    const ds = dsE ? this.valueExpr(dsE, v.ctx) : undefined;
+    if (!ds || ds.expr.k !== 'call' || ds.expr.messy || ds.expr.kwargs.length > 0) return undefined;
+    const dq = this.qualify(ds.expr.fn, ds.ctx.scope, 0);
+    if (dq !== 'torch.utils.data.TensorDataset' && dq !== 'torch.utils.data.dataset.TensorDataset') return undefined;
+    // TensorDataset checks that every tensor has the same first axis: one known tensor gives N.
+    const shapes = ds.expr.args.map((a) => this.shapeOfExpr(a, ds.ctx));
+    const known = shapes.filter((x): x is number[] => !!x);
+    if (shapes.length === 0 || known.length === 0 || known.some((x) => x.length === 0)) return undefined;
+    const n = known[0][0];
+    if (known.some((x) => x[0] !== n) || bs < 1 || n < 1) return undefined;
+    let rows: number;
+    if (n % bs === 0 || (dropLast && n >= bs)) rows = bs;
+    else if (n < bs && !dropLast) rows = n;
+    else return undefined; // the last batch is smaller: no single shape
+    return { k: 'tuple', items: shapes.map((x) => (x ? { k: 'tensor', shape: [rows, ...x.slice(1)] } : undefined)) };
   }
 
   /**
@@ -1795,6 +2088,11 @@ class Reader {
     const obj = ci ? this.calleeObject(ci) : this.objectOf(e.fn, ctx);
     if (obj?.k === 'module') return this.moduleResult(obj, e, ctx);
     if (obj) return undefined;
+    // A function of this file that returns a tensor (`def lineToTensor(line): ... return tensor`).
+    if (ci?.target && ci.target.kind === 'def' && !ci.target.cls) {
+      const ret = this.returnOf(ci.target, ctx);
+      return ret ? this.tensorOf(ret.expr, ret.ctx) : undefined;
+    }
     // A tensor method.
     if (e.fn.k === 'attr') return this.tensorMethod(e.fn.attr, e.fn.obj, e, ctx);
     return undefined;
@@ -1880,6 +2178,17 @@ class Reader {
       return { k: 'tensor', shape: [...a.slice(0, n - 1), b[n - 1]] };
     }
     if (q === 'torch.nn.utils.rnn.pad_packed_sequence') return undefined; // padded to the longest length: not known
+    if (q === 'torch.nn.utils.rnn.pad_sequence') {
+      // A list of (L_i, *) tensors padded to the longest: (B, L, *) or (L, B, *).
+      const list = this.argOf(e, 0, 'sequences');
+      const shapes = list ? this.tensorList(list, ctx) : undefined;
+      const bf = this.boolArg(e, 1, 'batch_first', ctx, false);
+      if (!shapes || shapes.length === 0 || bf === undefined || shapes.some((x) => x.length === 0)) return undefined;
+      const rest = shapes[0].slice(1);
+      if (shapes.some((x) => x.length !== shapes[0].length || x.slice(1).some((v, i) => v !== rest[i]))) return undefined;
+      const longest = Math.max(...shapes.map((x) => x[0]));
+      return { k: 'tensor', shape: bf ? [shapes.length, longest, ...rest] : [longest, shapes.length, ...rest] };
+    }
     const same = ['squeeze', 'unsqueeze', 'transpose', 'permute', 'reshape', 'flatten', 'flip', 'narrow'];
     if (mod === 'torch' && same.includes(name) && e.args.length >= 1) {
       // torch.unsqueeze(x, 0) is x.unsqueeze(0).
@@ -1974,6 +2283,19 @@ class Reader {
         const off = r.length - s.length;
         return keep(r.map((v, k) => v * (k >= off ? s[k - off] : 1)), false);
       }
+      case 'unfold': {
+        // x.unfold(dimension, size, step): windows along `dimension`, their size as a new last axis.
+        const d = this.intArg(e, 0, 'dimension', ctx);
+        const size = this.intArg(e, 1, 'size', ctx);
+        const step = this.intArg(e, 2, 'step', ctx);
+        if (typeof d !== 'number' || typeof size !== 'number' || typeof step !== 'number' || step < 1 || size < 0) return undefined;
+        const i = T.normDim(d, Math.max(s.length, 1));
+        const n = s.length === 0 ? 1 : s[i ?? 0];
+        if (i === undefined || size > n) return undefined; // PyTorch raises
+        const out = s.length === 0 ? [] : [...s];
+        if (s.length > 0) out[i] = Math.floor((n - size) / step) + 1;
+        return keep([...out, size], false);
+      }
       case 'narrow': {
         const d = this.intArg(e, 0, 'dim', ctx);
         const len = this.intArg(e, 2, 'length', ctx);
@@ -2003,11 +2325,85 @@ class Reader {
 
   /** What a module call returns, from what it receives. */
   private moduleResult(obj: Extract<Obj, { k: 'module' }>, e: Extract<Expr, { k: 'call' }>, ctx: Ctx): TVal | undefined {
-    const name = obj.q.slice('torch.nn.'.length);
     const x = e.args[0] ?? e.kwargs.find((k) => k.name === 'input')?.value;
     if (!x) return undefined;
-    const t = this.tensorOf(x, ctx);
+    return this.applyModule(obj, this.tensorOf(x, ctx));
+  }
+
+  /** The layers of `nn.Sequential(a, b, c)` as module objects; undefined when one is not known. */
+  private sequentialLayers(seq: CallInfo): Extract<Obj, { k: 'module' }>[] | undefined {
+    const call = seq.call;
+    if (call.messy || call.kwargs.length > 0) return undefined;
+    const ctx = this.ctxAt(seq.info.scope, call.span.start);
+    const out: Extract<Obj, { k: 'module' }>[] = [];
+    for (const a of call.args) {
+      const o = this.objectOf(a, ctx);
+      if (o?.k !== 'module') return undefined;
+      out.push(o);
+    }
+    return out;
+  }
+
+  /** An int (or a 1-tuple of one) argument of a layer's constructor; `dflt` when absent. */
+  private layerInt(b: Map<string, Expr>, name: string, ctx: Ctx, dflt?: number): number | undefined {
+    const e = b.get(name);
+    if (!e) return dflt;
+    const r = this.eval(e, ctx);
+    if (!r.ok) return undefined;
+    const v = r.val.t === 'tuple' && r.val.items.length === 1 ? r.val.items[0] : r.val;
+    return v.t === 'int' ? v.v : undefined;
+  }
+
+  /** Conv1d / MaxPool1d / AvgPool1d on (N, C, L) or (C, L), as PyTorch sizes the output. */
+  private conv1dLike(name: string, ci: CallInfo, xs: number[] | undefined): TVal | undefined {
+    if (!xs || (xs.length !== 2 && xs.length !== 3)) return undefined;
+    const fields = name === 'Conv1d' ? CONV1D_FIELDS : name === 'MaxPool1d' ? MAXPOOL1D_FIELDS : AVGPOOL1D_FIELDS;
+    const b = this.bindArgs(ci.call, fields, [], `nn.${name}`);
+    const ctx = this.ctxAt(ci.info.scope, ci.call.span.start);
+    const k = this.layerInt(b, 'kernel_size', ctx);
+    const stride = b.get('stride') && !(b.get('stride')!.k === 'const') ? this.layerInt(b, 'stride', ctx) : name === 'Conv1d' ? 1 : k;
+    const dilation = name === 'AvgPool1d' ? 1 : this.layerInt(b, 'dilation', ctx, 1);
+    let padding: number | undefined;
+    const pe = b.get('padding');
+    const pv = pe ? this.eval(pe, ctx) : undefined;
+    const L = xs[xs.length - 1];
+    if (pv?.ok && pv.val.t === 'str') {
+      if (name !== 'Conv1d') return undefined;
+      padding = pv.val.v === 'valid' ? 0 : undefined;
+      if (pv.val.v === 'same' && stride === 1) padding = -1;
+    } else padding = this.layerInt(b, 'padding', ctx, 0);
+    if (k === undefined || stride === undefined || dilation === undefined || padding === undefined || k < 1 || stride < 1) return undefined;
+    if (b.get('ceil_mode')) {
+      const c = this.eval(b.get('ceil_mode')!, ctx);
+      if (!c.ok || truthy(c.val)) return undefined;
+    }
+    const lOut = padding === -1 ? L : Math.floor((L + 2 * padding - dilation * (k - 1) - 1) / stride) + 1;
+    if (lOut < 1) return undefined; // PyTorch raises
+    let channels = xs[xs.length - 2];
+    if (name === 'Conv1d') {
+      const cin = this.layerInt(b, 'in_channels', ctx);
+      const cout = this.layerInt(b, 'out_channels', ctx);
+      if (cin === undefined || cout === undefined || cin !== channels) return undefined;
+      channels = cout;
+    }
+    return { k: 'tensor', shape: [...xs.slice(0, -2), channels, lOut] };
+  }
+
+  /** What a module object gives for an input `t` (undefined when not known). */
+  private applyModule(obj: Extract<Obj, { k: 'module' }>, t: TVal | undefined): TVal | undefined {
+    const name = obj.q.slice('torch.nn.'.length);
     const xs = t?.k === 'tensor' && !t.packed ? t.shape : undefined;
+    if (name === 'Sequential') {
+      const layers = this.sequentialLayers(obj.ci);
+      if (!layers) return undefined;
+      let cur = t;
+      for (const l of layers) {
+        if (!cur) return undefined;
+        cur = this.applyModule(l, cur);
+      }
+      return cur;
+    }
+    if (name === 'Conv1d' || name === 'MaxPool1d' || name === 'AvgPool1d') return this.conv1dLike(name, obj.ci, xs);
     if (name === 'Embedding') {
       const emb = this.embeddingConfig(obj.ci);
       const shape = xs && emb.embeddingDim !== undefined ? [...xs, emb.embeddingDim] : undefined;
@@ -2075,25 +2471,41 @@ class Reader {
    * argument is.
    */
   private moduleCalls(c: CallInfo, moduleType: ModuleType | null): { mc: ModuleCall; reached: boolean; tensor?: TVal }[] {
-    const found: { ci: CallInfo; key?: number[] }[] = [];
+    const found: { ci: CallInfo; key?: number[]; seqIndex?: number; seq?: CallInfo }[] = [];
     for (const ci of this.calls) {
       let o = this.calleeObject(ci);
       if (!o && ci.call.fn.k === 'attr' && ci.call.fn.attr === 'forward') {
         o = this.objectOf(ci.call.fn.obj, { scope: ci.info.scope, offset: ci.call.span.start, moduleTime: Infinity, depth: 0, visiting: new Set() });
       }
-      if (o?.k !== 'module' || o.ci !== c) continue;
+      let seqIndex: number | undefined;
+      if (o?.k === 'module' && o.q === 'torch.nn.Sequential' && o.ci !== c) {
+        // The module is a layer of a Sequential that is called: it receives what the layers before it give.
+        const i = o.ci.call.args.indexOf(c.call);
+        if (i < 0) continue;
+        seqIndex = i;
+      } else if (o?.k !== 'module' || o.ci !== c) continue;
       const k = this.execKey(ci.info.scope);
-      found.push({ ci, key: k ? [...k, ci.call.span.start] : undefined });
+      found.push({ ci, key: k ? [...k, ci.call.span.start] : undefined, seqIndex, seq: seqIndex !== undefined ? (o as Extract<Obj, { k: 'module' }>).ci : undefined });
     }
     found.sort((a, b) => (a.key && b.key ? compareKeys(a.key, b.key) : a.key ? -1 : b.key ? 1 : a.ci.call.span.start - b.ci.call.span.start));
-    return found.slice(0, 50).map(({ ci, key }, i) => {
+    return found.slice(0, 50).map(({ ci, key, seqIndex, seq }, i) => {
       const call = ci.call;
       const mc: ModuleCall = { call, span: call.span, line: this.lineOf(call.span.start), statement: ci.info.index, reached: !!key };
+      if (seq) mc.sequential = true;
       // Only the first call's shapes are worked out for every module (the rest on demand would cost more).
       if (i > 3) return { mc, reached: !!key };
       const ctx = this.ctxAt(ci.info.scope, call.span.start);
       const x = call.args[0] ?? call.kwargs.find((k) => k.name === 'input')?.value;
-      const t = x ? this.tensorOf(x, ctx) : undefined;
+      let t = x ? this.tensorOf(x, ctx) : undefined;
+      if (seq && seqIndex !== undefined) {
+        const layers = this.sequentialLayers(seq);
+        for (let j = 0; j < seqIndex; j++) t = layers && t ? this.applyModule(layers[j], t) : undefined;
+        if (t?.k === 'tensor') t = { k: 'tensor', shape: t.shape, emb: t.emb, int: t.int };
+        if (mc.sequential) {
+          if (t?.k === 'tensor' && t.shape) mc.input = t.shape;
+          return { mc, reached: !!key, tensor: t };
+        }
+      }
       if (t?.k === 'tensor' && t.shape) {
         mc.input = t.shape;
         if (t.packed) {
@@ -2529,11 +2941,7 @@ function asNumber(v: Val): { n: number; int: boolean } | undefined {
 }
 
 function unary(op: string, v: Val): Ev {
-  if (op === 'not') {
-    const a = asNumber(v);
-    if (a) return { ok: true, val: { t: 'bool', v: a.n === 0 } };
-    return { ok: false, code: 'expr' };
-  }
+  if (op === 'not') return { ok: true, val: { t: 'bool', v: !truthy(v) } };
   const a = asNumber(v);
   if (!a) return { ok: false, code: 'expr' };
   const n = op === '-' ? -a.n : op === '~' ? (a.int ? -a.n - 1 : NaN) : a.n;
@@ -2542,9 +2950,11 @@ function unary(op: string, v: Val): Ev {
 }
 
 function binary(op: string, l: Val, r: Val): Ev {
-  if (op === '+' && l.t === 'tuple' && r.t === 'tuple') return { ok: true, val: { t: 'tuple', items: [...l.items, ...r.items] } };
+  const cmp = compare(op, l, r);
+  if (cmp !== undefined) return { ok: true, val: { t: 'bool', v: cmp } };
+  if (op === '+' && l.t === 'tuple' && r.t === 'tuple') return { ok: true, val: { t: 'tuple', items: [...l.items, ...r.items], unordered: l.unordered || r.unordered || undefined } };
   if (op === '*' && l.t === 'tuple' && r.t === 'int' && r.v >= 0 && r.v * l.items.length <= 64) {
-    return { ok: true, val: { t: 'tuple', items: Array.from({ length: r.v }, () => l.items).flat() } };
+    return { ok: true, val: { t: 'tuple', items: Array.from({ length: r.v }, () => l.items).flat(), unordered: l.unordered } };
   }
   if (op === '+' && l.t === 'str' && r.t === 'str') return { ok: true, val: { t: 'str', v: l.v + r.v } };
   const a = asNumber(l);
@@ -2579,6 +2989,53 @@ function binary(op: string, l: Val, r: Val): Ev {
   return { ok: true, val: int ? { t: 'int', v } : { t: 'float', v } };
 }
 
+/** Python's ==, !=, <, <=, >, >= on numbers and strings, `in` on a string or list of them; undefined otherwise. */
+function compare(op: string, l: Val, r: Val): boolean | undefined {
+  const scalar = (v: Val) => (v.t === 'int' || v.t === 'float' ? v.v : v.t === 'bool' ? Number(v.v) : v.t === 'str' ? v.v : v.t === 'none' ? null : undefined);
+  if (op === 'in') {
+    const x = scalar(l);
+    if (x === undefined) return undefined;
+    if (r.t === 'str' && l.t === 'str') return r.v.includes(l.v);
+    if (r.t === 'tuple') {
+      const ys = r.items.map(scalar);
+      if (ys.some((y) => y === undefined)) return undefined;
+      return ys.some((y) => y === x && (typeof y === typeof x));
+    }
+    return undefined;
+  }
+  if (!['==', '!=', '<', '<=', '>', '>='].includes(op)) return undefined;
+  const a = scalar(l);
+  const b = scalar(r);
+  if (a === undefined || b === undefined) return undefined;
+  if (op === '==' || op === '!=') {
+    const eq = a === b && (a === null || typeof a === typeof b);
+    return op === '==' ? eq : !eq;
+  }
+  if (a === null || b === null || typeof a !== typeof b) return undefined;
+  return op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b;
+}
+
+/** Python's truth value of a value the reader holds. */
+function truthy(v: Val): boolean {
+  switch (v.t) {
+    case 'int':
+    case 'float':
+      return v.v !== 0;
+    case 'bool':
+      return v.v;
+    case 'str':
+      return v.v.length > 0;
+    case 'none':
+      return false;
+    case 'tuple':
+      return v.items.length > 0;
+    case 'dict':
+      return v.e.parts.length > 0;
+    case 'object':
+      return true;
+  }
+}
+
 function coerce(v: Val, kind: 'int' | 'bool' | 'float' | 'str'): number | boolean | string | undefined {
   switch (kind) {
     case 'int':
@@ -2606,6 +3063,10 @@ function describe(v: Val): string {
       return 'None';
     case 'tuple':
       return `(${v.items.map(describe).join(', ')}${v.items.length === 1 ? ',' : ''})`;
+    case 'dict':
+      return '{...}';
+    case 'object':
+      return `${v.cls.name}(...)`;
   }
 }
 
@@ -2623,6 +3084,7 @@ function reasonFor(r: Extract<Ev, { ok: false }>): Msg {
     case 'starred': return msg('it is a starred assignment target');
     case 'param-nocall': return msg('it is a parameter of `{0}`, which is never called in this file', r.arg ?? '?');
     case 'param-star': return msg('it comes through *args or **kwargs of `{0}`', r.arg ?? '?');
+    case 'param-multi': return msg('`{0}` is called in several places with different values for it', r.arg ?? '?');
     case 'param-missing': return msg('`{0}` is called without it and it has no default', r.arg ?? '?');
     case 'method-param': return msg('it is a parameter of the method `{0}`, whose calls are not followed', r.arg ?? '?');
     case 'cycle': return msg('it refers to itself');
