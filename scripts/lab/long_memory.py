@@ -124,7 +124,7 @@ def train_one(cell, variant, L, seed, cfg, dtype=torch.float32, log=False):
         xtr, ytr, xte, yte = xtr.to(dtype), ytr.to(dtype), xte.to(dtype), yte.to(dtype)
     lossf = nn.MSELoss() if variant == "regression" else nn.CrossEntropyLoss()
     opt = torch.optim.Adam(net.parameters(), lr=cfg["lr"])
-    B = cfg.get("batch") or cfg["n_train"]
+    B = min(cfg.get("batch") or cfg["n_train"], cfg["n_train"])   # 0 or >= n_train: full batch
     assert cfg["n_train"] % B == 0, "n_train must be a multiple of batch"
     first = batch_rows(0, B, cfg["n_train"])
     grad_at_init = input_grad_profile(net, variant, xtr[first], ytr[first])

@@ -42,8 +42,8 @@ export interface LongMemoryConfig {
   nTrain: number;
   /**
    * Sequences per optimizer step: the training set in order, batchSize at a time, round and
-   * round (step s uses rows (s * batchSize) mod nTrain ...); 0 or nTrain: full batch.
-   * nTrain must be a multiple of it.
+   * round (step s uses rows (s * batchSize) mod nTrain ...); 0, or nTrain or more: full batch.
+   * A smaller batchSize must divide nTrain.
    */
   batchSize: number;
   /** Fresh sequences for judging, drawn after the training ones. */
@@ -111,7 +111,7 @@ export function checkLongMemoryConfig(cfg: LongMemoryConfig): string | undefined
   if (cfg.variant !== 'regression' && cfg.variant !== 'classification') return `variant must be "classification" or "regression", not ${JSON.stringify(cfg.variant)}`;
   for (const k of ['nTrain', 'nTest', 'hidden', 'classes', 'embeddingDim', 'steps'] as const) if (!posInt(cfg[k])) return `${k} must be a whole number of at least 1, not ${JSON.stringify(cfg[k])}`;
   if (!(Number.isInteger(cfg.batchSize) && cfg.batchSize >= 0)) return `batchSize must be a whole number (0: full batch), not ${JSON.stringify(cfg.batchSize)}`;
-  if (cfg.batchSize > 0 && cfg.nTrain % cfg.batchSize !== 0) return `nTrain (${cfg.nTrain}) must be a multiple of batchSize (${cfg.batchSize})`;
+  if (cfg.batchSize > 0 && cfg.batchSize < cfg.nTrain && cfg.nTrain % cfg.batchSize !== 0) return `nTrain (${cfg.nTrain}) must be a multiple of batchSize (${cfg.batchSize})`;
   if (!Array.isArray(cfg.lengths) || !cfg.lengths.length || !cfg.lengths.every(posInt)) return 'lengths must be a list of whole numbers of at least 1';
   if (!Array.isArray(cfg.seeds) || !cfg.seeds.length || !cfg.seeds.every((x) => Number.isInteger(x) && x >= 0)) return 'seeds must be a list of whole numbers of at least 0';
   if (!Array.isArray(cfg.cells) || !cfg.cells.length || !cfg.cells.every((c) => c === 'RNN' || c === 'LSTM' || c === 'GRU')) return 'cells must be a list of "RNN", "LSTM", "GRU"';

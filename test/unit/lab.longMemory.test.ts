@@ -103,6 +103,7 @@ describe('lab: long memory data (torch-compatible generator)', () => {
     const d = LONG_MEMORY_DEFAULTS.classification;
     assert.match(checkLongMemoryConfig({ ...d, batchSize: 100 })!, /nTrain \(4096\) must be a multiple of batchSize \(100\)/);
     assert.match(checkLongMemoryConfig({ ...d, hidden: 0 })!, /^hidden must be/);
+    assert.strictEqual(checkLongMemoryConfig({ ...d, nTrain: 32 }), undefined, 'a batch of 64 from 32 sequences is the full batch');
     assert.match(checkLongMemoryConfig({ ...d, lengths: [] })!, /^lengths/);
     assert.match(checkLongMemoryConfig({ ...d, cells: ['LSTM', 'Transformer' as CellType] })!, /^cells/);
     assert.throws(() => trainOne({ ...d, steps: 1.5 }, 'RNN', 5, 0), /Long memory experiment: steps must be a whole number/);
