@@ -4,15 +4,20 @@
 Run with /usr/bin/python3 (Debian's python3-torch); one thread.
 
 The task: a sequence of length L whose answer is its FIRST step's value.
+  classification (the experiment): token ids from torch.rand: the first is a class id
+                  floor(u * K) in [0, K), the other L - 1 are noise tokens K..2K-1 (never a class);
+                  nn.Embedding(2K, E) -> RNN -> Linear(H, K) on the last step; nn.CrossEntropyLoss.
+                  Chance: 1/K.
   regression:     x ~ torch.randn(N, L, 1) from the data generator; target = x[:, 0, :];
-                  nn.MSELoss on a Linear head on the last step. Predicting 0 scores 1.0.
-  classification: token ids from torch.rand: id = floor(u * K) for every step (the first is the
-                  class, the rest are noise from the same K tokens); nn.Embedding(K, E) -> RNN ->
-                  Linear(H, K) on the last step; nn.CrossEntropyLoss. Chance: 1/K.
+                  nn.MSELoss on a Linear head on the last step. Predicting 0 scores 1.0. (Explored,
+                  not recorded.)
 RNN, LSTM and GRU get the same data (drawn from a generator seeded with data_seed(L, seed)), the
 same init seed (torch.manual_seed(seed) then Embedding, RNN, Linear, in that order), the same
-optimizer and steps (full batch, as the RNN document's train block trains). Judged on FRESH
-sequences drawn after the training ones from the same generator.
+optimizer and steps, on minibatches of `batch` taken in order from the n_train training sequences
+(0: full batch, as the RNN document's train block trains). One documented deviation from
+PyTorch's init, for the LSTM only: forget_bias / input_bias are added to bias_ih_l0's forget and
+input gate slices after the draw (init_net). Judged on FRESH sequences drawn after the training
+ones from the same generator. DEFAULT is the design (bench/results/lab/exploration.md).
 
 The data are drawn exactly as src/lab/longMemory.ts draws them with the engine's torch-compatible
 generator, so the editor's experiment reproduces these numbers (within float64 vs float32).
