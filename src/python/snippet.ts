@@ -792,7 +792,18 @@ class Reader {
         const inner = enclosing.slice(0, enclosing.indexOf(loop));
         const outer = enclosing.slice(enclosing.indexOf(loop) + 1);
         const plain = inner.length === 0;
-        const alone = loop.scope.kind === 'module' && outer.every((s) => s.stmt.k !== 'for' && !(s.stmt.k === 'expr' && s.stmt.keyword !== undefined));
+        // The loop runs once as written: at module level (under `if __name__ == "__main__":` too),
+        // or in a plain function called from exactly one place that is itself run once.
+        const once = (list: StmtInfo[]) => list.every((s) => s.stmt.k !== 'for' && !(s.stmt.k === 'expr' && s.stmt.keyword !== undefined && !this.isMainGuard(s)));
+        const fnOnce = (scope: Scope): boolean => {
+          if (scope.kind !== 'def' || scope.cls || this.execKey(scope) === undefined) return false;
+          const sites = this.callSitesOf(scope);
+          if (sites.length !== 1) return false;
+          const site = sites[0].info;
+          if (site.scope.kind !== 'module' && !(site.scope.kind === 'def' && site.scope !== scope && fnOnce(site.scope))) return false;
+          return once(this.enclosingOf(site));
+        };
+        const alone = (loop.scope.kind === 'module' || fnOnce(loop.scope)) && once(outer);
         let breaks = false;
         for (let i = loop.index + 1; i < this.stmts.length && this.stmts[i].stmt.indent > loopIndent; i++) {
           const st = this.stmts[i].stmt;
@@ -807,6 +818,24 @@ class Reader {
       }
     }
     return out.loss || out.optimizer || out.loopLine !== undefined ? out : undefined;
+  }
+
+  /** `if __name__ == "__main__":` */
+  private isMainGuard(s: StmtInfo): boolean {
+    return s.stmt.k === 'expr' && s.stmt.keyword === 'if' && /^if\s*\(?\s*__name__\s*==\s*(['"])__main__\1\s*\)?\s*$/.test(this.text.slice(s.stmt.span.start, s.stmt.span.end));
+  }
+
+  /** The compound statements (if/for/while/with/def...) around a statement, innermost first. */
+  private enclosingOf(si: StmtInfo): StmtInfo[] {
+    const out: StmtInfo[] = [];
+    let indent = si.stmt.indent;
+    for (let i = si.index - 1; i >= 0 && indent > 0; i--) {
+      const s = this.stmts[i];
+      if (s.stmt.indent >= indent) continue;
+      indent = s.stmt.indent;
+      out.push(s);
+    }
+    return out;
   }
 
   /** trainArgs for an optimizer: the params argument is not read as a value. */

@@ -187,6 +187,57 @@ for epoch in range(10):
     for (const c of cases) assert.strictEqual(trainOf(ORIGIN + c + body), undefined, c);
   });
 
+  it('the loop inside def train(...) called once, and under if __name__ == "__main__": (issue #13)', () => {
+    const inFunction = ORIGIN + `
+def train(model, head, epochs=4):
+    opt = torch.optim.SGD(list(model.parameters()) + list(head.parameters()), lr=0.1)
+    loss_fn = nn.MSELoss()
+    y = torch.rand(3, 2)
+    for epoch in range(epochs):
+        out, h = model(x)
+        loss = loss_fn(head(out[:, -1, :]), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+
+if __name__ == "__main__":
+    train(rnn, fc, epochs=6)
+`;
+    assert.deepStrictEqual(trainOf(inFunction), { loss: 'mse', target: { rand: [3, 2] }, optimizer: { type: 'SGD', lr: 0.1 }, steps: 6 });
+    assert.strictEqual(only(inFunction).training?.loopLine, 14);
+    const guarded = ORIGIN + `
+if __name__ == '__main__':
+    opt = torch.optim.Adam(rnn.parameters(), lr=0.01)
+    loss_fn = nn.MSELoss()
+    for step in range(12):
+        out, h = rnn(x)
+        loss = loss_fn(fc(out[:, -1, :]), torch.rand(3, 2))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+`;
+    assert.strictEqual((trainOf(guarded) as { steps?: number }).steps, 12);
+  });
+
+  it('steps unknown when def train(...) is called twice or from inside a loop', () => {
+    const fn = ORIGIN + `
+def train(epochs):
+    opt = torch.optim.Adam(rnn.parameters(), lr=0.01)
+    loss_fn = nn.MSELoss()
+    for epoch in range(epochs):
+        loss = loss_fn(fc(rnn(x)[0][:, -1, :]), torch.rand(3, 2))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+`;
+    for (const calls of ['train(3)\ntrain(5)\n', 'for fold in range(2):\n    train(3)\n']) {
+      const t = trainOf(fn + calls) as { steps?: number; optimizer?: unknown };
+      assert.ok(t?.optimizer, calls);
+      assert.strictEqual(t.steps, undefined, calls);
+    }
+  });
+
   it('a file without training has no train block and the document is unchanged', () => {
     const doc = toRnnDocumentObject(only(ORIGIN));
     assert.strictEqual(doc.train, undefined);
