@@ -2,9 +2,9 @@
  * The loss and gradient-norm history of a training run, bounded so that memory stays flat
  * however many steps run: every step is kept while there are few; past CURVE_CAP points the
  * older ones are thinned (the most recent CURVE_RECENT steps always stay one by one). Thinning
- * cuts the older points into groups of CURVE_GROUP and keeps, of each group, the points with the
+ * cuts the older steps into evenly wide windows and keeps, of each window, the points with the
  * lowest and highest loss and the lowest and highest gradient norm (and the first nan), so a spike
- * survives every later thinning. Step 1 (the initial loss) is always kept.
+ * survives every later thinning and the whole run stays drawn. Step 1 (the initial loss) is always kept.
  * The extension host and the webview apply the same rule to the same stream of steps (the host
  * keeps it for a re-shown panel and the tests, the webview for drawing), so both stay small.
  * Layer: protocol. PURE: imports only ./wire types; no vscode, no DOM, no Node.
@@ -15,7 +15,7 @@ import type { WireNumber } from './wire';
 export const CURVE_CAP = 4096;
 /** The most recent this many steps are always kept one by one. */
 export const CURVE_RECENT = 2048;
-/** Older points are thinned in groups of this many (each keeps at most 6: two extremes per curve, a nan per curve). */
+/** Older points are thinned into at most (CURVE_CAP - CURVE_RECENT) / CURVE_GROUP windows of steps (each keeps at most 6 points: two extremes per curve, a nan per curve). */
 export const CURVE_GROUP = 8;
 
 /** Loss and gradient norm per kept step (wire numbers: null is nan). */
@@ -78,7 +78,7 @@ export function appendCurves(c: StepCurves, from: number, loss: readonly WireNum
     c.loss.push(loss[i]);
     c.gradNorm.push(gradNorm[i]);
     c.steps?.push(from + i);
-    if (c.loss.length > cap) thinCurves(c, Math.min(recent, Math.floor(cap / 2)));
+    if (c.loss.length > cap) thinCurves(c, Math.min(recent, Math.floor(cap / 2)), cap);
   }
   return true;
 }
@@ -101,20 +101,31 @@ function extremes(values: readonly WireNumber[], start: number, end: number, int
 }
 
 /**
- * Thins every point of `c` but the last `recent`: groups of CURVE_GROUP consecutive points keep
- * their extremes of loss and of gradient norm (and the first nan of either). The first point
- * (step 1) stays. In place.
+ * Thins every point of `c` but the last `recent`: the older points are grouped by step into
+ * aligned windows of W steps (W a power of two, the smallest that makes at most
+ * (CURVE_CAP - recent) / CURVE_GROUP windows), and each window keeps its extremes of loss and of
+ * gradient norm (and the first nan of either). Windows are aligned and an extreme of a window stays
+ * its extreme, so thinning again keeps what was kept: the older history stays evenly covered
+ * (W doubles as the run grows) instead of the oldest steps being thinned over and over. The first
+ * point (step 1) stays. In place.
  */
-export function thinCurves(c: StepCurves, recent = CURVE_RECENT): void {
+export function thinCurves(c: StepCurves, recent = CURVE_RECENT, cap = CURVE_CAP): void {
   const n = c.loss.length;
   const old = n - recent;
   if (old <= CURVE_GROUP) return;
   const steps = c.steps ?? Array.from({ length: n }, (_, i) => i);
+  const windows = Math.max(1, Math.floor((cap - recent) / CURVE_GROUP));
+  const span = steps[old - 1] + 1;
+  let width = 1;
+  while (Math.ceil(span / width) > windows) width *= 2;
   const keep = new Set<number>([0]);
-  for (let start = 0; start < old; start += CURVE_GROUP) {
-    const end = Math.min(old, start + CURVE_GROUP);
+  for (let start = 0; start < old; ) {
+    const window = Math.floor(steps[start] / width);
+    let end = start + 1;
+    while (end < old && Math.floor(steps[end] / width) === window) end++;
     extremes(c.loss, start, end, keep);
     extremes(c.gradNorm, start, end, keep);
+    start = end;
   }
   const kept = [...keep].sort((a, b) => a - b);
   const newSteps: number[] = [];

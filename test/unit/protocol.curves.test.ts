@@ -59,6 +59,11 @@ describe('bounded training history (src/protocol/curves.ts)', () => {
     assert.equal(steps.length, c.loss.length);
     assert.equal(c.gradNorm.length, c.loss.length);
     for (let i = 1; i < steps.length; i++) assert.ok(steps[i] > steps[i - 1], `ascending at ${i}`);
+    // the whole run stays drawn: no stretch of the old history thinned away (at most 1/100 of the run between kept points)
+    let gap = 0;
+    for (let i = 1; i < steps.length; i++) gap = Math.max(gap, steps[i] - steps[i - 1]);
+    assert.ok(gap < total / 100, `largest gap ${gap} steps`);
+    assert.ok(steps.length > CURVE_CAP / 2, `${steps.length} points kept`);
     // the recent steps one by one, with their values
     for (let k = 1; k <= CURVE_RECENT; k++) {
       const i = steps.length - k;
