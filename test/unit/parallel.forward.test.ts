@@ -7,11 +7,12 @@
  * Layer: test (Node).
  */
 import * as assert from 'assert';
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { splitBatch, takeBatch, putBatch } from '../../src/engine/parallel/batchSplit';
 import { serveForwardHelper } from '../../src/engine/parallel/helper';
-import { prepareParallelModel, workPerSequence, type ParallelModel } from '../../src/engine/parallel/parallelModel';
+import { PAUSE_RUNS, prepareParallelModel, workPerSequence, type ParallelModel } from '../../src/engine/parallel/parallelModel';
 import type { HelperPort, ThreadHost } from '../../src/engine/parallel/threads';
 import { initStateDict } from '../../src/engine/params';
 import { createGenerator } from '../../src/engine/random';
@@ -260,13 +261,43 @@ describe('parallel forward on worker threads (out/src/worker/forwardThread.js)',
     const m = model('LSTM', { inputSize: 16, hiddenSize: 32 });
     const sd = initStateDict(m, undefined, createGenerator(9));
     const cores = Math.max(2, Math.min(4, os.cpus().length));
-    pm = prepareParallelModel(m, undefined, sd, { host: nodeThreadHost(script, cores), precision: 'float32', minWorkPerThread: 1 });
+    pm = prepareParallelModel(m, undefined, sd, { host: nodeThreadHost(script, cores), precision: 'float32', minWorkPerThread: 1, adaptive: false });
     assert.strictEqual(pm.waitReady(60000), cores);
     const one = prepareModel(m, undefined, sd, { precision: 'float32' });
     for (const seed of [1, 2, 3]) {
       const input = randomTensor([4 * cores, 20, 16], seed);
       assertSameBits(pm.forward(input), one.forward(input), `run ${seed}`);
       assert.strictEqual(pm.lastThreads, cores);
+    }
+  });
+
+  it('a split that did not pay (a helper that answers a second late): the next runs use one thread, same bits', async () => {
+    // A helper that sleeps 1 s before each part, as a busy machine would keep it waiting.
+    const slow = path.join(os.tmpdir(), `rnn-lens-slow-helper-${process.pid}.js`);
+    fs.writeFileSync(slow, [
+      `const { parentPort } = require('worker_threads');`,
+      `const { serveForwardHelper } = require(${JSON.stringify(path.resolve(__dirname, '../../src/engine/parallel/helper.js'))});`,
+      `const serve = serveForwardHelper((r) => parentPort.postMessage(r));`,
+      `parentPort.on('message', (m) => { if (m.type === 'run') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000); serve(m); });`,
+    ].join('\n'));
+    try {
+      // Big enough that the caller's own part takes 20 ms or more (the pause judges only such runs).
+      const m = model('LSTM', { inputSize: 64, hiddenSize: 256, numLayers: 1 });
+      const sd = initStateDict(m, undefined, createGenerator(8));
+      pm = prepareParallelModel(m, undefined, sd, { host: nodeThreadHost(slow, 2), threads: 2 });
+      await pm.ready();
+      const input = randomTensor([8, 100, 64], 5);
+      const one = prepareModel(m, undefined, sd).forward(input);
+      assertSameBits(pm.forward(input), one, 'slow split');
+      assert.strictEqual(pm.lastThreads, 2);
+      for (let run = 0; run < PAUSE_RUNS; run++) {
+        assertSameBits(pm.forward(input), one, `paused run ${run}`);
+        assert.strictEqual(pm.lastThreads, 1, `run ${run} after the slow split: one thread`);
+      }
+      pm.forward(input);
+      assert.strictEqual(pm.lastThreads, 2, 'then the split is tried again');
+    } finally {
+      fs.rmSync(slow, { force: true });
     }
   });
 

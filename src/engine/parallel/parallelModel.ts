@@ -38,7 +38,23 @@ export interface ParallelOptions {
   minWorkPerThread?: number;
   /** This thread's model when the caller has prepared it already (same weights; its precision wins). */
   prepared?: PreparedModel;
+  /**
+   * Pause the threads after a run they did not speed up (default true; see PAUSE_RUNS). Tests
+   * that count threads turn it off, so a loaded machine cannot change what they see.
+   */
+  adaptive?: boolean;
 }
+
+/**
+ * After a split run whose parts did not run side by side (the caller waited for its helpers about
+ * as long as its own part took: the cores are busy with other work, or this process gets a fixed
+ * CPU share), the next PAUSE_RUNS runs use one thread, then the split is tried again. The
+ * estimate is parts x own / (own + wait); below MIN_SPEEDUP the split is judged not to pay.
+ * Only runs whose own part takes at least 20 ms are judged (Date.now is coarse). The numbers
+ * are the same bits either way; only the wall time differs.
+ */
+export const PAUSE_RUNS = 16;
+const MIN_SPEEDUP = 1.2;
 
 /** A prepared model whose untraced forward may use several threads. */
 export interface ParallelModel {
@@ -129,11 +145,15 @@ class Parallel implements ParallelModel {
   private readonly helpers: Helper[] = [];
   private readonly minWork: number;
   private seq = 0;
+  private readonly adaptive: boolean;
+  /** Runs left on one thread after a split that did not pay (see PAUSE_RUNS). */
+  private paused = 0;
 
   constructor(readonly prepared: PreparedModel, stateDict: StateDict, options: ParallelOptions) {
     this.model = prepared.model;
     this.head = prepared.head;
     this.minWork = options.minWorkPerThread ?? MIN_WORK_PER_THREAD;
+    this.adaptive = options.adaptive ?? true;
     const host = options.host ?? null;
     const kernel = kernelPath();
     // More threads than cores never helps: the cap is the setting and the machine's cores both.
@@ -205,6 +225,10 @@ class Parallel implements ParallelModel {
   /** The parts of this run, or null to run it whole on this thread. */
   private plan(input: Tensor, h0: Tensor | undefined, c0: Tensor | undefined): { parts: BatchPart[]; helpers: Helper[] } | null {
     if (this.helpers.length === 0) return null;
+    if (this.paused > 0) {
+      this.paused--;
+      return null;
+    }
     const m = this.model;
     const shape = input.shape;
     // Anything unusual runs whole, so the errors name the caller's shapes (prepared.forward checks).
@@ -256,9 +280,11 @@ class Parallel implements ParallelModel {
     const started = Date.now();
     const own = partOf(parts[0]);
     const mine = this.prepared.forward(own.input, own.h0, own.c0);
+    const ownDone = Date.now();
+    const ownMs = ownDone - started;
     // A helper gets ten times the caller's own time (and ten seconds) before its part is run
     // here instead: a busy machine slows it, a dead thread must not hang the run.
-    const deadline = Date.now() + 10 * (Date.now() - started) + 10_000;
+    const deadline = ownDone + 10 * ownMs + 10_000;
 
     const full = (t: Tensor, axis: number): Tensor => {
       const shape = t.shape.slice();
@@ -273,10 +299,12 @@ class Parallel implements ParallelModel {
     if (mine.head) result.head = full(mine.head, headAxis);
 
     let used = 1;
+    let waitedMs = 0;
     helpers.forEach((h, i) => {
       const part = parts[i + 1];
       const s = sizes[i + 1];
       if (this.await(h, seq, deadline)) {
+        if (i === helpers.length - 1) waitedMs = Date.now() - ownDone;
         const values = new Float64Array(h.results!, 0, s.total);
         let at = 0;
         const take = (n: number): Float64Array => values.subarray(at, (at += n));
@@ -296,6 +324,9 @@ class Parallel implements ParallelModel {
       }
     });
     this.lastThreads = used;
+    if (this.adaptive && used === parts.length && ownMs >= 20 && (parts.length * ownMs) / (ownMs + waitedMs) < MIN_SPEEDUP) {
+      this.paused = PAUSE_RUNS;
+    }
     return result;
   }
 
