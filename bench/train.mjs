@@ -36,16 +36,23 @@ const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args
 const repeats = Number(opt('--repeats', 5));
 const only = opt('--only', 'origin,char').split(',');
 const WORKLOADS = [
-  { name: 'origin', file: 'origin_adam.rnn.json', steps: 200, warmup: 400, torchSteps: 100, target: 'RNN Lens >= 20x faster' },
-  { name: 'char', file: 'char_lstm.rnn.json', steps: 10, warmup: 15, torchSteps: 5, target: 'RNN Lens <= 1x PyTorch time' },
+  { name: 'origin', file: 'origin_adam.rnn.json', steps: 2000, warmup: 2000, torchSteps: 100, target: 'RNN Lens >= 20x faster' },
+  { name: 'char', file: 'char_lstm.rnn.json', steps: 15, warmup: 10, torchSteps: 5, target: 'RNN Lens <= 1x PyTorch time' },
 ].filter((w) => only.includes(w.name));
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 
-function timeRnnLens(doc, steps, precision = 'float64') {
-  const d = { ...doc, train: { ...doc.train, steps } };
-  const t = precision === 'float64' ? api.createTrainer(d) : engineTrain.createTrainer(api.createTrainer(d).spec, { precision });
+/**
+ * One trainer per workload and precision, as a training run has: `warmup` steps first (the JIT,
+ * and the first touch of the WebAssembly memory), then `steps` steps per timeRnnLens call.
+ */
+function makeTrainer(doc, total, precision) {
+  const d = { ...doc, train: { ...doc.train, steps: total } };
+  return precision === 'float64' ? api.createTrainer(d) : engineTrain.createTrainer(api.createTrainer(d).spec, { precision });
+}
+
+function timeRnnLens(t, steps) {
   const w0 = performance.now();
   const c0 = cpuMs();
   for (let i = 0; i < steps; i++) t.step();
@@ -64,15 +71,19 @@ console.log(`kernels: ${api.kernelPath ? api.kernelPath() : 'unknown'}; PyTorch 
 for (const w of WORKLOADS) {
   const file = path.join(here, 'train', w.file);
   const doc = JSON.parse(readFileSync(file, 'utf8'));
-  timeRnnLens(doc, w.warmup); // warm-up: the JIT needs a few steps of a large model, many of a small one
-  if (engineTrain) timeRnnLens(doc, w.warmup, 'float32');
+  // Warm-up: the JIT needs a few steps of a large model, many of a small one.
+  const total = w.warmup + repeats * w.steps;
+  const t64 = makeTrainer(doc, total, 'float64');
+  const t32 = engineTrain ? makeTrainer(doc, total, 'float32') : null;
+  timeRnnLens(t64, w.warmup);
+  if (t32) timeRnnLens(t32, w.warmup);
   const ours = [];
   const ours32 = [];
   const theirs = [];
   let torchVersion = '';
   for (let r = 0; r < repeats; r++) {
-    ours.push(timeRnnLens(doc, w.steps));
-    if (engineTrain) ours32.push(timeRnnLens(doc, w.steps, 'float32'));
+    ours.push(timeRnnLens(t64, w.steps));
+    if (t32) ours32.push(timeRnnLens(t32, w.steps));
     const t = timeTorch(file, w.torchSteps);
     torchVersion = t.torch;
     theirs.push(t);

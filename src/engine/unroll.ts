@@ -13,6 +13,8 @@
  * Backward (backward through time) replays a forward run that kept a tape of the gates and
  * states, walks each direction in reverse processing order, and computes the input-side
  * products (dX, dW_ih) once per layer and direction, again as single matrix products.
+ * On the WebAssembly backend, traces and backward run the same steps on ./tape.ts (every tape
+ * in the instance's memory); the loops below are the reference and the fallback.
  */
 import type {
   CellType,
@@ -31,7 +33,7 @@ import { columnSumAccumulate, gemmNT, gemmTNAccumulate, rowSumAccumulate, transp
 import { rnnStep, rnnStepBackward } from './cells/rnn';
 import { lstmStep, lstmStepBackward } from './cells/lstm';
 import { gruStep, gruStepBackward } from './cells/gru';
-import { WasmKernels } from './wasm/backend';
+import { kernelPath, WasmKernels } from './wasm/backend';
 import { copyOut, WasmTape, type TapeRun, type TapeUpstream } from './tape';
 
 /**
@@ -86,6 +88,11 @@ export interface PrepareOptions {
    * them before its next step). Default false: every result is the caller's own copy.
    */
   reuseResults?: boolean;
+  /**
+   * Lay the model out in this instance (reset first) instead of a new one. The caller owns
+   * it and must not use an earlier model prepared in it again.
+   */
+  kernels?: WasmKernels;
 }
 
 /** A model whose weights were checked and packed once; run it as often as needed. */
@@ -129,7 +136,12 @@ export function gateNames(type: CellType): string[] {
 export function forward(spec: RunSpec, opts?: ForwardOptions): ForwardResult {
   // A trace is float64 (the wasm tape, or TypeScript): a float32 request does not apply to it.
   const precision = opts?.trace ? 'float64' : opts?.precision;
-  return prepareModel(spec.model, spec.head, spec.stateDict, { backend: opts?.backend, precision }).forward(spec.input, spec.h0, spec.c0, opts);
+  const kernels = oneShotKernels(opts?.backend);
+  try {
+    return prepareModel(spec.model, spec.head, spec.stateDict, { backend: opts?.backend, precision, kernels }).forward(spec.input, spec.h0, spec.c0, opts);
+  } finally {
+    doneWithOneShot(kernels);
+  }
 }
 
 /**
@@ -138,12 +150,45 @@ export function forward(spec: RunSpec, opts?: ForwardOptions): ForwardResult {
  * PyTorch only has .grad for tensors that exist) and every parameter (PyTorch's names).
  */
 export function backward(spec: RunSpec, upstream: Upstream, opts?: { backend?: Backend }): GradResult {
-  return prepareModel(spec.model, spec.head, spec.stateDict, { backend: opts?.backend }).backward(spec.input, upstream, spec.h0, spec.c0);
+  const kernels = oneShotKernels(opts?.backend);
+  try {
+    return prepareModel(spec.model, spec.head, spec.stateDict, { backend: opts?.backend, kernels }).backward(spec.input, upstream, spec.h0, spec.c0);
+  } finally {
+    doneWithOneShot(kernels);
+  }
+}
+
+/**
+ * One instance shared by the one-shot forward(spec) / backward(spec) calls (their results are
+ * copies, so the instance is free again when they return): a fresh instance per call paid the
+ * page faults of a new memory on every run, more than a small model's whole backward.
+ */
+let oneShot: WasmKernels | null | undefined;
+/** A one-shot instance that grew past this is dropped after the call (memory cannot shrink). */
+const ONE_SHOT_KEEP_BYTES = 64 * 1024 * 1024;
+
+/** The build oneShot was made from (setKernelPreference may change it between calls). */
+let oneShotPath: string | null = null;
+
+function oneShotKernels(backend: Backend | undefined): WasmKernels | undefined {
+  if (backend === 'typescript') return undefined;
+  if (oneShot && oneShotPath !== kernelPath()) oneShot = undefined;
+  if (oneShot === undefined) {
+    oneShot = WasmKernels.create();
+    oneShotPath = kernelPath();
+  }
+  const k = oneShot ?? undefined;
+  oneShot = undefined; // taken: a nested call (none today) would get its own
+  return k;
+}
+
+function doneWithOneShot(k: WasmKernels | undefined): void {
+  if (k && k.bytes <= ONE_SHOT_KEEP_BYTES) oneShot = k;
 }
 
 /** Check the state_dict against the model and pack the weights once. Throws PyTorch-worded errors. */
 export function prepareModel(model: ModelConfig, head: HeadConfig | undefined, stateDict: StateDict, options?: PrepareOptions): PreparedModel {
-  return new Prepared(model, head, stateDict, options?.backend ?? 'auto', options?.precision ?? 'float64', options?.products ?? null, options?.tapePrecision ?? 'float64', options?.reuseResults === true);
+  return new Prepared(model, head, stateDict, options?.backend ?? 'auto', options?.precision ?? 'float64', options?.products ?? null, options?.tapePrecision ?? 'float64', options?.reuseResults === true, options?.kernels);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -276,7 +321,8 @@ class Prepared implements PreparedModel {
   private readonly notesOnce: string[];
 
   constructor(model: ModelConfig, head: HeadConfig | undefined, stateDict: StateDict, backend: Backend, precision: Precision,
-    private readonly products: WasmKernels | null = null, tapePrecision: Precision = 'float64', reuseResults = false) {
+    private readonly products: WasmKernels | null = null, tapePrecision: Precision = 'float64', reuseResults = false,
+    kernels?: WasmKernels) {
     this.model = model;
     this.head = head;
     this.D = model.bidirectional ? 2 : 1;
@@ -336,7 +382,8 @@ class Prepared implements PreparedModel {
       throw new Error(`Error(s) in loading state_dict for ${model.type}:\n\t${parts.join('\n\t')}`);
     }
     this.notesOnce = this.notes();
-    this.wasm = backend === 'typescript' ? null : WasmKernels.create();
+    if (kernels) kernels.reset();
+    this.wasm = backend === 'typescript' ? null : kernels ?? WasmKernels.create();
     this.backend = this.wasm ? 'wasm' : 'typescript';
     this.precision = this.wasm && precision === 'float32' ? 'float32' : 'float64';
     if (this.wasm && (this.precision === 'float64' || tapePrecision === 'float32')) {

@@ -212,6 +212,19 @@ export class WasmKernels {
   }
 
   /**
+   * Free everything, weights too: the instance starts over as a new one would, keeping its
+   * memory (already grown and touched: a fresh instance pays page faults on every first use).
+   */
+  reset(): void {
+    this.top = this.runBase = BASE;
+  }
+
+  /** Bytes of linear memory this instance holds. */
+  get bytes(): number {
+    return this.capacity;
+  }
+
+  /**
    * Pack W (cols x depth, row-major) for gemm: transposed panels of 4 columns, zero-padded.
    * Returns the byte pointer.
    */
