@@ -16,7 +16,7 @@ import { readDocument } from '../document/reader';
 import type { Budget, ReadResult, Span } from '../document/types';
 import { inputAxes, parameterMarkdown, shapeMarkdown, stateAxes, tensorMarkdown, type Localize } from './hoverMarkdown';
 import { readNestedArray } from '../run/selection';
-import { cellShapeReport } from '../document/cell';
+import { cellParamName, cellShapeReport } from '../document/cell';
 import type { CellDocument } from '../document/types';
 import { cellModelMarkdown } from './cellHover';
 
@@ -156,8 +156,11 @@ export function hoverAt(text: string, offset: number, read: ReadResult, tree: No
     const valueNode = prop?.children?.[1];
     const actual = valueNode ? arrayShape(text, valueNode) : undefined;
     const view = modelView(text, read, tree, budget);
-    const canonical = view ? canonicalName(writtenKey, view.model, view.head) : undefined;
-    const info = view && canonical ? parameterInfos(view.model, view.head).find((p) => p.name === canonical.name) : undefined;
+    // A cell's keys (weight_ih) are its one-layer module's (weight_ih_l0), shown by the cell's names.
+    const moduleKey = view?.cell ? writtenKey.replace(/(^|\.)((?:weight|bias)_(?:ih|hh))$/, '$1$2_l0') : writtenKey;
+    const canonical = view ? canonicalName(moduleKey, view.model, view.head) : undefined;
+    const found = view && canonical ? parameterInfos(view.model, view.head).find((p) => p.name === canonical.name) : undefined;
+    const info = found && view?.cell ? { ...found, name: cellParamName(found.name) } : found;
     const onValueArray = !onKey && path.length > 2;
     if (info && view && !onValueArray) {
       return { markdown: parameterMarkdown(info, view.model.type, writtenKey, actual, t), span: prop ? spanOf(prop) : spanOf(node) };

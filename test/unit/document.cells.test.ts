@@ -129,4 +129,13 @@ describe('cell documents: the editor\'s pure parts', () => {
     assert.match(md, /\| weight\\_ih \| `\(18, 4\)` \| r `\[0:6\]` · z `\[6:12\]` · n `\[12:18\]` \|/);
     assert.doesNotMatch(md, /_l0|h_n/);
   });
+
+  it('hover on a state_dict key of a cell: the parameter by the cell\'s name, its gate rows and expected shape', () => {
+    const w = JSON.stringify(Array.from({ length: 8 }, () => [0.1, 0.2]));
+    const text = `{"model": {"type": "LSTMCell", "input_size": 2, "hidden_size": 2}, "seed": 0, "state_dict": {"cell.weight_ih": ${w}}}`;
+    const h = hoverAt(text, text.indexOf('weight_ih'), readDocument(text), safeTree(text), (s, ...a) => s.replace(/\{(\d+)\}/g, (_, i) => String(a[Number(i)])));
+    assert.match(h!.markdown, /^\*\*weight\\_ih\*\*/);
+    assert.match(h!.markdown, /\| f — forget gate \| `\[2:4\]` \|/);
+    assert.match(h!.markdown, /Expected shape `\(8, 2\)`, written `\(8, 2\)`: matches\./);
+  });
 });
