@@ -1939,6 +1939,51 @@ class Reader {
     return { elt, n: Math.max(0, Math.ceil((hi - lo) / st)), target: clause.left.id };
   }
 
+  /** `[elt for v in ITEMS]` (one clause, no condition) over a string or list the file fixes: the element and the count. */
+  private itemComprehension(e: Expr, ctx: Ctx): { elt: Expr; n: number; target: string } | undefined {
+    if (e.k !== 'other' || e.what !== 'comprehension' || e.parts.length !== 2) return undefined;
+    const [elt, clause] = e.parts;
+    if (clause.k !== 'bin' || clause.op !== 'in' || clause.left.k !== 'name') return undefined;
+    // `for c in s if cond` would parse the clause's right side as a conditional: not this shape.
+    const r = this.eval(clause.right, ctx);
+    if (!r.ok) return undefined;
+    const n = r.val.t === 'str' ? [...r.val.v].length : r.val.t === 'tuple' ? r.val.items.length : undefined;
+    return n === undefined || n > 100_000 ? undefined : { elt, n, target: clause.left.id };
+  }
+
+  /**
+   * Whether `elt` (using the loop variable `v`) is one number for each item: `seq.index(v)` of a
+   * string or list, `ord(v)`, `len(v)`, or `d[v]` of a dict whose values are all numbers (a
+   * literal, or `{ch: i for i, ch in enumerate(...)}`).
+   */
+  private numberOfItem(elt: Expr, v: string, ctx: Ctx): boolean {
+    if (elt.k === 'call' && !elt.messy && elt.kwargs.length === 0 && elt.args.length === 1) {
+      if (elt.fn.k === 'name' && ['ord', 'len'].includes(elt.fn.id) && !lookupBindingLoose(ctx.scope, elt.fn.id, elt.span.start)) return true;
+      if (elt.fn.k === 'attr' && elt.fn.attr === 'index' && !mentions(elt.fn.obj, v)) {
+        const o = this.eval(elt.fn.obj, ctx);
+        return o.ok && (o.val.t === 'str' || o.val.t === 'tuple');
+      }
+      return false;
+    }
+    if (elt.k !== 'sub' || mentions(elt.obj, v)) return false;
+    const d = this.valueExpr(elt.obj, ctx);
+    if (!d || d.expr.k !== 'other') return false;
+    if (d.expr.what === 'dict') {
+      if (d.expr.parts.length === 0) return false;
+      for (let i = 1; i < d.expr.parts.length; i += 2) {
+        const x = this.eval(d.expr.parts[i], d.ctx);
+        if (!x.ok || (x.val.t !== 'int' && x.val.t !== 'float')) return false;
+      }
+      return true;
+    }
+    return /^\{\s*(\w+)\s*:\s*(\w+)\s+for\s+\(?\s*\2\s*,\s*\1\s*\)?\s+in\s+enumerate\s*\([^]*\)\s*\}$/.test(this.text.slice(d.expr.span.start, d.expr.span.end));
+  }
+
+  /** `name.append(...)` (and the like) in the binding's scope: the list is not the bound literal. */
+  private listMutated(id: string, b: Binding): boolean {
+    return this.calls.some((ci) => ci.call.fn.k === 'attr' && ['append', 'extend', 'insert', 'pop', 'remove', 'clear'].includes(ci.call.fn.attr) && ci.call.fn.obj.k === 'name' && ci.call.fn.obj.id === id && ci.info.scope === b.scope);
+  }
+
   /** The tensors of a list expression: a literal, or `[t for _ in range(n)]` whose element does not use the loop variable. */
   private tensorList(e: Expr, ctx: Ctx): number[][] | undefined {
     let list = e;
@@ -1987,6 +2032,24 @@ class Reader {
     if (c) {
       const inner = this.dataShapeExpr(c.elt, ctx, [...loopVars, c.target], depth + 1);
       return inner ? [c.n, ...inner] : undefined;
+    }
+    // [chars.index(c) for c in "hello"], [stoi[ch] for ch in words]: one number per item.
+    const ic = this.itemComprehension(e, ctx);
+    if (ic) return this.numberOfItem(ic.elt, ic.target, ctx) ? [ic.n] : undefined;
+    // A name bound to a list (not appended to afterwards).
+    if (e.k === 'name' && !loopVars.includes(e.id)) {
+      const r = this.resolveName(e.id, ctx);
+      if (r && r !== 'cond' && 'b' in r && r.b.kind === 'value' && r.b.value && r.b.path.length === 0 && !ctx.visiting.has(r.b) && !this.listMutated(e.id, r.b)) {
+        const v = r.b.value;
+        if (v.k === 'tuple' || (v.k === 'other' && v.what === 'comprehension')) {
+          ctx.visiting.add(r.b);
+          try {
+            return this.dataShapeExpr(v, this.bindingCtx(r.b, ctx), [], depth + 1);
+          } finally {
+            ctx.visiting.delete(r.b);
+          }
+        }
+      }
     }
     // A number-valued constant of the file.
     if (mentionsAny(e, loopVars)) return undefined;
