@@ -7,7 +7,7 @@
  */
 
 /** Test files of test/integration/ that run in the web host, in the order they run. */
-export const webTestFiles = ['webHost', 'smoke', 'commands', 'hover', 'diagnostics', 'editing', 'run', 'python', 'pythonLint', 'unroll', 'train', 'python.train', 'lab'];
+export const webTestFiles = ['webHost', 'smoke', 'commands', 'hover', 'diagnostics', 'editing', 'run', 'python', 'pythonLint', 'unroll', 'train', 'python.train', 'lab', 'cells'];
 
 /** Test files that only make sense in the Node extension host, with the reason. */
 export const nodeOnlyTestFiles: Record<string, string> = {
@@ -32,4 +32,5 @@ export function loadTests(): void {
   require('../integration/train.test');
   require('../integration/python.train.test');
   require('../integration/lab.test');
+  require('../integration/cells.test');
 }
