@@ -140,6 +140,24 @@ export function packedInfo(ctx: LintContext, e: Expr, node: StmtNode, depth = 0)
   return undefined;
 }
 
+/** The items of a list literal `[a, b, c]`, directly or through a name bound once to one (not appended to). */
+function tensorListItems(ctx: LintContext, e: Expr, node: StmtNode): { expr: Expr; node: StmtNode }[] | undefined {
+  if (e.k === 'tuple' && e.bracket === '[') return e.items.map((expr) => ({ expr, node }));
+  if (e.k !== 'name') return undefined;
+  const b = ctx.bindingBefore(e.id, node);
+  if (!b || b.stmt.k !== 'assign' || b.stmt.aug || b.stmt.targets.length !== 1 || b.stmt.targets[0].k !== 'name') return undefined;
+  if (b.blocks.some((blk) => blk.kind !== 'def' && blk.kind !== 'class' && !node.blocks.includes(blk))) return undefined;
+  const v = b.stmt.value;
+  if (v.k !== 'tuple' || v.bracket !== '[') return undefined;
+  // Changed in between (append, extend, item assignment...): not the literal any more.
+  const name = e.id;
+  const changed = ctx.nodes.slice(b.idx + 1, node.idx).some((n) => {
+    const src = ctx.src(n.stmt.span);
+    return new RegExp(`\\b${name}\\s*(\\.\\s*(append|extend|insert|pop|remove|clear|sort|reverse)\\b|\\[[^\\]]*\\]\\s*=[^=]|\\+=)`).test(src);
+  });
+  return changed ? undefined : v.items.map((expr) => ({ expr, node: b }));
+}
+
 /** A list of integers the file fixes: `[5, 3, 2]`, `torch.tensor([5, 3])`, `torch.LongTensor([...])`, or a name bound to one. */
 export function intList(ctx: LintContext, e: Expr, node: StmtNode, depth = 0): number[] | undefined {
   if (depth > 10) return undefined;
@@ -151,6 +169,17 @@ export function intList(ctx: LintContext, e: Expr, node: StmtNode, depth = 0): n
   if (e.k === 'tuple' && (e.bracket === '[' || e.bracket === '(')) {
     const v = e.items.map((x) => ctx.intValue(x, node));
     return v.every((x) => x !== undefined) && v.length > 0 ? (v as number[]) : undefined;
+  }
+  // [len(s) for s in seqs] over a list of tensors whose shapes the file fixes.
+  if (e.k === 'other' && e.what === 'comprehension' && e.parts.length === 2) {
+    const [elt, clause] = e.parts;
+    if (clause.k !== 'bin' || clause.op !== 'in' || clause.left.k !== 'name') return undefined;
+    const v = clause.left.id;
+    if (elt.k !== 'call' || elt.fn.k !== 'name' || elt.fn.id !== 'len' || elt.args.length !== 1 || elt.args[0].k !== 'name' || elt.args[0].id !== v || elt.messy || elt.kwargs.length > 0) return undefined;
+    const list = tensorListItems(ctx, clause.right, node);
+    if (!list) return undefined;
+    const lens = list.map((it) => ctx.shapeOf(it.expr, it.node)?.[0]);
+    return lens.length > 0 && lens.every((l) => l !== undefined) ? (lens as number[]) : undefined;
   }
   if (e.k === 'call') {
     const q = ctx.canonical(e.fn);
