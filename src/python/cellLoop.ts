@@ -8,9 +8,9 @@
  *   for t in range(...):  cell(x[t], ...)            time axis 0 (x: (L, N, in) or (L, in))
  *   for t in range(...):  cell(x[:, t], ...)         time axis 1 (x: (N, L, in), batch first)
  *   for x_t in x:                                    time axis 0 (iterating a tensor walks dim 0)
- *   for x_t in x.unbind(d) / torch.unbind(x, d) / x.unbind(dim=d)
+ *   for x_t in x.unbind(d) / torch.unbind(x, d) / x.unbind(dim=d); for t, x_t in enumerate(...) alike
  * L is the range's bound when the file gives it as a number, else x's size on the time axis.
- * Anything else (enumerate, zip, while, a list of tensors) is left alone: the cell is then
+ * Anything else (zip, while, a list of tensors) is left alone: the cell is then
  * one call, as before.
  */
 import type { Expr } from './expr';
@@ -70,15 +70,23 @@ export function cellLoopOf(result: SnippetResult, model: SnippetModel): CellLoop
   }
   if (loopIndex < 0) return undefined;
   const loop = stmts[loopIndex].stmt;
-  if (loop.k !== 'for' || !loop.target || !loop.iter || loop.target.k !== 'name') return undefined;
-  const v = loop.target.id;
+  if (loop.k !== 'for' || !loop.target || !loop.iter) return undefined;
+  // for t, x_t in enumerate(x): the same walk as for x_t in x.
+  let target = loop.target;
+  let iter = loop.iter;
+  if (target.k === 'tuple' && target.items.length === 2 && target.items[1].k === 'name' && iter.k === 'call' && dotted(iter.fn) === 'enumerate' && iter.args.length === 1 && iter.kwargs.length === 0) {
+    target = target.items[1];
+    iter = iter.args[0];
+  }
+  if (target.k !== 'name') return undefined;
+  const v = target.id;
   const step = call.call.args[0] ?? call.call.kwargs.find((k) => k.name === 'input')?.value;
   if (!step) return undefined;
 
   let seq: Expr | undefined;
   let timeAxis = 0;
   let bound: number | undefined;
-  const it = loop.iter;
+  const it = iter;
   const fn = it.k === 'call' ? dotted(it.fn) : undefined;
   if (it.k === 'call' && fn === 'range' && (it.args.length === 1 || (it.args.length === 2 && a.constantOf(it.args[0], loopIndex) === 0)) && it.kwargs.length === 0) {
     // for t in range(L): the step must be x[t] or x[:, t] (x[:, t, :]).

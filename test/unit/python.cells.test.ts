@@ -50,10 +50,15 @@ describe('Python: a loop over time that calls a cell', () => {
     assert.deepEqual(loopOf(HEAD + 'x = torch.rand(3, 8, 4)\nh = None\nfor x_t in torch.unbind(x, dim=1):\n    h = cell(x_t, h)\n')?.sequence, [8, 3, 4]);
   });
 
-  it('a call inside an if in the loop body still counts; a call outside any loop or in enumerate(...) is one call', () => {
+  it('for t, x_t in enumerate(x.unbind(1)) walks like x.unbind(1); range(len(x)) with x[t]', () => {
+    assert.deepEqual(loopOf(HEAD + 'x = torch.rand(3, 8, 4)\nh = None\nfor t, x_t in enumerate(x.unbind(1)):\n    h = cell(x_t, h)\n')?.sequence, [8, 3, 4]);
+    assert.deepEqual(loopOf(HEAD + 'x = torch.rand(5, 2, 4)\nh = None\nfor t in range(len(x)):\n    h = cell(x[t], h)\n')?.sequence, [5, 2, 4]);
+  });
+
+  it('a call inside an if in the loop body still counts; a call outside any loop or in zip(...) is one call', () => {
     assert.deepEqual(loopOf(HEAD + 'x = torch.rand(5, 2, 4)\nh = None\nfor t in range(5):\n    if t >= 0:\n        h = cell(x[t], h)\n')?.sequence, [5, 2, 4]);
     assert.equal(loopOf(HEAD + 'x = torch.rand(2, 4)\nh = cell(x)\n'), undefined);
-    assert.equal(loopOf(HEAD + 'x = torch.rand(5, 2, 4)\nh = None\nfor t, x_t in enumerate(x):\n    h = cell(x_t, h)\n'), undefined);
+    assert.equal(loopOf(HEAD + 'x = torch.rand(5, 2, 4)\nh = None\nfor x_t, y_t in zip(x, x):\n    h = cell(x_t, h)\n'), undefined);
     assert.equal(loopOf(HEAD + 'x = torch.rand(5, 2, 4)\nh = None\nfor t in range(5):\n    h = cell(x[0], h)\n'), undefined, 'x[0] every step is not a walk over time');
   });
 
