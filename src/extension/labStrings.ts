@@ -45,6 +45,7 @@ export const LAB_STRINGS = {
   clTitle: 'Watch it learn text',
   clSetup: '{0}: embedding({1} characters → {2}) → {0}(hidden {3}) → Linear on every step; {4} sequences of {5} characters; Adam lr {6}; {7} steps.',
   clChartLoss: 'Training loss (cross entropy per character; ln {0} = {1} is a uniform guess)',
+  clLogScale: 'Log scale',
   clSamples: 'Samples as training goes',
   clGreedy: 'greedy',
   clSampled: 'temperature {0}, seed {1}',

@@ -23,6 +23,8 @@ const vscode = acquireVsCodeApi();
 interface Saved {
   strings: Record<string, string>;
   events: LabEvent[];
+  /** The language model's loss on a log scale (the default: it falls over several decades). */
+  clLog?: boolean;
 }
 
 let strings: Record<string, string> = {};
@@ -31,6 +33,7 @@ let running = false;
 /** The length whose training curves and gradient profile are shown. */
 let pickedLength: number | undefined;
 let scheduled = false;
+let clLog = true;
 
 const root = document.querySelector('main') ?? document.body.appendChild(document.createElement('main'));
 root.classList.add('lab');
@@ -38,7 +41,7 @@ root.classList.add('lab');
 const S = (k: string, ...args: (string | number)[]) => fill(strings[k] ?? k, ...args);
 
 function save(): void {
-  vscode.setState({ strings, events } satisfies Saved);
+  vscode.setState({ strings, events, clLog } satisfies Saved);
 }
 
 /** Redraw at most once per frame (step events come in bursts). */
@@ -300,8 +303,19 @@ function renderCharLm(cl: ClState): void {
   const uniform = Math.log(i.vocab.length);
   const pts = cl.steps.map((p) => ({ x: p.step + 1, y: p.loss }));
   const thin = pts.length > 400 ? pts.filter((_, k) => k % Math.ceil(pts.length / 400) === 0 || k === pts.length - 1) : pts;
+  // from ln V down to 0.001 or less: a log scale shows the whole fall (the switch keeps the choice)
+  const logBox = h('input', { type: 'checkbox', id: 'cl-log' });
+  logBox.checked = clLog;
+  logBox.addEventListener('change', () => {
+    clLog = logBox.checked;
+    save();
+    schedule();
+  });
+  root.appendChild(h('label', { class: 'toggle cl-log', for: 'cl-log' }, logBox, S('clLogScale')));
+  // log ticks as numbers a reader knows (10, 1, 0.1, 0.001), not 1e1, 1e0
+  const axis = clLog ? { logY: true, formatY: (y: number) => String(Number(y.toPrecision(3))) } : { yMin: 0 };
   root.appendChild(
-    chartFigure([{ cls: `cell-${i.cell}`, label: i.cell, points: thin }], { title: S('clChartLoss', i.vocab.length, uniform.toFixed(2)), xLabel: S('lmAxisStep'), yMin: 0, reference: { y: uniform, label: `ln ${i.vocab.length}` }, width: 720, height: 220 }, 'wide'),
+    chartFigure([{ cls: `cell-${i.cell}`, label: i.cell, points: thin }], { title: S('clChartLoss', i.vocab.length, uniform.toFixed(2)), xLabel: S('lmAxisStep'), ...axis, reference: { y: uniform, label: `ln ${i.vocab.length}` }, width: 720, height: 220 }, 'wide'),
   );
   // Oldest first: the text takes shape down the list as the loss falls.
   const list = h('ol', { class: 'samples' });
@@ -326,6 +340,7 @@ const saved = vscode.getState() as Saved | undefined;
 if (saved && typeof saved === 'object' && Array.isArray(saved.events)) {
   strings = saved.strings ?? {};
   events = saved.events;
+  if (typeof saved.clLog === 'boolean') clLog = saved.clLog;
 }
 render();
 send({ type: 'ready' });
