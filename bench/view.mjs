@@ -7,7 +7,7 @@
 //
 //   npm run compile-tests && node bench/view.mjs            (--only medium, --repeats N)
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -57,6 +57,7 @@ function once(spec, backend) {
 
 const workloads = JSON.parse(readFileSync(path.join(here, 'workloads.json'), 'utf8')).filter((w) => only.includes(w.name));
 console.log(`kernels: ${kernelPath() ?? 'none (TypeScript)'}; traced forward + backward per view run, median of ${repeats}`);
+const rows = [];
 for (const w of workloads) {
   const spec = specOf(w);
   const t = { wasm: [], typescript: [] };
@@ -66,4 +67,11 @@ for (const w of workloads) {
   const row = (b) => `${median(t[b].map((x) => x.cpu)).toFixed(1)} ms CPU (${median(t[b].map((x) => x.wall)).toFixed(1)} wall)`;
   const ratio = median(t.typescript.map((x) => x.cpu)) / median(t.wasm.map((x) => x.cpu));
   console.log(`${w.name.padEnd(7)} wasm tape ${row('wasm')} | TypeScript ${row('typescript')} | ${ratio.toFixed(1)}x faster`);
+  const med = (b, k) => median(t[b].map((x) => x[k]));
+  rows.push({ workload: w.name, wasmCpuMs: med('wasm', 'cpu'), wasmWallMs: med('wasm', 'wall'), typescriptCpuMs: med('typescript', 'cpu'), typescriptWallMs: med('typescript', 'wall'), speedupCpu: ratio });
 }
+mkdirSync(path.join(here, 'results'), { recursive: true });
+const kernels = kernelPath() ?? 'typescript';
+const out = path.join(here, 'results', `view-${new Date().toISOString().slice(0, 10)}${kernels === 'relaxed-simd' ? '-relaxed' : ''}.json`);
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, kernels, repeats, rows }, null, 2) + '\n');
+console.log(`wrote ${path.relative(root, out)}`);

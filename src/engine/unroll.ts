@@ -164,8 +164,12 @@ export function backward(spec: RunSpec, upstream: Upstream, opts?: { backend?: B
  * page faults of a new memory on every run, more than a small model's whole backward.
  */
 let oneShot: WasmKernels | null | undefined;
-/** A one-shot instance that grew past this is dropped after the call (memory cannot shrink). */
-const ONE_SHOT_KEEP_BYTES = 64 * 1024 * 1024;
+/**
+ * A one-shot instance that grew past this is dropped after the call (memory cannot shrink).
+ * The Unroll View's medium run (LSTM 64->256, 2 layers, bidirectional, N 16, L 128) needs
+ * ~330 MB for its trace; a fresh memory of that size costs ~1.5 s of page faults per call.
+ */
+const ONE_SHOT_KEEP_BYTES = 512 * 1024 * 1024;
 
 /** The build oneShot was made from (setKernelPreference may change it between calls). */
 let oneShotPath: string | null = null;
