@@ -571,6 +571,8 @@ async function main() {
     pytorch: torchVersion,
     onnxruntime: tryRequire('onnxruntime-node/package.json')?.version,
     tfjs: tryRequire('@tensorflow/tfjs-core/package.json')?.version,
+    kernels: require(path.join(root, 'dist', 'engine.js')).kernelPath() ?? 'typescript',
+    load: os.loadavg().map((x) => x.toFixed(1)).join(' '),
   };
   const md = renderMarkdown(machine, results, scaling);
   process.stdout.write(md);
@@ -586,7 +588,8 @@ function renderMarkdown(machine, results, scaling) {
   lines.push('');
   lines.push(
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node}, ` +
-      `PyTorch ${machine.pytorch}, onnxruntime-node ${machine.onnxruntime ?? '-'}, tfjs ${machine.tfjs ?? '-'}.`,
+      `PyTorch ${machine.pytorch}, onnxruntime-node ${machine.onnxruntime ?? '-'}, tfjs ${machine.tfjs ?? '-'}; ` +
+      `RNN Lens kernels: ${machine.kernels}; load average at the end: ${machine.load}.`,
   );
   lines.push('');
   lines.push('| workload | engine | median ms | samples | GFLOP/s | peak RSS MiB | vs ORT 1 thread | vs ORT default threads | max rel. error vs PyTorch |');
