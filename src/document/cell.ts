@@ -18,6 +18,7 @@
  */
 import type { CellType, ParamInfo, ShapeReport, StateDict, Tensor } from '../engine/types';
 import type { CellDocument, CellModuleType } from './types';
+import { english, type Translate } from './messages';
 
 export const CELL_TYPES: readonly CellModuleType[] = ['RNNCell', 'LSTMCell', 'GRUCell'];
 
@@ -71,6 +72,19 @@ export function addLeadingAxis(t: Tensor): Tensor {
 /** The cell's input as written, from the module's input (drops L = 1 for one step). */
 export function cellInput(t: Tensor, cell: CellDocument): Tensor {
   return cell.loop ? t : dropLeadingAxis(t);
+}
+
+/**
+ * An array selected to run a cell document on ("run on a selected array"): it must be shaped as
+ * the document's input (the loop's sequence, or one step), and comes back in the module's shape.
+ */
+export function cellInputOverride(cell: CellDocument, input: Tensor, tr: Translate = english): { input?: Tensor; problem?: string } {
+  const rank = cell.loop ? (cell.batched ? 3 : 2) : cell.batched ? 2 : 1;
+  const shape = cell.loop ? (cell.batched ? '(L, N, input_size)' : '(L, input_size)') : cell.batched ? '(N, input_size)' : '(input_size)';
+  if (input.shape.length !== rank) {
+    return { problem: tr('this nn.{0} document takes {1} as its input: the selected array must have {2} dimensions, got {3}', cell.type, shape, rank, input.shape.length) };
+  }
+  return { input: cell.loop ? input : addLeadingAxis(input) };
 }
 
 /** `rnn-lens run` of a cell document: the loop's stack of h (a loop only), the last h (and c), the head. */

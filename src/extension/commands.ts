@@ -23,6 +23,7 @@
  */
 import * as vscode from 'vscode';
 import { checkInputShape } from '../document/reader';
+import { cellInputOverride } from '../document/cell';
 import { readDocument } from '../document/reader';
 import type { Diagnostic, ReadResult, RnnDocument, Span } from '../document/types';
 import type { Tensor } from '../engine/types';
@@ -318,7 +319,10 @@ async function runWithInput(
   source: string | undefined,
   preferWorker?: boolean,
 ): Promise<RunPayload | undefined> {
-  const problem = inputProblem(model, input);
+  // A cell document: the selected array is the loop's sequence or one step, as the document's input.
+  const asCell = model.cell ? cellInputOverride(model.cell, input, documentTranslate) : undefined;
+  if (asCell?.input) input = asCell.input;
+  const problem = asCell?.problem ?? inputProblem(model, input);
   if (problem) {
     const message = t('{0}, line {1}: the selected array does not fit the model: {2}', fileName(where.uri), lineOf(where, span.start), problem);
     notify('error', message);

@@ -9,6 +9,7 @@ import { readDocument } from '../../src/document/reader';
 import { shapesDocument, shapesText } from '../../src/document/commands';
 import type { Diagnostic } from '../../src/document/types';
 import { hasRnnModel } from '../../src/extension/documentSelector';
+import { cellInputOverride } from '../../src/document/cell';
 import { hoverAt, safeTree } from '../../src/extension/hoverContent';
 
 function errors(text: string): Diagnostic[] {
@@ -106,6 +107,19 @@ describe('cell documents: the reader', () => {
     assert.match(text, /output \(stack of h\) +\(5, 3, 20\)/);
     assert.match(text, /weight_ih +\(80, 10\)/);
     assert.doesNotMatch(text, /_l0/);
+  });
+});
+
+describe('cell documents: a selected array as the input', () => {
+  it('must be shaped as the document\'s input; one step gets L = 1 in front', () => {
+    const step = { type: 'GRUCell' as const, loop: false, batched: true };
+    const x = { shape: [2, 4], data: new Float64Array(8) };
+    assert.deepEqual(cellInputOverride(step, x).input?.shape, [1, 2, 4]);
+    assert.equal(cellInputOverride(step, { shape: [3, 2, 4], data: new Float64Array(24) }).problem,
+      'this nn.GRUCell document takes (N, input_size) as its input: the selected array must have 2 dimensions, got 3');
+    const loop = { type: 'LSTMCell' as const, loop: true, batched: true };
+    assert.deepEqual(cellInputOverride(loop, { shape: [3, 2, 4], data: new Float64Array(24) }).input?.shape, [3, 2, 4]);
+    assert.match(cellInputOverride(loop, x).problem!, /takes \(L, N, input_size\)/);
   });
 });
 
