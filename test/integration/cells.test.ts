@@ -58,6 +58,28 @@ describe('cells: a loop over time that calls nn.LSTMCell', () => {
     assert.strictEqual(obj.seed, 0);
   });
 
+  it('an untitled cell document (as Open as JSON writes one) runs: RNN: Run Forward gives PyTorch\'s h\'; a selected step runs too', async () => {
+    // torch.manual_seed(5); cell = nn.GRUCell(2, 3); cell(x, h0) in float64 from the same float32 values.
+    const expected = [[-0.2907735454091739, -0.2875151547204455, 0.14670182667485243], [-0.17963826857550338, 0.18451277333397045, -0.4117699225455496]];
+    const content = '{\n  "model": {"type": "GRUCell", "input_size": 2, "hidden_size": 3},\n  "seed": 5,\n  "input": [[0.5, -1.0], [0.25, 0.75]],\n  "h0": [[0.1, -0.2, 0.3], [0.0, 0.5, -0.5]]\n}\n';
+    const doc = await vscode.workspace.openTextDocument({ language: 'json', content });
+    const editor = await vscode.window.showTextDocument(doc);
+    const payload = await vscode.commands.executeCommand<RunPayload>('rnnLens.runForward');
+    assert.ok(payload, 'the cell document ran');
+    assert.strictEqual(payload.cell, 'GRUCell');
+    assert.strictEqual(payload.cellStep, true);
+    const close = (got: readonly (number | null)[]) => got.forEach((v, i) => assert.ok(Math.abs((v as number) - expected.flat()[i]) <= 1e-6, `h[${i}]: ${v}`));
+    close(payload.hN.data as number[]);
+    // The input array selected: the same step, the same h'.
+    const start = content.indexOf('[[0.5');
+    const end = content.indexOf(']]', start) + 2;
+    editor.selection = new vscode.Selection(doc.positionAt(start), doc.positionAt(end));
+    const again = await vscode.commands.executeCommand<RunPayload>('rnnLens.runForward');
+    assert.ok(again && again !== payload, 'a new run on the selection');
+    close(again.hN.data as number[]);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('hover on nn.LSTMCell: h\' and c\' (2, 8), gate rows, and the loop that calls it', async () => {
     const { doc } = await open('examples', 'lstm_cell_loop.py');
     const at = doc.positionAt(doc.getText().indexOf('nn.LSTMCell(') + 3);
