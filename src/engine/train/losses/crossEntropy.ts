@@ -23,11 +23,17 @@ export function crossEntropyLoss(logits: Float64Array, target: Float64Array, C: 
     const off = m * C;
     let max = -Infinity;
     for (let c = 0; c < C; c++) if (logits[off + c] > max) max = logits[off + c];
+    // exp once per logit: kept in grad, then scaled to softmax / M.
     let sum = 0;
-    for (let c = 0; c < C; c++) sum += Math.exp(logits[off + c] - max);
+    for (let c = 0; c < C; c++) {
+      const e = Math.exp(logits[off + c] - max);
+      grad[off + c] = e;
+      sum += e;
+    }
     const logSum = Math.log(sum);
     total -= logits[off + y] - max - logSum;
-    for (let c = 0; c < C; c++) grad[off + c] = Math.exp(logits[off + c] - max - logSum) / M;
+    const scale = 1 / (sum * M);
+    for (let c = 0; c < C; c++) grad[off + c] *= scale;
     grad[off + y] -= 1 / M;
   }
   return total / M;
