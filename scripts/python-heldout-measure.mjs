@@ -3,7 +3,7 @@
 // (test/golden/python-heldout/files) against what PyTorch did there (expected.json, written by
 // scripts/verify_heldout.py). Bundles src/cliShapes.ts and src/cliLint.ts with esbuild in memory
 // (nothing is written, dist/ is not used), runs both commands on every file as the CLI does.
-// Usage: node scripts/python-heldout-measure.mjs [-v] [--json OUT.json]
+// Usage: node scripts/python-heldout-measure.mjs [-v] [--json OUT.json] [--dir CORPUS] (default test/golden/python-heldout)
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,7 +21,9 @@ const mod = { exports: {} };
 new Function('module', 'exports', 'require', out.outputFiles[0].text)(mod, mod.exports, createRequire(import.meta.url));
 const { pythonShapesCommand, lintCommand } = mod.exports;
 
-const expected = JSON.parse(readFileSync(path.join(root, 'test/golden/python-heldout/expected.json'), 'utf8'));
+const dirAt = process.argv.indexOf('--dir');
+const corpusDir = dirAt > 0 ? path.resolve(process.argv[dirAt + 1]) : path.join(root, 'test/golden/python-heldout');
+const expected = JSON.parse(readFileSync(path.join(corpusDir, 'expected.json'), 'utf8'));
 const FIELDS = ['type', 'input_size', 'hidden_size', 'num_layers', 'bidirectional', 'batch_first', 'proj_size', 'bias', 'nonlinearity'];
 const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 const key = (cell, line) => `${cell ?? '-'}:${line}`;
@@ -100,7 +102,7 @@ for (const f of expected.files) {
 
 const pct = (a, b) => (b === 0 ? 100 : (100 * a) / b);
 const summary = {
-  corpus: 'test/golden/python-heldout',
+  corpus: path.relative(root, corpusDir),
   files: s.files, correctFiles: s.correctFiles,
   constructors: s.constructors, constructorsExact: s.constructorsExact, constructorsExactPct: +pct(s.constructorsExact, s.constructors).toFixed(1),
   inventedValues: s.inventedValues.length,

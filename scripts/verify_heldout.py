@@ -359,12 +359,22 @@ def build(name, rec, manifest):
         if m["calls"]:
             first = min(m["calls"], key=lambda k: (k[0] if k[0] is not None else -1, k[1]))
             vals = m["calls"][first]
-            if len(vals) == 1 and vals[0]["input"] is not None and not u.get("input"):
-                entry["input"] = dict(vals[0]["input"], line=first[1])
+            inputs = []
+            for v in vals:
+                if v["input"] not in inputs:
+                    inputs.append(v["input"])
+            if len(inputs) == 1 and inputs[0] is not None and not u.get("input"):
+                entry["input"] = dict(inputs[0], line=first[1])
                 if first[0] is not None:
                     entry["input"]["cell"] = first[0]
-                entry["output"], entry["h_n"], entry["c_n"] = vals[0]["output"], vals[0]["h_n"], vals[0]["c_n"]
-                if vals[0]["raised"]:
+                # Outputs only when every run there gave the same (one module class, one config).
+                for k in ("output", "h_n", "c_n"):
+                    outs = []
+                    for v in vals:
+                        if v[k] not in outs:
+                            outs.append(v[k])
+                    entry[k] = outs[0] if len(outs) == 1 else None
+                if any(v["raised"] for v in vals):
                     entry["raised"] = True  # PyTorch raised at this call: no output to compare
             else:
                 entry["input_line"] = first[1]

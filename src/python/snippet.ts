@@ -1463,10 +1463,14 @@ class Reader {
       if (!r || r === 'cond') return undefined;
       if ('b' in r) {
         const b = r.b;
-        if (b.kind !== 'value' || !b.value || b.path.length > 0 || ctx.visiting.has(b)) return undefined;
+        if (b.kind !== 'value' || !b.value || ctx.visiting.has(b)) return undefined;
+        // `enc, dec = Encoder(60), Decoder(50)`: the item of a tuple written out.
+        let value: Expr | undefined = b.value;
+        for (const i of b.path) value = value?.k === 'tuple' && value.items.length > i && !value.items.some((x) => x.k === 'other' && x.what === 'starred') ? value.items[i] : undefined;
+        if (!value) return undefined;
         ctx.visiting.add(b);
         try {
-          return this.objectOf(b.value, this.bindingCtx(b, ctx));
+          return this.objectOf(value, this.bindingCtx(b, ctx));
         } finally {
           ctx.visiting.delete(b);
         }
