@@ -40,6 +40,18 @@ export class Adam implements Optimizer {
       const m = (this.m[k] ??= new Float64Array(n));
       const v = (this.v[k] ??= new Float64Array(n));
       const vMax = amsgrad ? (this.vMax[k] ??= new Float64Array(n)) : null;
+      if (!vMax && weightDecay === 0) {
+        // The common case without branches in the loop (same arithmetic as below).
+        for (let i = 0; i < n; i++) {
+          const g = grad[i];
+          const mi = beta1 * m[i] + (1 - beta1) * g;
+          const vi = beta2 * v[i] + (1 - beta2) * g * g;
+          m[i] = mi;
+          v[i] = vi;
+          data[i] -= stepSize * (mi / (Math.sqrt(vi) / bc2Sqrt + eps));
+        }
+        return;
+      }
       for (let i = 0; i < n; i++) {
         let g = grad[i];
         if (this.decoupled) {
