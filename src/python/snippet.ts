@@ -2078,7 +2078,8 @@ class Reader {
         const hi = bound(p.hi);
         const step = bound(p.step);
         const known = lo !== null && hi !== null && step !== null;
-        out.push({ k: 'slice', lo: lo ?? undefined, hi: hi ?? undefined, step: step ?? undefined, known });
+        const window = !known && !p.step ? this.loopWindow(p.lo, p.hi, ctx) : undefined;
+        out.push({ k: 'slice', lo: lo ?? undefined, hi: hi ?? undefined, step: step ?? undefined, known, window });
       } else {
         const r = this.eval(p, ctx);
         if (r.ok && (r.val.t === 'int' || r.val.t === 'bool')) out.push({ k: 'int', v: Number(r.val.v) });
@@ -2087,6 +2088,37 @@ class Reader {
       }
     }
     return out;
+  }
+
+  /**
+   * `i:i + K` (or `i + a:i + b`) with `i` the counter of `for i in range(...)` whose bounds the file
+   * fixes: the window's length and the first and last start.
+   */
+  private loopWindow(lo: Expr | undefined, hi: Expr | undefined, ctx: Ctx): { len: number; minStart: number; maxStart: number } | undefined {
+    if (!lo || !hi) return undefined;
+    // lo = i [+ a], hi = i + b: split each into (loop name, constant offset).
+    const split = (e: Expr): { id: string; off: number } | undefined => {
+      if (e.k === 'name') return { id: e.id, off: 0 };
+      if (e.k === 'bin' && (e.op === '+' || e.op === '-') && e.left.k === 'name') {
+        const r = this.eval(e.right, ctx);
+        if (r.ok && r.val.t === 'int') return { id: e.left.id, off: e.op === '+' ? r.val.v : -r.val.v };
+      }
+      return undefined;
+    };
+    const a = split(lo);
+    const b = split(hi);
+    if (!a || !b || a.id !== b.id || b.off < a.off) return undefined;
+    const r = this.resolveName(a.id, ctx);
+    if (!r || r === 'cond' || !('b' in r) || r.b.kind !== 'loop' || r.b.path.length > 0 || !r.b.iter) return undefined;
+    const it = r.b.iter;
+    if (it.k !== 'call' || it.fn.k !== 'name' || it.fn.id !== 'range' || it.messy || it.kwargs.length > 0 || lookupBindingLoose(r.b.scope, 'range', it.span.start)) return undefined;
+    const vals = it.args.map((x) => this.eval(x, this.bindingCtx(r.b, ctx)));
+    if (vals.length === 0 || vals.length > 3 || vals.some((v) => !v.ok || v.val.t !== 'int')) return undefined;
+    const n = vals.map((v) => (v.ok && v.val.t === 'int' ? v.val.v : 0));
+    const [start, stop, st] = n.length === 1 ? [0, n[0], 1] : [n[0], n[1], n[2] ?? 1];
+    if (st <= 0 || stop <= start) return undefined; // counting down, or a loop that never runs
+    const last = start + st * Math.floor((stop - 1 - start) / st);
+    return { len: b.off - a.off, minStart: start + a.off, maxStart: last + a.off };
   }
 
   /** `t` of `for t in range(...)` (an int whose value changes per iteration). */

@@ -103,7 +103,15 @@ export function broadcast(a: Shape, b: Shape): number[] | undefined {
 /** One item of a subscript: an integer, a slice with known bounds, None (new axis), ... (ellipsis). */
 export type IndexItem =
   | { k: 'int'; v?: number }
-  | { k: 'slice'; lo?: number; hi?: number; step?: number; known: boolean }
+  | {
+      k: 'slice';
+      lo?: number;
+      hi?: number;
+      step?: number;
+      known: boolean;
+      /** `x[i:i + len]` with i a loop counter running from minStart to maxStart: len when every window fits. */
+      window?: { len: number; minStart: number; maxStart: number };
+    }
   | { k: 'none' }
   | { k: 'ellipsis' };
 
@@ -133,6 +141,14 @@ export function index(s: Shape, items: readonly IndexItem[]): number[] | undefin
       if (it.v !== undefined && (it.v >= s[d] || it.v < -s[d])) return undefined; // IndexError
       d++;
     } else {
+      if (it.window) {
+        const w = it.window;
+        // Every window inside the axis: each one has `len` items (one running past the end would be shorter).
+        if (w.minStart < 0 || w.len < 0 || w.maxStart + w.len > s[d]) return undefined;
+        out.push(w.len);
+        d++;
+        continue;
+      }
       if (!it.known) return undefined;
       const len = sliceLength(s[d], it.lo, it.hi, it.step);
       if (len === undefined) return undefined;
