@@ -1266,6 +1266,10 @@ class Reader {
         break;
     }
     if (ctx.visiting.has(b)) return this.fail('cycle', shown);
+    // A list or dict literal filled in afterwards (`data = []` ... `data.append(x)`): not the literal.
+    let item: Expr | undefined = b.value;
+    for (const i of b.path) item = item?.k === 'tuple' && i < item.items.length ? item.items[i] : undefined;
+    if (item && !shown.includes('.') && ((item.k === 'tuple' && item.bracket === '[') || (item.k === 'other' && (item.what === 'dict' || item.what === 'dict/set'))) && this.containerChanged(shown, b)) return this.fail('expr', shown);
     ctx.visiting.add(b);
     try {
       const inner: Ctx = {
@@ -1988,6 +1992,30 @@ class Reader {
     return this.calls.some((ci) => ci.call.fn.k === 'attr' && ['append', 'extend', 'insert', 'pop', 'remove', 'clear'].includes(ci.call.fn.attr) && ci.call.fn.obj.k === 'name' && ci.call.fn.obj.id === id && ci.info.scope === b.scope);
   }
 
+  private changedCache = new Map<Binding, boolean>();
+
+  /**
+   * A container bound to `id` changed in place anywhere it can be reached (its scope, or any
+   * function for a module-level name): append/extend/insert/pop/remove/clear/update/setdefault,
+   * or `id[k] = v` / `del id[k]`.
+   */
+  private containerChanged(id: string, b: Binding): boolean {
+    const hit = this.changedCache.get(b);
+    if (hit !== undefined) return hit;
+    const reach = (scope: Scope) => scope === b.scope || (b.scope.kind === 'module' && scope.kind !== 'module');
+    let changed = this.calls.some((ci) => ci.call.fn.k === 'attr' && ['append', 'extend', 'insert', 'pop', 'remove', 'clear', 'update', 'setdefault', 'sort', 'reverse'].includes(ci.call.fn.attr) && ci.call.fn.obj.k === 'name' && ci.call.fn.obj.id === id && reach(ci.info.scope));
+    if (!changed) {
+      changed = this.stmts.some((si) => {
+        if (!reach(si.scope)) return false;
+        const st = si.stmt;
+        if (st.k === 'assign') return st.targets.some((t) => t.k === 'sub' && t.obj.k === 'name' && t.obj.id === id);
+        return st.k === 'expr' && st.keyword === 'del' && new RegExp(`\\b${id}\\s*\\[`).test(this.text.slice(st.span.start, st.span.end));
+      });
+    }
+    this.changedCache.set(b, changed);
+    return changed;
+  }
+
   /** The tensors of a list expression: a literal, or `[t for _ in range(n)]` whose element does not use the loop variable. */
   private tensorList(e: Expr, ctx: Ctx): number[][] | undefined {
     let list = e;
@@ -2066,7 +2094,7 @@ class Reader {
     const parts = index.k === 'tuple' && index.bracket === '' ? index.items : [index];
     const out: T.IndexItem[] = [];
     for (const p of parts) {
-      if (p.k === 'const' && p.value === null) out.push({ k: 'none' });
+      if ((p.k === 'const' && p.value === null) || (p.k === 'attr' && p.attr === 'newaxis' && this.qualify(p, ctx.scope, 0) === 'numpy.newaxis')) out.push({ k: 'none' });
       else if (p.k === 'other' && p.what === 'ellipsis') out.push({ k: 'ellipsis' });
       else if (p.k === 'slice') {
         const bound = (x?: Expr): number | undefined | null => {
@@ -2212,6 +2240,7 @@ class Reader {
       const r = this.torchFunction(q, e, ctx);
       if (r !== NOT_TORCH) return r;
     }
+    if (q && q.startsWith('numpy.')) return this.numpyFunction(q.slice('numpy.'.length), e, ctx);
     // A module called on tensors.
     const obj = ci ? this.calleeObject(ci) : this.objectOf(e.fn, ctx);
     if (obj?.k === 'module') return this.moduleResult(obj, e, ctx);
@@ -2223,6 +2252,41 @@ class Reader {
     }
     // A tensor method.
     if (e.fn.k === 'attr') return this.tensorMethod(e.fn.attr, e.fn.obj, e, ctx);
+    return undefined;
+  }
+
+  /**
+   * The few NumPy functions that build arrays fed to torch.from_numpy / torch.FloatTensor: their
+   * shapes (an array is read like a tensor). Undefined for anything else.
+   */
+  private numpyFunction(name: string, e: Extract<Expr, { k: 'call' }>, ctx: Ctx): TVal | undefined {
+    if (e.messy) return undefined;
+    if (name === 'linspace') {
+      const num = this.argOf(e, 2, 'num');
+      if (!num) return { k: 'tensor', shape: [50] };
+      const r = this.eval(num, ctx);
+      return r.ok && r.val.t === 'int' && r.val.v >= 0 ? { k: 'tensor', shape: [r.val.v] } : undefined;
+    }
+    if (name === 'zeros' || name === 'ones' || name === 'empty') {
+      const a = this.argOf(e, 0, 'shape');
+      const shape = a ? this.sizesOf([a], ctx) : undefined;
+      return shape ? { k: 'tensor', shape } : undefined;
+    }
+    if (name === 'random.rand' || name === 'random.randn') {
+      if (e.kwargs.length > 0 || e.args.length === 0) return undefined;
+      const shape = this.sizesOf(e.args, ctx);
+      return shape ? { k: 'tensor', shape } : undefined;
+    }
+    if (['sin', 'cos', 'tanh', 'exp', 'log', 'abs', 'sqrt', 'float32', 'float64'].includes(name) && e.args.length === 1) {
+      const t = this.tensorOf(e.args[0], ctx);
+      return t?.k === 'tensor' && !t.packed ? { k: 'tensor', shape: t.shape } : undefined;
+    }
+    if ((name === 'array' || name === 'asarray') && e.args.length === 1) {
+      const t = this.tensorOf(e.args[0], ctx);
+      if (t?.k === 'tensor' && !t.packed) return { k: 'tensor', shape: t.shape };
+      const d = this.dataShape(e.args[0], ctx);
+      return d ? { k: 'tensor', shape: d } : undefined;
+    }
     return undefined;
   }
 
@@ -2266,6 +2330,10 @@ class Reader {
       // torch.tensor(x) of a tensor x copies it.
       const t = this.tensorOf(e.args[0], ctx);
       return t?.k === 'tensor' ? { k: 'tensor', shape: t.shape, int } : undefined;
+    }
+    if (mod === 'torch' && name === 'from_numpy' && e.args.length === 1) {
+      const t = this.tensorOf(e.args[0], ctx);
+      return t?.k === 'tensor' && !t.packed ? { k: 'tensor', shape: t.shape } : undefined;
     }
     if (mod === 'torch' && name === 'arange') {
       const vals = e.args.map((a) => this.eval(a, ctx));
