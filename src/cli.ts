@@ -18,8 +18,10 @@ import {
   shapesText,
 } from './document/commands';
 import { DEFAULT_BUDGET, type Budget, type Diagnostic } from './document/types';
-import { createDocumentTrainer, trainResultJson } from './document/train';
+import { createDocumentTrainer, resolveTrain, trainResultJson } from './document/train';
 import type { Trainer } from './engine/train/types';
+import { createTrainer as createEngineTrainer } from './engine/train/index';
+import { FLOAT32_NOTE } from './api';
 import pkg from '../package.json';
 import { lintCommand } from './cliLint';
 import { isPythonFile, pythonShapesCommand } from './cliShapes';
@@ -52,7 +54,9 @@ Commands:
                and "notes". Progress goes to standard error when it is a terminal.
                Ctrl+C stops between two steps and still prints the steps done
                ("stopped": {"reason": "aborted", "step": k}; exit code 130). A NaN or
-               inf loss stops at that step and keeps the last finite parameters
+               inf loss stops at that step and keeps the last finite parameters.
+               --precision float32 trains in PyTorch's float32 arithmetic (faster;
+               within float32 rounding of PyTorch's float32 run; a note says so)
   inspect FILE print what a checkpoint holds (PyTorch .pt/.pth/.bin/.ckpt, legacy
                torch.save, .safetensors) as JSON: {"format", "tensors", "modules",
                "notes"}. Nothing in the file is run; no tensor data is decoded
@@ -67,6 +71,9 @@ Options:
   --threads N          run: use at most N threads (default 0: one per core; 1: one thread).
                        Only large batched runs (a batch that is a multiple of 4, 8 or more)
                        are split; the numbers are the same bits either way
+  --precision P        train: float64 (default: follows PyTorch's float64 run) or
+                       float32 (PyTorch's float32 arithmetic, parameters rounded to
+                       float32 after every update, as PyTorch's float32 tensors are)
   -h, --help           show this help
   -v, --version        show the version
 
@@ -200,6 +207,7 @@ function mainUnsafe(args: string[], io: Io): number | TrainTask {
   let file: string | undefined;
   let text = false;
   let threads: number | undefined;
+  let precision: 'float64' | 'float32' | undefined;
   const budget: Budget = { ...DEFAULT_BUDGET };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -225,6 +233,12 @@ function mainUnsafe(args: string[], io: Io): number | TrainTask {
       threads = v;
       continue;
     }
+    if (a === '--precision') {
+      const v = args[++i];
+      if (v !== 'float64' && v !== 'float32') throw new UsageError(`--precision needs float64 or float32${v === undefined ? '' : `, got ${JSON.stringify(v)}`}`);
+      precision = v;
+      continue;
+    }
     if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
     if (!command) {
       if (!(COMMANDS as readonly string[]).includes(a)) throw new UsageError(`unknown command ${JSON.stringify(a)}: use run, grad, init, shapes, train, inspect or lint`);
@@ -239,6 +253,7 @@ function mainUnsafe(args: string[], io: Io): number | TrainTask {
   if (file === undefined) throw new UsageError(`missing document: rnn-lens ${command} DOC (or - for standard input)`);
   if (text && command !== 'shapes') throw new UsageError('--text is an option of shapes');
   if (threads !== undefined && command !== 'run') throw new UsageError('--threads is an option of run');
+  if (precision !== undefined && command !== 'train') throw new UsageError('--precision is an option of train');
   if (command === 'inspect') return inspectFile(file, budget, io);
   if (command === 'lint') return lintCommand(file, io);
   if (command === 'shapes' && isPythonFile(file)) return pythonShapesCommand(file, io);
@@ -308,6 +323,11 @@ function mainUnsafe(args: string[], io: Io): number | TrainTask {
       if (!doc.train) {
         io.stderr(`${name}:1:1: error: the document has no "train" block: add one such as "train": {"loss": "mse", "target": [...], "optimizer": {"type": "Adam", "lr": 0.01}, "steps": 100}\n`);
         return 1;
+      }
+      if (precision === 'float32') {
+        // The printed JSON's fields are fixed by the spec (loss, grad_norm, state_dict, notes): the precision is a note.
+        const r = resolveTrain(doc);
+        return { trainer: createEngineTrainer(r.spec, { precision }), notes: [...r.notes, FLOAT32_NOTE] };
       }
       const made = createDocumentTrainer(doc);
       return { trainer: made.trainer, notes: made.notes };

@@ -125,5 +125,40 @@ describe('rnn-lens train (dist/cli.js)', function () {
   it('--help lists train', () => {
     const r = rnnLens(['--help']);
     assert.match(r.stdout, /^ {2}train DOC /m);
+    assert.match(r.stdout, /^ {2}--precision P {8}train: float64 \(default/m);
+  });
+
+  for (const c of loadTrainCases('train').filter((x) => x.expectedFloat32)) {
+    it(`train --precision float32 ${c.name}.json follows PyTorch's float32 run (loss within 1e-5), float32 parameters, a note`, () => {
+      const r = rnnLens(['train', '--precision', 'float32', path.join(root, 'test/golden/train', `${c.name}.json`)]);
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout);
+      assert.deepEqual(Object.keys(out).sort(), ['grad_norm', 'loss', 'notes', 'state_dict'], 'the spec\'s fields, nothing added');
+      const e = scaledError(out.loss, c.expectedFloat32!.loss);
+      assert.ok(e <= 1e-5, `loss vs PyTorch float32: ${e}`);
+      for (const [name, v] of Object.entries(out.state_dict)) {
+        for (const x of flat(v)) assert.equal(x, Math.fround(x), `${name} holds a value that is not a float32`);
+      }
+      assert.ok(out.notes.some((n: string) => n.startsWith('precision float32')), out.notes.join('; '));
+      assert.match(r.stderr, /^note: precision float32: /m);
+    });
+  }
+
+  it('--precision float64 is the default run (no precision note); a bad value or another command is a usage error', () => {
+    const file = path.join(root, 'test/golden/train/train_seed_snippet.json');
+    const a = rnnLens(['train', file]);
+    const b = rnnLens(['train', '--precision', 'float64', file]);
+    assert.equal(b.code, 0, b.stderr);
+    assert.equal(b.stdout, a.stdout);
+    assert.doesNotMatch(b.stderr, /precision/);
+    const bad = rnnLens(['train', '--precision', 'half', file]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^rnn-lens: --precision needs float64 or float32, got "half"/);
+    const missing = rnnLens(['train', file, '--precision']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^rnn-lens: --precision needs float64 or float32\n/);
+    const other = rnnLens(['run', '--precision', 'float32', file]);
+    assert.equal(other.code, 2);
+    assert.match(other.stderr, /^rnn-lens: --precision is an option of train/);
   });
 });
