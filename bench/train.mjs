@@ -1,12 +1,12 @@
-// Training speed: RNN Lens (dist/engine.js: float64 on the WebAssembly tape, the default) and its
-// opt-in float32 training precision (the engine's createTrainer from out/, when compiled) against
+// Training speed: RNN Lens through its public library (dist/engine.js createTrainer: float64 on the
+// WebAssembly tape, the default, and the opt-in { precision: 'float32' }) against
 // PyTorch 1.13 on one thread (bench/train/torch_train_speed.py, float32: OMP/MKL at 1 thread and
 // set_num_threads(1)/set_num_interop_threads(1)), per optimizer step, same machine, same run,
 // alternating. Times are CPU time of the process (this machine is shared: wall time swings with
 // the load) and wall time, medians over repeats after a warm-up. Correctness is the golden tests'
 // job (test/unit/train.golden.test.ts, test/unit/tape.wasm.test.ts); this file only times.
 //
-//   npm run build && npm run compile-tests && npm run bench:train   (--repeats N, --only origin,char)
+//   npm run build && npm run bench:train   (--repeats N, --only origin,char)
 //   node --experimental-wasm-relaxed-simd bench/train.mjs           (the relaxed-SIMD build: FMA)
 //
 // Workloads (bench/train/*.rnn.json): origin = the origin snippet's RNN 10->20 + Linear, N 3, L 5,
@@ -22,14 +22,6 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const require = createRequire(import.meta.url);
 const api = require(path.join(root, 'dist/engine.js'));
-/** The engine's own createTrainer (TrainerOptions.precision), from tsc's output when present. */
-const engineTrain = (() => {
-  try {
-    return require(path.join(root, 'out/src/engine/train/index.js'));
-  } catch {
-    return null;
-  }
-})();
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
@@ -49,7 +41,7 @@ const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) /
  */
 function makeTrainer(doc, total, precision) {
   const d = { ...doc, train: { ...doc.train, steps: total } };
-  return precision === 'float64' ? api.createTrainer(d) : engineTrain.createTrainer(api.createTrainer(d).spec, { precision });
+  return api.createTrainer(d, { precision });
 }
 
 function timeRnnLens(t, steps) {
@@ -74,16 +66,16 @@ for (const w of WORKLOADS) {
   // Warm-up: the JIT needs a few steps of a large model, many of a small one.
   const total = w.warmup + repeats * w.steps;
   const t64 = makeTrainer(doc, total, 'float64');
-  const t32 = engineTrain ? makeTrainer(doc, total, 'float32') : null;
+  const t32 = makeTrainer(doc, total, 'float32');
   timeRnnLens(t64, w.warmup);
-  if (t32) timeRnnLens(t32, w.warmup);
+  timeRnnLens(t32, w.warmup);
   const ours = [];
   const ours32 = [];
   const theirs = [];
   let torchVersion = '';
   for (let r = 0; r < repeats; r++) {
     ours.push(timeRnnLens(t64, w.steps));
-    if (t32) ours32.push(timeRnnLens(t32, w.steps));
+    ours32.push(timeRnnLens(t32, w.steps));
     const t = timeTorch(file, w.torchSteps);
     torchVersion = t.torch;
     theirs.push(t);
