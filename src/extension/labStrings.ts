@@ -43,7 +43,7 @@ export const LAB_STRINGS = {
   lmWhy3: 'Why the LSTM starts with those biases: with PyTorch\'s own initialisation its forget gate starts near 0.5, so at first it forgets as fast as the RNN, and the signal that would teach it to keep the first step is too faint to learn from in this budget ("LSTM as PyTorch initialises it" in the experiment picker shows it). Starting the forget gate open is the usual remedy (Gers, Schmidhuber and Cummins 2000; Keras starts the forget gate\'s bias at 1). The plain RNN has no such knob: it can keep the first step only by shaping W_hh so that tanh neither fades nor saturates it. The GRU here starts as PyTorch initialises it, with its update gate near 0.5, and has to learn to hold on its own. A training score far above the test score would mean memorising the training sequences instead of learning the rule.',
   lmNumbersNote: 'Every model is an ordinary RNN document with a "train" block, trained in float64 by the same engine as "RNN: Train"; the lab hands it the next minibatch before each step.',
   clTitle: 'Watch it learn text',
-  clSetup: '{0}: embedding({1} characters → {2}) → {0}(hidden {3}) → Linear on every step; {4} sequences of {5} characters; Adam lr {6}; {7} steps.',
+  clSetup: '{0}: embedding({1} characters → {2}) → {0}(hidden {3}) → Linear on every step; {4} sequences of {5} characters; Adam lr {6}; {7} steps, in float32 as a PyTorch script trains ("RNN: Train" trains documents in float64).',
   clChartLoss: 'Training loss (cross entropy per character; ln {0} = {1} is a uniform guess)',
   clLogScale: 'Log scale',
   clSamples: 'Samples as training goes',
