@@ -29,9 +29,8 @@ import {
   type RunJson,
 } from './document/commands';
 import type { ForwardResult, HeadConfig, ModelConfig, ShapeReport, Tensor } from './engine/types';
-import { createDocumentTrainer, resolveTrain, trainDocumentJson, trainResultJson, type TrainJson } from './document/train';
-import type { AbortFlag, Trainer, TrainResult, TrainSpec, TrainStepInfo } from './engine/train/types';
-import { createTrainer as createEngineTrainer } from './engine/train/index';
+import { createDocumentTrainer, FLOAT32_NOTE, trainDocumentJson, trainResultJson, type TrainJson } from './document/train';
+import type { AbortFlag, Trainer, TrainSpec, TrainStepInfo } from './engine/train/types';
 
 export { readDocument, readTensorText } from './document/reader';
 export { openCheckpoint, inspectJson, CheckpointError } from './checkpoint/index';
@@ -215,27 +214,11 @@ export interface TrainApiOptions extends TrainerApiOptions {
 export function train(document: unknown, options?: TrainApiOptions): TrainJson {
   const precision = trainPrecision(options);
   const doc = validate(document, options);
-  if (precision === 'float64') return guard(() => trainDocumentJson(doc, { onStep: options?.onStep, signal: options?.signal }));
-  // float32: the same loop as trainDocumentJson (trainAll), on a float32 trainer.
-  const made = guard(() => makeTrainer(doc, precision));
-  const t = made.trainer;
-  let r: TrainResult | undefined;
-  while (t.stepsDone < t.stepsTotal && !t.stopped) {
-    if (options?.signal?.aborted) {
-      r = t.result();
-      r.stopped = { reason: 'aborted', step: t.stepsDone };
-      r.notes.push(`stopped before step ${t.stepsDone + 1} of ${t.stepsTotal}: ${t.stepsDone} steps done`);
-      break;
-    }
-    const info = t.step();
-    if (t.stopped) break;
-    options?.onStep?.(info);
-  }
-  return trainResultJson(r ?? t.result(), made.notes);
+  return guard(() => trainDocumentJson(doc, { onStep: options?.onStep, signal: options?.signal, precision }));
 }
 
-/** The note a float32 run carries (the printed JSON's format is fixed by the spec, so the precision is a note). */
-export const FLOAT32_NOTE = 'precision float32: PyTorch\'s float32 arithmetic, parameters rounded to float32 after every update (the default float64 follows PyTorch\'s float64 run)';
+/** The note a float32 run carries. */
+export { FLOAT32_NOTE };
 
 /** options.precision checked: 'float64' (absent) or 'float32'; anything else is a clear error. */
 function trainPrecision(options?: TrainerApiOptions): Precision {
@@ -245,13 +228,6 @@ function trainPrecision(options?: TrainerApiOptions): Precision {
     throw new Error(`precision must be 'float64' or 'float32', got ${typeof p === 'string' ? JSON.stringify(p) : String(p)}`);
   }
   return p;
-}
-
-/** A trainer on a read document in `precision` (float32 adds FLOAT32_NOTE to the notes). */
-function makeTrainer(doc: RnnDocument, precision: Precision): { trainer: Trainer; spec: TrainSpec; notes: string[] } {
-  if (precision === 'float64') return createDocumentTrainer(doc);
-  const r = resolveTrain(doc);
-  return { trainer: createEngineTrainer(r.spec, { precision }), spec: r.spec, notes: [...r.notes, FLOAT32_NOTE] };
 }
 
 /** A stepwise trainer on a document (for a worker that pauses, resumes and stops); see Trainer. */
@@ -268,7 +244,7 @@ export interface DocumentTrainer extends Trainer {
 export function createTrainer(document: unknown, options?: TrainerApiOptions): DocumentTrainer {
   const precision = trainPrecision(options);
   const doc = validate(document, options);
-  const made = guard(() => makeTrainer(doc, precision));
+  const made = guard(() => createDocumentTrainer(doc, { precision }));
   const t = made.trainer;
   return {
     spec: made.spec,

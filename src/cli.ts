@@ -18,10 +18,8 @@ import {
   shapesText,
 } from './document/commands';
 import { DEFAULT_BUDGET, type Budget, type Diagnostic } from './document/types';
-import { createDocumentTrainer, resolveTrain, trainResultJson } from './document/train';
+import { createDocumentTrainer, trainResultJson } from './document/train';
 import type { Trainer } from './engine/train/types';
-import { createTrainer as createEngineTrainer } from './engine/train/index';
-import { FLOAT32_NOTE } from './api';
 import pkg from '../package.json';
 import { lintCommand } from './cliLint';
 import { isPythonFile, pythonShapesCommand } from './cliShapes';
@@ -324,12 +322,8 @@ function mainUnsafe(args: string[], io: Io): number | TrainTask {
         io.stderr(`${name}:1:1: error: the document has no "train" block: add one such as "train": {"loss": "mse", "target": [...], "optimizer": {"type": "Adam", "lr": 0.01}, "steps": 100}\n`);
         return 1;
       }
-      if (precision === 'float32') {
-        // The printed JSON's fields are fixed by the spec (loss, grad_norm, state_dict, notes): the precision is a note.
-        const r = resolveTrain(doc);
-        return { trainer: createEngineTrainer(r.spec, { precision }), notes: [...r.notes, FLOAT32_NOTE] };
-      }
-      const made = createDocumentTrainer(doc);
+      // The printed JSON's fields are fixed by the spec (loss, grad_norm, state_dict, notes): a float32 run says so in a note.
+      const made = createDocumentTrainer(doc, { precision });
       return { trainer: made.trainer, notes: made.notes };
     }
   }

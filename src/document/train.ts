@@ -86,11 +86,18 @@ export function stateDictJson(sd: StateDict): Record<string, unknown> {
 /** Train a document to the end (or until options.signal / a NaN loss stops it). */
 export function trainDocumentJson(doc: RnnDocument, options: TrainOptions & { translate?: Translate } = {}): TrainJson {
   const r = resolveTrain(doc, options);
-  return trainResultJson(trainAll(r.spec, options), r.notes);
+  return trainResultJson(trainAll(r.spec, options), precisionNotes(r.notes, options.precision));
+}
+
+/** The note a float32 run carries (the printed JSON's fields are fixed by the spec, so the precision is a note). */
+export const FLOAT32_NOTE = 'precision float32: PyTorch\'s float32 arithmetic, parameters rounded to float32 after every update (the default float64 follows PyTorch\'s float64 run)';
+
+function precisionNotes(notes: string[], precision: TrainOptions['precision']): string[] {
+  return precision === 'float32' ? [...notes, FLOAT32_NOTE] : notes;
 }
 
 /** A stepwise trainer for a document, plus the notes of resolving it. */
-export function createDocumentTrainer(doc: RnnDocument, options: { translate?: Translate } = {}): { trainer: Trainer; spec: TrainSpec; notes: string[] } {
+export function createDocumentTrainer(doc: RnnDocument, options: { translate?: Translate; precision?: TrainOptions['precision'] } = {}): { trainer: Trainer; spec: TrainSpec; notes: string[] } {
   const r = resolveTrain(doc, options);
-  return { trainer: createEngineTrainer(r.spec), spec: r.spec, notes: r.notes };
+  return { trainer: createEngineTrainer(r.spec, { precision: options.precision }), spec: r.spec, notes: precisionNotes(r.notes, options.precision) };
 }

@@ -21,7 +21,7 @@ export { createTrainer, type TrainerOptions } from './loop/trainer';
  * createTrainer and yields between steps, or raises the signal from onStep.
  */
 export function trainAll(spec: TrainSpec, options: TrainOptions = {}): TrainResult {
-  const trainer = createTrainer(spec);
+  const trainer = createTrainer(spec, { precision: options.precision });
   while (trainer.stepsDone < trainer.stepsTotal && !trainer.stopped) {
     if (options.signal?.aborted) {
       const r = trainer.result();

@@ -112,6 +112,8 @@ export interface TrainOptions {
   onStep?: (info: TrainStepInfo) => void;
   /** Checked before every step: when aborted, the run stops and returns the steps done. */
   signal?: AbortFlag;
+  /** The trainer's arithmetic (TrainerOptions.precision); default 'float64'. */
+  precision?: 'float64' | 'float32';
 }
 
 /**
