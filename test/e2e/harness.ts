@@ -335,7 +335,7 @@ export async function goToPosition(page: Page, line: number, column: number): Pr
  * Shows the hover at a 1-based line/column of the active editor (as "Show or Focus Hover" does at
  * the cursor) and returns the hover widget's text. Fails if no hover appears.
  */
-export async function hoverAt(page: Page, line: number, column: number, timeoutMs = 10000): Promise<string> {
+export async function hoverAt(page: Page, line: number, column: number, timeoutMs = 30000): Promise<string> {
   await goToPosition(page, line, column);
   await runCommand(page, 'Show or Focus Hover');
   const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents').first();
@@ -367,7 +367,7 @@ export async function hoverAtUntil(page: Page, line: number, column: number, rea
 }
 
 /** Hovers the mouse over the first occurrence of `text` in the visible editor lines and reads the hover. */
-export async function hoverText(page: Page, text: string, timeoutMs = 10000): Promise<string> {
+export async function hoverText(page: Page, text: string, timeoutMs = 30000): Promise<string> {
   const span = page.locator('.editor-instance .monaco-editor .view-line span', { hasText: text }).first();
   await span.hover();
   const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content').first();

@@ -2,7 +2,7 @@
 // and reads the shape report; screenshots (light and dark) in test-results/screenshots/.
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { hoverAt, openFile, openVsCode, runCommand, screenshot, VsCodeSession } from './harness';
+import { hoverAtUntil, openFile, openVsCode, runCommand, screenshot, VsCodeSession } from './harness';
 
 /** 1-based line and column of the first occurrence of `needle` in a workspace file. */
 function positionOf(workspace: string, file: string, needle: string): [number, number] {
@@ -29,7 +29,8 @@ describe('JSON hover e2e', function () {
       await runCommand(page, 'View: Close All Editor Groups');
       await openFile(page, 'examples/origin.rnn.json');
       const [line, column] = positionOf(vs!.workspace, 'examples/origin.rnn.json', '"model"');
-      const text = await hoverAt(page, line, column);
+      // On a busy machine the JSON schema's hover can settle before RNN Lens's: retry until ours is there.
+      const text = await hoverAtUntil(page, line, column, (t) => t.includes('weight_ih_l0'));
       // torch: SampleRNN(10, 20, 2)(torch.rand(3, 5, 10)) -> output (3, 5, 20), h_n (1, 3, 20), head (3, 2).
       for (const part of ['(3, 5, 10)', '(3, 5, 20)', '(1, 3, 20)', '(3, 2)', 'weight_ih_l0', '682']) {
         assert.ok(text.includes(part), `${part} in:\n${text}`);
@@ -43,7 +44,7 @@ describe('JSON hover e2e', function () {
       await runCommand(page, 'View: Close All Editor Groups');
       await openFile(page, 'examples/lstm-proj.rnn.json');
       const [line, column] = positionOf(vs!.workspace, 'examples/lstm-proj.rnn.json', '"model"');
-      const text = await hoverAt(page, line, column);
+      const text = await hoverAtUntil(page, line, column, (t) => t.includes('weight_hr_l0'));
       // nn.LSTM with proj_size: weight_hr_l0 (proj_size, hidden_size) exists, gates i, f, g, o.
       assert.ok(text.includes('weight_hr_l0'), text);
       assert.ok(/\bi\b[\s\S]*\bf\b[\s\S]*\bg\b[\s\S]*\bo\b/.test(text), text);

@@ -61,7 +61,7 @@ describe('Training in the Unroll View e2e', function () {
       throw new Error(`${(e as Error).message}\nsteps ${await stepsDone(f)}, status ${await status(f)}, bar ${await f.locator('.train-bar').innerText()}`);
     });
     const paused = await stepsDone(f);
-    assert.ok(paused > 0 && paused < 50000, String(paused));
+    assert.ok(paused > 0 && paused < 2000000, String(paused));
     // the model shown is the one at the paused step; saving is possible now
     await f.waitForSelector(`.train-shown[data-shown-step="${paused}"]`, { timeout: 30000 });
     assert.ok(await f.locator('button[data-train="saveNew"]').isEnabled());
@@ -77,7 +77,7 @@ describe('Training in the Unroll View e2e', function () {
     await f.locator('button[data-train="stop"]').click();
     await f.waitForSelector('.train-status[data-status="stopped"]', { timeout: 30000 });
     const stopped = await stepsDone(f);
-    assert.ok(stopped > paused && stopped < 50000, `${paused} -> ${stopped}`);
+    assert.ok(stopped > paused && stopped < 2000000, `${paused} -> ${stopped}`);
     await screenshot(page, 'train-stopped');
   });
 });
