@@ -97,7 +97,8 @@ function precisionNotes(notes: string[], precision: TrainOptions['precision']): 
 }
 
 /** A stepwise trainer for a document, plus the notes of resolving it. */
-export function createDocumentTrainer(doc: RnnDocument, options: { translate?: Translate; precision?: TrainOptions['precision'] } = {}): { trainer: Trainer; spec: TrainSpec; notes: string[] } {
+export function createDocumentTrainer(doc: RnnDocument, options: { translate?: Translate; precision?: TrainOptions['precision']; keepHistory?: boolean } = {}): { trainer: Trainer; spec: TrainSpec; notes: string[] } {
   const r = resolveTrain(doc, options);
-  return { trainer: createEngineTrainer(r.spec, { precision: options.precision }), spec: r.spec, notes: precisionNotes(r.notes, options.precision) };
+  const trainer = createEngineTrainer(r.spec, { precision: options.precision, keepHistory: options.keepHistory });
+  return { trainer, spec: r.spec, notes: precisionNotes(r.notes, options.precision) };
 }

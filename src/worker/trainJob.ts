@@ -151,7 +151,8 @@ export function startTrainJob(request: TrainRequest, host: TrainJobHost): TrainJ
   };
 
   try {
-    const created = createDocumentTrainer(request.doc, { translate: tr });
+    // Each step is posted as it is done: the trainer keeps no history, so memory stays flat.
+    const created = createDocumentTrainer(request.doc, { translate: tr, keepHistory: false });
     trainer = created.trainer;
     post({ type: 'trainBegin', stepsTotal: trainer.stepsTotal, before: trainer.predict(), target: created.spec.target, notes: created.notes });
   } catch (e) {

@@ -40,6 +40,12 @@ export interface TrainerOptions {
    * WebAssembly it falls back to float64.
    */
   precision?: 'float64' | 'float32';
+  /**
+   * Default true: result() returns every step's loss and gradient norm (16 bytes per step). A
+   * caller that reports each step as it goes (the editor's training worker) passes false, so
+   * memory stays flat however many steps run; result().loss and .gradNorm are then empty.
+   */
+  keepHistory?: boolean;
 }
 
 /** A stepwise trainer for `spec` (see Trainer). Throws PyTorch-worded errors for a spec that does not fit. */
@@ -71,6 +77,8 @@ class Loop implements Trainer {
   stopped?: TrainStop;
   private readonly losses: number[] = [];
   private readonly norms: number[] = [];
+  /** TrainerOptions.keepHistory. */
+  private readonly keepHistory: boolean;
   private readonly notes: string[] = [];
   /** Registration order: embedding.weight, the RNN's, head.weight, head.bias. */
   private readonly slots: (ParamSlot & { shape: number[] })[] = [];
@@ -107,6 +115,7 @@ class Loop implements Trainer {
     }
     this.optimizer = makeOptimizer(spec);
     const precision = _options?.precision ?? 'float64';
+    this.keepHistory = _options?.keepHistory !== false;
     this.model = prepareModel(spec.model, spec.head, this.modelDict, { backend: _options?.backend ?? 'auto', precision, tapePrecision: precision, reuseResults: true });
     this.float32 = this.model.precision === 'float32';
     if (this.float32) for (const slot of this.slots) roundToFloat32(slot.data);
@@ -190,8 +199,10 @@ class Loop implements Trainer {
     this.optimizer.step(this.slots);
     if (this.float32) for (const slot of this.slots) roundToFloat32(slot.data);
     this.model.setWeights(this.modelDict);
-    this.losses.push(loss);
-    this.norms.push(gradNorm);
+    if (this.keepHistory) {
+      this.losses.push(loss);
+      this.norms.push(gradNorm);
+    }
     this.stepsDone++;
     return info;
   }
