@@ -22,13 +22,34 @@ interface RunInfoLike {
   ms?: number;
   paintedAt?: number;
   paintMs?: number;
+  forwardAt?: number;
+  shownAt?: number;
+  gradientsPaintedAt?: number;
   phases: { phase: string; ms: number }[];
+}
+
+/** One run, ms after the command was sent: until painted, and where the time went. */
+interface RunTimes {
+  ms?: number;
+  where?: string;
+  runMs?: number;
+  paintMs?: number;
+  /** The scheduler started the run (reading the document before it). */
+  startMs?: number;
+  /** Each phase as the worker reported it. */
+  phases?: Record<string, number>;
+  /** The host posted the run to the panel. */
+  shownMs?: number;
+  /** The forward's payload reached the host (worker runs with gradients). */
+  forwardMs?: number;
+  /** The gradients were painted in the panel (after the forward). */
+  gradientsPaintedMs?: number;
 }
 
 const env = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
 const HOVER_N = env('RNN_LENS_BENCH_HOVERS', 30);
 const SEED_N = env('RNN_LENS_BENCH_SEED_RUNS', 5);
-const MEDIUM_N = env('RNN_LENS_BENCH_MEDIUM_RUNS', 2);
+const MEDIUM_N = env('RNN_LENS_BENCH_MEDIUM_RUNS', 4);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -57,7 +78,7 @@ async function writeDoc(name: string, doc: unknown): Promise<vscode.Uri> {
 }
 
 /** Runs the active document; ms from the command until the panel painted it (or undefined). */
-async function commandToPainted(uri: vscode.Uri, timeoutMs: number): Promise<{ ms?: number; where?: string; runMs?: number; paintMs?: number }> {
+async function commandToPainted(uri: vscode.Uri, timeoutMs: number): Promise<RunTimes> {
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), vscode.ViewColumn.One);
   const before = (await info())?.id ?? 0;
   const t0 = Date.now();
@@ -65,7 +86,17 @@ async function commandToPainted(uri: vscode.Uri, timeoutMs: number): Promise<{ m
   const end = Date.now() + timeoutMs;
   for (;;) {
     const i = await info();
-    if (i && i.id > before && i.paintedAt !== undefined) return { ms: i.paintedAt - t0, where: i.where, runMs: i.ms, paintMs: i.paintMs };
+    // painted, and (when the forward came first) its gradients painted too
+    if (i && i.id > before && i.paintedAt !== undefined && (i.forwardAt === undefined || i.gradientsPaintedAt !== undefined || i.state !== 'done' && i.state !== 'running')) {
+      return {
+        ms: i.paintedAt - t0, where: i.where, runMs: i.ms, paintMs: i.paintMs,
+        startMs: i.startedAt - t0,
+        phases: Object.fromEntries(i.phases.map((p) => [p.phase, i.startedAt - t0 + p.ms])),
+        forwardMs: i.forwardAt !== undefined ? i.startedAt - t0 + i.forwardAt : undefined,
+        shownMs: i.shownAt !== undefined ? i.shownAt - t0 : undefined,
+        gradientsPaintedMs: i.gradientsPaintedAt !== undefined ? i.gradientsPaintedAt - t0 : undefined,
+      };
+    }
     if (i && i.id > before && i.state !== 'running' && i.state !== 'done') return { where: i.where };
     if (Date.now() > end) return { where: i?.where, runMs: i?.ms };
     await sleep(5);
@@ -128,7 +159,7 @@ export async function run(): Promise<void> {
     result.hover = stats(await hoverTimes(origin, 'hidden_size', HOVER_N));
 
     // command -> painted panel
-    const seedRuns: { ms?: number; where?: string; runMs?: number; paintMs?: number }[] = [];
+    const seedRuns: RunTimes[] = [];
     for (let i = 0; i < SEED_N; i++) seedRuns.push(await commandToPainted(seed, 30000));
     const mediumRuns: typeof seedRuns = [];
     for (let i = 0; i < MEDIUM_N; i++) mediumRuns.push(await commandToPainted(medium, 240000));
@@ -138,6 +169,9 @@ export async function run(): Promise<void> {
       warm: stats(runs.slice(1).flatMap((r) => (r.ms === undefined ? [] : [r.ms]))),
       runMs: stats(runs.flatMap((r) => (r.runMs === undefined ? [] : [r.runMs]))),
       paintMs: stats(runs.flatMap((r) => (r.paintMs === undefined ? [] : [r.paintMs]))),
+      forwardMs: stats(runs.flatMap((r) => (r.forwardMs === undefined ? [] : [r.forwardMs]))),
+      shownMs: stats(runs.flatMap((r) => (r.shownMs === undefined ? [] : [r.shownMs]))),
+      gradientsPaintedMs: stats(runs.flatMap((r) => (r.gradientsPaintedMs === undefined ? [] : [r.gradientsPaintedMs]))),
       all: runs,
     });
     result.seed = summary(seedRuns);

@@ -113,6 +113,14 @@ export interface PreparedModel {
    */
   backward(input: Tensor, upstream: Upstream | UpstreamFn, h0?: Tensor, c0?: Tensor): GradResult;
   /**
+   * One recorded forward, then the backward of a loss of its results: `onForward` gets the
+   * forward results (the caller's own copies, with the trace when `trace` is set) before the
+   * backward starts and returns the upstream gradients. The same numbers as forward() then
+   * backward(), with one forward pass instead of two on the WebAssembly tape (the Unroll View
+   * paints the forward while its gradients are computed).
+   */
+  forwardBackward(input: Tensor, onForward: (forward: ForwardResult) => Upstream, opts?: { h0?: Tensor; c0?: Tensor; trace?: boolean }): GradResult;
+  /**
    * Take new values of the parameters (same names and shapes as at preparation; the training
    * loop calls this after each optimizer step): copied in and repacked in place.
    */
@@ -153,6 +161,17 @@ export function backward(spec: RunSpec, upstream: Upstream, opts?: { backend?: B
   const kernels = oneShotKernels(opts?.backend);
   try {
     return prepareModel(spec.model, spec.head, spec.stateDict, { backend: opts?.backend, kernels }).backward(spec.input, upstream, spec.h0, spec.c0);
+  } finally {
+    doneWithOneShot(kernels);
+  }
+}
+
+/** `spec`'s model once forward and backward on one recorded run (see PreparedModel.forwardBackward). */
+export function forwardBackward(spec: RunSpec, onForward: (forward: ForwardResult) => Upstream, opts?: { trace?: boolean; backend?: Backend }): GradResult {
+  const kernels = oneShotKernels(opts?.backend);
+  try {
+    return prepareModel(spec.model, spec.head, spec.stateDict, { backend: opts?.backend, kernels })
+      .forwardBackward(spec.input, onForward, { h0: spec.h0, c0: spec.c0, trace: opts?.trace });
   } finally {
     doneWithOneShot(kernels);
   }
@@ -509,7 +528,12 @@ class Prepared implements PreparedModel {
   /** A traced forward on the wasm tape: the run's tapes copied out and cut into steps. */
   private forwardTraced(tape: WasmTape, input: Tensor, h0?: Tensor, c0?: Tensor): ForwardResult {
     const { L, N, batched } = this.check(input, h0, c0);
-    const r = tape.run(input.data, L, N, batched, h0?.data, c0?.data, true);
+    return this.tapeResults(tape, tape.run(input.data, L, N, batched, h0?.data, c0?.data, true));
+  }
+
+  /** The forward results of the tape's last run, the caller's own copies (with the trace when the run kept one). */
+  private tapeResults(tape: WasmTape, r: TapeRun): ForwardResult {
+    const { L, N, batched } = r;
     const DH = this.D * this.hOut;
     const S = this.D * this.model.numLayers;
     const stateShape = (size: number) => (batched ? [S, N, size] : [S, size]);
@@ -518,7 +542,6 @@ class Prepared implements PreparedModel {
     const cN = isLSTM ? tape.cN(r) : EMPTY;
     const headOut = tape.headOutput(r);
     const output = tape.output(r);
-    const views = tape.traceViews(r); // after the last copy that allocates in the instance
     const result: ForwardResult = {
       output: { shape: this.outputShape(L, N, batched, DH), data: output },
       hN: { shape: stateShape(this.hOut), data: hN },
@@ -531,8 +554,26 @@ class Prepared implements PreparedModel {
         ? { shape: [...result.output.shape.slice(0, -1), outF], data: headOut }
         : { shape: batched ? [N, outF] : [outF], data: headOut };
     }
-    result.trace = this.buildTrace({ L, N, batched, h0: views.h0, c0: views.c0, hN, cN, head: null, layers: views.layers });
+    if (r.trace) {
+      const views = tape.traceViews(r); // after the last copy that allocates in the instance
+      result.trace = this.buildTrace({ L, N, batched, h0: views.h0, c0: views.c0, hN, cN, head: null, layers: views.layers });
+    }
     return result;
+  }
+
+  forwardBackward(input: Tensor, onForward: (forward: ForwardResult) => Upstream, opts?: { h0?: Tensor; c0?: Tensor; trace?: boolean }): GradResult {
+    const h0 = opts?.h0;
+    const c0 = opts?.c0;
+    const tape = this.tape;
+    if (!tape) {
+      // TypeScript: backward records its own forward (same numbers, one more pass).
+      const f = this.forward(input, h0, c0, { trace: opts?.trace });
+      return this.backward(input, onForward(f), h0, c0);
+    }
+    const { L, N, batched } = this.check(input, h0, c0);
+    const r = tape.run(input.data, L, N, batched, h0?.data, c0?.data, opts?.trace === true);
+    const upstream = onForward(this.tapeResults(tape, r));
+    return this.gradResult(tape.backward(r, this.upstreamOf(L, N, batched, upstream)), input, h0, c0);
   }
 
   /** The upstream gradients of a backward pass, checked against their tensors' shapes. */
@@ -582,7 +623,11 @@ class Prepared implements PreparedModel {
     } else {
       upstream = upstreamOrFn;
     }
-    const g = tape.backward(r, this.upstreamOf(L, N, batched, upstream));
+    return this.gradResult(tape.backward(r, this.upstreamOf(L, N, batched, upstream)), input, h0, c0);
+  }
+
+  /** The tape's gradients as a GradResult (h0/c0 only when the caller gave them, as PyTorch). */
+  private gradResult(g: ReturnType<WasmTape['backward']>, input: Tensor, h0?: Tensor, c0?: Tensor): GradResult {
     const result: GradResult = {
       input: { shape: input.shape.slice(), data: g.input },
       stateDict: g.stateDict,

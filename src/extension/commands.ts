@@ -34,12 +34,13 @@ import { isRnnDocument, RNN_DOCUMENT_SUFFIX } from './documentSelector';
 import { treeOf } from './hover';
 import { modelMarkdown, modelView } from './hoverContent';
 import { pythonShapeReportAt } from './python';
-import { registerRunScheduler, scheduleRun } from './runScheduler';
+import { runAndShow } from './runAndShow';
+import { registerRunScheduler } from './runScheduler';
 import { checkStateShape, decisionFromArray, readNestedArray, selectionStep, type ArrayReadResult, type RunDecision } from '../run/selection';
 import { getSettings } from './settings';
 import { noteHostParse } from './workStats';
 import { templateById, templateCursorOffset, TEMPLATES, type RnnTemplate } from './templates';
-import { lastRunPayload, openUnrollView, showRun, showRunError } from './unrollPanel';
+import { lastRunPayload, openUnrollView, showRunError } from './unrollPanel';
 
 /** Command ids (category "RNN" in package.json). */
 export const COMMANDS = {
@@ -140,7 +141,7 @@ function inputProblem(doc: RnnDocument, input: Tensor): string | undefined {
  * runs, with progress and Cancel); a cancelled or superseded run leaves the last run shown.
  */
 async function execute(doc: RnnDocument, title: string, source: string | undefined, input?: Tensor, preferWorker?: boolean): Promise<RunPayload | undefined> {
-  const outcome = await scheduleRun({ doc, title, source, input, preferWorker });
+  const outcome = await runAndShow({ doc, title, source, input, preferWorker });
   if (outcome.kind === 'cancelled') return undefined;
   if (outcome.kind === 'error') {
     const message = t('The run failed: {0}', outcome.message);
@@ -148,7 +149,6 @@ async function execute(doc: RnnDocument, title: string, source: string | undefin
     showRunError(message);
     return undefined;
   }
-  showRun(outcome.payload);
   return outcome.payload;
 }
 

@@ -25,9 +25,9 @@ import {
 } from '../python';
 import { readDocument } from '../document/reader';
 import type { RunPayload } from '../protocol/messages';
-import { scheduleRun } from './runScheduler';
+import { runAndShow } from './runAndShow';
 import { escapeMarkdown, shapeMarkdown } from './hoverMarkdown';
-import { showRun, showRunError } from './unrollPanel';
+import { showRunError } from './unrollPanel';
 
 /** Command ids (hidden from the palette: they act on a model under a CodeLens). */
 export const UNROLL_SNIPPET = 'rnnLens.unrollSnippet';
@@ -266,17 +266,16 @@ async function unrollSnippet(uriArg?: unknown, indexArg?: unknown): Promise<RunP
     return undefined;
   }
   try {
-    const outcome = await scheduleRun({ doc: read.document, title, source: document.uri.toString() });
+    const report = snippetReport(model);
+    const outcome = await runAndShow({ doc: read.document, title, source: document.uri.toString() }, (payload) => {
+      for (const n of report.notes) {
+        const s = localise(n);
+        if (!payload.notes.includes(s)) payload.notes.push(s);
+      }
+    });
     if (outcome.kind === 'cancelled') return undefined;
     if (outcome.kind === 'error') throw new Error(outcome.message);
-    const payload = outcome.payload;
-    const report = snippetReport(model);
-    for (const n of report.notes) {
-      const s = localise(n);
-      if (!payload.notes.includes(s)) payload.notes.push(s);
-    }
-    showRun(payload);
-    return payload;
+    return outcome.payload;
   } catch (err) {
     showRunError(t('{0} could not be run: {1}', title, err instanceof Error ? err.message : String(err)));
     return undefined;

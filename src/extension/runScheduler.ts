@@ -18,6 +18,7 @@ import { estimateCost } from '../document/reader';
 import type { RnnDocument } from '../document/types';
 import type { Tensor } from '../engine/types';
 import type { RunPayload } from '../protocol/messages';
+import { WORKER_GRADIENT_FLOP_BUDGET } from '../run/payload';
 import { type ArrayReadRequest, chooseWhere, type ReadRequest, isWorkerReply, runJob, type RunPhase, type RunRequest, type RunWhere, type WorkerReply } from '../worker/job';
 import type { TrainControl, TrainRequest } from '../worker/trainJob';
 import { getSettings } from './settings';
@@ -75,11 +76,19 @@ export interface RunInfo {
    * Worker: terminate() returned, code undefined). Tests prove Cancel by this, not by CPU share.
    */
   workerExited?: { code?: number };
+  /** Worker runs: the run was served by the worker kept from the run before (warm). */
+  warmWorker?: boolean;
   /** Worker runs: messages the worker sent after the run had ended (cancelled or done); ignored. */
   repliesAfterEnd?: number;
   /** Date.now() when the Unroll View reported its first paint of this run, and the paint's own ms. */
   paintedAt?: number;
   paintMs?: number;
+  /** Date.now() when the Unroll View was sent the run (its forward, when that came first). */
+  shownAt?: number;
+  /** ms after the start when the forward's payload came, before the gradients (worker runs that compute gradients). */
+  forwardAt?: number;
+  /** Date.now() when the Unroll View reported painting the gradients that followed the forward. */
+  gradientsPaintedAt?: number;
 }
 
 let sequence = 0;
@@ -98,9 +107,20 @@ export function cancelRun(): boolean {
   return true;
 }
 
-/** The Unroll View painted the run it was sent (ViewMessage 'painted'); `ms` is its drawing time. */
-export function notePainted(ms: number): void {
-  if (latest && latest.state === 'done' && latest.paintedAt === undefined) {
+/** The Unroll View was just sent the latest run (unrollPanel.showRun). */
+export function noteShown(): void {
+  if (latest && latest.shownAt === undefined) latest.shownAt = Date.now();
+}
+
+/**
+ * The Unroll View painted the run it was sent (ViewMessage 'painted'; its forward results, when
+ * they came first), or with `gradients` the gradients that followed; `ms` is its drawing time.
+ */
+export function notePainted(ms: number, gradients = false): void {
+  if (!latest) return;
+  if (gradients) {
+    if (latest.gradientsPaintedAt === undefined) latest.gradientsPaintedAt = Date.now();
+  } else if ((latest.state === 'done' || latest.forwardAt !== undefined) && latest.paintedAt === undefined) {
     latest.paintedAt = Date.now();
     latest.paintMs = ms;
   }
@@ -123,11 +143,22 @@ function phaseLabel(phase: RunPhase): string {
   }
 }
 
+/** Options of scheduleRun. */
+export interface ScheduleOptions {
+  token?: vscode.CancellationToken;
+  /**
+   * Worker runs that compute gradients: the payload of the forward results (`gradientsPending`),
+   * before the gradients are computed, so the view can paint it at once. The outcome's payload
+   * then has the gradients too. (In-process runs give only the outcome: the host is busy anyway.)
+   */
+  onForward?: (payload: RunPayload) => void;
+}
+
 /**
  * Runs a job where it fits best and shows its progress. A new call cancels the run in flight
  * (that one resolves as { kind: 'cancelled', reason: 'superseded' }). Never rejects.
  */
-export async function scheduleRun(job: RunJob, options: { token?: vscode.CancellationToken } = {}): Promise<RunOutcome> {
+export async function scheduleRun(job: RunJob, options: ScheduleOptions = {}): Promise<RunOutcome> {
   const settings = getSettings();
   const flops = estimateCost(job.doc.model, job.doc.head, job.input?.shape ?? documentInputShape(job.doc)).flops;
   inFlight?.cancel('superseded');
@@ -159,10 +190,13 @@ export async function scheduleRun(job: RunJob, options: { token?: vscode.Cancell
       if (m.type === 'progress') {
         info.phases.push({ phase: m.phase, fraction: m.fraction, ms: Math.round(performance.now() - started) });
         report?.(m.phase, m.fraction);
+      } else if (m.type === 'forward' && info.where === 'worker' && inFlight?.id === id) {
+        info.forwardAt = Math.round(performance.now() - started);
+        options.onForward?.(m.payload);
       }
     };
     return where === 'worker'
-      ? runInWorker(request, cts.token, onReply, () => reason, info)
+      ? runInWorker({ ...request, gradientFlopBudget: WORKER_GRADIENT_FLOP_BUDGET }, cts.token, onReply, () => reason, info)
       : runInProcess(request, cts.token, onReply, () => reason, progressKind !== 'none');
   };
 
@@ -234,6 +268,40 @@ export interface WorkerHandle {
   onExit?(f: (code?: number) => void): void;
 }
 
+/**
+ * The run worker of the last run that ended well, kept for the next run: warm, its WebAssembly
+ * compiled and optimised by V8 and its memory mapped (a fresh worker spent ~0.5 s of the
+ * medium workload's first forward on that). Terminated after IDLE_WORKER_MS without a run, on
+ * cancel (then the run's worker goes), or when the extension deactivates; its memory goes with it.
+ */
+let idleWorker: { handle: WorkerHandle; timer: ReturnType<typeof setTimeout> } | undefined;
+export const IDLE_WORKER_MS = 60_000;
+
+function takeIdleWorker(): WorkerHandle | undefined {
+  const kept = idleWorker;
+  if (!kept) return undefined;
+  idleWorker = undefined;
+  clearTimeout(kept.timer);
+  return kept.handle;
+}
+
+function keepIdle(handle: WorkerHandle): void {
+  dropIdleWorker();
+  const timer = setTimeout(() => dropIdleWorker(), IDLE_WORKER_MS);
+  idleWorker = { handle, timer };
+  // nothing from it counts until the next run listens; a crash while idle just drops it
+  handle.listen(() => undefined, () => {
+    if (idleWorker?.handle === handle) dropIdleWorker();
+  });
+  handle.onExit?.(() => undefined);
+}
+
+/** Terminates the kept worker, if any. */
+export function dropIdleWorker(): void {
+  const kept = takeIdleWorker();
+  if (kept) void kept.terminate().catch(() => undefined);
+}
+
 /** Counts every job posted (rnnLens._workStats), so tests can see which work went to a worker. */
 function counted(handle: WorkerHandle): WorkerHandle {
   const post = handle.post.bind(handle);
@@ -292,20 +360,27 @@ export async function startWorker(): Promise<WorkerHandle | undefined> {
     const { Worker: NodeWorker } = require('node:worker_threads') as typeof import('node:worker_threads');
     const w = new NodeWorker(file);
     let ended = false;
+    // One listener of each kind; listen() and onExit() replace what they are given (a kept worker serves several runs).
+    let onMessage: (m: unknown) => void = () => undefined;
+    let onFailure: (message: string) => void = () => undefined;
+    let onExit: (code?: number) => void = () => undefined;
+    w.on('message', (m) => onMessage(m));
+    w.on('error', (e) => onFailure(e instanceof Error ? e.message : String(e)));
+    w.on('exit', (code) => {
+      if (!ended) onFailure(t('The run worker stopped unexpectedly (exit code {0}).', code));
+      onExit(code);
+    });
     return counted({
       post: (request) => w.postMessage(request),
-      listen: (onMessage, onFailure) => {
-        w.on('message', onMessage);
-        w.on('error', (e) => onFailure(e instanceof Error ? e.message : String(e)));
-        w.on('exit', (code) => {
-          if (!ended) onFailure(t('The run worker stopped unexpectedly (exit code {0}).', code));
-        });
+      listen: (message, failure) => {
+        onMessage = message;
+        onFailure = failure;
       },
       terminate: async () => {
         ended = true;
         await w.terminate();
       },
-      onExit: (f) => w.once('exit', (code) => f(code)),
+      onExit: (f) => (onExit = f),
     });
   }
   // vscode.dev: extension files come from another origin, which `new Worker(url)` refuses; a
@@ -327,7 +402,7 @@ export async function startWorker(): Promise<WorkerHandle | undefined> {
   // a failed fetch is not cached: the next run tries again (and runs in-process meanwhile)
   webWorkerUrl.catch(() => (webWorkerUrl = undefined));
   const w = new Worker(await webWorkerUrl);
-  const exitListeners: ((code?: number) => void)[] = [];
+  let onExit: (code?: number) => void = () => undefined;
   return counted({
     post: (request) => w.postMessage(request),
     listen: (onMessage, onFailure) => {
@@ -339,9 +414,9 @@ export async function startWorker(): Promise<WorkerHandle | undefined> {
     },
     terminate: async () => {
       w.terminate();
-      for (const f of exitListeners.splice(0)) f(undefined);
+      onExit(undefined);
     },
-    onExit: (f) => void exitListeners.push(f),
+    onExit: (f) => (onExit = f),
   });
 }
 
@@ -353,16 +428,19 @@ async function runInWorker(
   reason: () => 'user' | 'superseded',
   info: RunInfo,
 ): Promise<RunOutcome> {
-  let handle: WorkerHandle | undefined;
-  try {
-    handle = await startWorker();
-  } catch {
-    handle = undefined;
+  let handle: WorkerHandle | undefined = takeIdleWorker();
+  if (handle) info.warmWorker = true;
+  else {
+    try {
+      handle = await startWorker();
+    } catch {
+      handle = undefined;
+    }
   }
   if (!handle) {
     // No worker here after all (e.g. a web host whose CSP refuses blob: workers): run in-process.
     info.where = 'inProcess';
-    return runInProcess(request, token, onReply, reason, true);
+    return runInProcess({ ...request, gradientFlopBudget: undefined }, token, onReply, reason, true);
   }
   const worker = handle;
   worker.onExit?.((code) => (info.workerExited = { code }));
@@ -376,6 +454,12 @@ async function runInWorker(
       if (settled) return;
       settled = true;
       cancelSub.dispose();
+      if (outcome.kind === 'done') {
+        // kept for the next run (the replies after the end are counted until then)
+        resolve(outcome);
+        keepIdle(worker);
+        return;
+      }
       const asked = performance.now();
       void worker.terminate().then(
         () => {
@@ -394,7 +478,7 @@ async function runInWorker(
           info.repliesAfterEnd = (info.repliesAfterEnd ?? 0) + 1;
           return;
         }
-        if (m.type === 'progress') onReply(m);
+        if (m.type === 'progress' || m.type === 'forward') onReply(m);
         else if (m.type === 'done') {
           info.threads = m.threads ?? 1;
           finish({ kind: 'done', payload: m.payload, where: 'worker' });
@@ -421,5 +505,6 @@ export function registerRunScheduler(): vscode.Disposable {
     vscode.commands.registerCommand('rnnLens._runInfo', () => runInfo()),
     vscode.commands.registerCommand('rnnLens._workStats', (reset?: unknown) => takeWorkStats(reset === 'reset')),
     { dispose: () => void inFlight?.cancel('user') },
+    { dispose: dropIdleWorker },
   );
 }

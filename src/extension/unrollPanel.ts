@@ -17,7 +17,7 @@ import type { Tensor } from '../engine/types';
 import { buildWebviewHtml, makeNonce } from './webviewHtml';
 import { webviewStrings } from './webviewStrings';
 import { buildComparePayload, compareAffordable } from '../run/payload';
-import { cancelRun, notePainted } from './runScheduler';
+import { cancelRun, notePainted, noteShown } from './runScheduler';
 
 /** The webview panel type (also in package.json's activationEvents). */
 export const VIEW_TYPE = 'rnnLens.unrollView';
@@ -32,7 +32,17 @@ function l10nStrings(): Record<string, string> {
 }
 
 function post(m: HostMessage): void {
+  if (m.type === 'run' || m.type === 'trainSnapshot') m = { ...m, payload: forWebview(m.payload) };
   void panel?.webview.postMessage(m);
+}
+
+/**
+ * A payload as the webview gets it: without the parameter values, which it never draws (it
+ * names parameters by their shapes, shapes.params) and which were most of the message (medium
+ * workload: 2.9 of 4.0 MB of JSON). The host keeps them (lastRunPayload, the API's lastRun).
+ */
+function forWebview(p: RunPayload): RunPayload {
+  return Object.keys(p.stateDict).length ? { ...p, stateDict: {} } : p;
 }
 
 /**
@@ -199,7 +209,7 @@ async function onMessage(m: unknown, options?: MessageOptions): Promise<vscode.U
       return target;
     }
     case 'painted':
-      notePainted(m.ms);
+      notePainted(m.ms, m.gradients === true);
       return undefined;
     case 'reveal': {
       if (!current?.source) return undefined;
@@ -224,6 +234,7 @@ export function showRun(payload: RunPayload): void {
   // a hidden webview is discarded (retainContextWhenHidden off): when it shows again it says
   // 'ready' and gets `current`, so a lost message here is harmless
   post({ type: 'run', payload, strings: l10nStrings() });
+  noteShown();
 }
 
 /** Shows the panel without covering the editor the user works in: in place if it is elsewhere. */
@@ -239,6 +250,24 @@ function revealBeside(p: vscode.WebviewPanel): void {
   const columns = vscode.window.tabGroups.all.map((g) => g.viewColumn).filter((c) => c !== editorColumn);
   const next = editorColumn === undefined ? undefined : columns.find((c) => c === editorColumn + 1) ?? columns.find((c) => c === editorColumn - 1);
   p.reveal(next ?? vscode.ViewColumn.Beside, true);
+}
+
+/**
+ * The gradients of a run shown with `gradientsPending` (`shown` is the payload given to
+ * showRun; `complete` the run's whole payload): drawn in place. Ignored when another run is
+ * shown by now.
+ */
+export function showRunGradients(shown: RunPayload, complete: RunPayload): void {
+  if (current !== shown || !complete.gradients) return;
+  current = complete;
+  post({ type: 'gradients', gradients: complete.gradients });
+}
+
+/** The gradients of a run shown with `gradientsPending` will not come: the panel says why (already localised). */
+export function showGradientsFailed(shown: RunPayload, message: string): void {
+  if (current !== shown) return;
+  current = { ...shown, gradientsPending: false, notes: [...shown.notes, message] };
+  post({ type: 'gradientsFailed', message });
 }
 
 /** Shows a failed run's message (already localised) in the panel. */

@@ -68,6 +68,7 @@ export const WEBVIEW_STRINGS = {
   gradHidden: '||dL/dh_t||, layer {0} {1} (log scale)',
   gradLoss: 'loss: {0}',
   gradNone: 'Gradients were not computed for this run.',
+  gradPending: 'Computing the gradients (backpropagation through time)…',
   gradExplain: 'Backpropagation through time multiplies the gradient by W_hh and the slope of tanh once per step. When those factors are below 1, the gradient from early steps shrinks exponentially: early information fades (vanishing gradients). When they are above 1, it blows up (exploding gradients; clip it). LSTM and GRU add a path (the cell state, the update gate) along which the gradient passes almost unchanged.',
   compare: 'Compare RNN, LSTM and GRU',
   compareTitle: 'The same input through RNN, LSTM and GRU of the same size, weights as torch.manual_seed({0}): ||dL/dx_t||',

@@ -54,7 +54,10 @@ export interface RunPayload {
   hN: WireTensor;
   cN?: WireTensor;
   headOutput?: WireTensor;
-  /** Parameters, PyTorch names (for the inspector's equations). */
+  /**
+   * Parameters, PyTorch names (the host's copy, for the API's lastRun and tests); the webview
+   * gets it empty: it shows parameters by name and shape (shapes.params).
+   */
   stateDict: Record<string, WireTensor>;
   /** steps[layer][direction][t]; may be omitted for very long runs beyond the trace budget. */
   steps?: WireStep[][][];
@@ -69,6 +72,11 @@ export interface RunPayload {
   seed?: number;
   /** Names of parameters left out of `stateDict` because they were too large to send. */
   omittedParams?: string[];
+  /**
+   * The gradients are being computed: this payload holds the forward results, and a
+   * 'gradients' message follows (or 'gradientsFailed' when the run was cancelled or failed).
+   */
+  gradientsPending?: boolean;
   /** Gradient norms per time step (input order); absent when not computed. */
   gradients?: {
     /** ||dL/dx_t|| for L = sum of the last layer's outputs at the last step (or head); wire numbers (an overflowed gradient is inf or nan). */
@@ -156,6 +164,10 @@ export interface ComparePayload {
 export type HostMessage =
   /** Sent by the host after 'ready' and after each new run. */
   | { type: 'run'; payload: RunPayload; strings: Record<string, string> }
+  /** Sent by the host after a 'run' whose payload had `gradientsPending`: that run's gradients. */
+  | { type: 'gradients'; gradients: NonNullable<RunPayload['gradients']> }
+  /** Sent by the host when a pending run's gradients will not come (cancelled, failed): why, already localised. */
+  | { type: 'gradientsFailed'; message: string }
   /** Sent by the host when a run failed: what is wrong, already localised. */
   | { type: 'error'; message: string }
   /** Sent by the host in answer to 'compare'. */
@@ -185,8 +197,11 @@ export type ViewMessage =
   | { type: 'copy'; text: string }
   /** Sent by the webview to reveal the source document. */
   | { type: 'reveal' }
-  /** Sent by the webview after its first paint of a run: `ms` from the 'run' message to that paint. */
-  | { type: 'painted'; ms: number }
+  /**
+   * Sent by the webview after its first paint of a run: `ms` from the 'run' message to that
+   * paint; with `gradients`, after painting the gradients that followed ('gradients' message).
+   */
+  | { type: 'painted'; ms: number; gradients?: boolean }
   /** Sent by the webview's Train button: train the document shown (its `train` block). */
   | { type: 'trainStart' }
   /** Sent by the webview's Pause button while training runs. */

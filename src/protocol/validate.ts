@@ -52,7 +52,7 @@ export function isViewMessage(x: unknown): x is ViewMessage {
     case 'trainSave':
       return hasOnlyKeys(x, ['to']) && (x.to === 'document' || x.to === 'newDocument');
     case 'painted':
-      return hasOnlyKeys(x, ['ms']) && typeof x.ms === 'number' && Number.isFinite(x.ms) && x.ms >= 0;
+      return hasOnlyKeys(x, ['ms', 'gradients']) && typeof x.ms === 'number' && Number.isFinite(x.ms) && x.ms >= 0 && (x.gradients === undefined || x.gradients === true);
     case 'copy':
       return hasOnlyKeys(x, ['text']) && typeof x.text === 'string' && x.text.length <= MAX_COPY_CHARS;
     case 'export': {
@@ -149,6 +149,7 @@ export function isRunPayload(x: unknown): x is RunPayload {
   if (!isObject(x.stateDict) || !Object.values(x.stateDict).every(isWireTensor)) return false;
   if (x.steps !== undefined && !isSteps(x.steps)) return false;
   if (x.gradients !== undefined && !isGradients(x.gradients)) return false;
+  if (x.gradientsPending !== undefined && typeof x.gradientsPending !== 'boolean') return false;
   if (x.times !== undefined && !isNumberArray(x.times, false)) return false;
   if (!isObject(x.shapes)) return false;
   if (!Array.isArray(x.notes) || !x.notes.every((n) => typeof n === 'string')) return false;
@@ -198,6 +199,10 @@ export function isHostMessage(x: unknown): x is HostMessage {
     case 'run':
       return isRunPayload(x.payload) && isObject(x.strings) && Object.values(x.strings).every((v) => typeof v === 'string');
     case 'error':
+      return typeof x.message === 'string';
+    case 'gradients':
+      return isGradients(x.gradients);
+    case 'gradientsFailed':
       return typeof x.message === 'string';
     case 'compare':
       return isComparePayload(x.payload);

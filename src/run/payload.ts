@@ -10,8 +10,8 @@
  * beyond TRACE_BUDGET elements only the first and last time steps are sent (`times`), and
  * parameters larger than PARAM_BUDGET are left out (`omittedParams`).
  */
-import { backward, createGenerator, forward, initStateDict, shapeReport } from '../engine/index';
-import type { ForwardResult, ModelConfig, RunSpec, Tensor, Upstream } from '../engine/types';
+import { backward, createGenerator, forward, forwardBackward, initStateDict, shapeReport } from '../engine/index';
+import type { ForwardResult, GradResult, ModelConfig, RunSpec, Tensor, Upstream } from '../engine/types';
 import { resolveRun } from '../document/resolve';
 import { nonFiniteNotes } from '../document/nonFinite';
 import type { RnnDocument } from '../document/types';
@@ -31,23 +31,46 @@ export const TRACE_MEMORY_BUDGET = 8_000_000;
 export const PARAM_BUDGET = 65_536;
 /** Max elements of input/output rows sent (the rest is windowed like the trace). */
 export const ROWS_BUDGET = 120_000;
-/** Backward is skipped above this many forward FLOPs (it costs about twice the forward). */
+/**
+ * Backward is skipped above this many forward FLOPs (it costs about twice the forward) where the
+ * run blocks its thread until the whole payload is built (the extension host, the comparison).
+ */
 export const GRADIENT_FLOP_BUDGET = 400_000_000;
+/**
+ * The gradient budget of worker runs: the view paints the forward first (BuildOptions.onForward)
+ * and the gradients follow, so a backward of a few seconds delays nothing. The medium workload
+ * (LSTM 64 -> 256, 2 layers, bidirectional, N 16, L 128: 9.1 GFLOP) is under it.
+ */
+export const WORKER_GRADIENT_FLOP_BUDGET = 12_000_000_000;
+/** Max numbers the recorded forward and its backward hold (WebAssembly memory: 8 bytes each). */
+export const TAPE_MEMORY_BUDGET = 40_000_000;
 
 export interface BuildOptions {
   title: string;
   source?: string;
   /** Run on this input instead of the document's. */
   input?: Tensor;
+  /** Forward FLOPs above which no gradients are computed (default GRADIENT_FLOP_BUDGET). */
+  gradientFlopBudget?: number;
   /** Localises English notes and sentences (vscode.l10n.t on the host); identity by default. */
   translate?: (english: string, ...args: (string | number)[]) => string;
-  /** Told when each phase starts (the run worker reports it as progress). */
-  onPhase?: (phase: 'forward' | 'gradients' | 'view') => void;
+  /** Told when each phase starts (the run worker reports it as progress): forward, view, then gradients when computed. */
+  onPhase?: (phase: 'forward' | 'gradients' | 'view', withGradients: boolean) => void;
+  /**
+   * Given the payload of the forward results (`gradientsPending` set) before the gradients are
+   * computed, so the view can paint it while they are (only for runs that compute gradients).
+   */
+  onForward?: (payload: RunPayload) => void;
   /**
    * The forward of runs too long to trace (default: the engine's one-thread forward). The run
    * worker passes the parallel forward (src/engine/parallel), which gives the same bits.
    */
   forwardUntraced?: (spec: RunSpec) => ForwardResult;
+  /**
+   * Would forwardUntraced split this run over threads? Then a run with gradients paints that
+   * forward first and records another for the gradients; otherwise one recorded forward serves both.
+   */
+  forwardSplits?: (spec: RunSpec) => boolean;
 }
 
 const identity = (s: string, ...args: (string | number)[]) => s.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ''));
@@ -99,6 +122,22 @@ function traceElementsPerStep(model: ModelConfig, inputSize: number, batch: numb
   return per * batch;
 }
 
+/**
+ * Numbers a recorded forward and its backward hold (src/engine/tape.ts), about: per layer and
+ * direction the gates and pre-activations, c and the projection's m, per layer the output, and
+ * the backward's gradients of the widest layer's input, pre-activations and output.
+ */
+export function tapeElements(model: ModelConfig, inputSize: number, seqLen: number, batch: number): number {
+  const D = model.bidirectional ? 2 : 1;
+  const H = model.hiddenSize;
+  const Hout = model.projSize > 0 ? model.projSize : H;
+  const G = (model.type === 'LSTM' ? 4 : model.type === 'GRU' ? 3 : 1) * H;
+  const LN = seqLen * batch;
+  const perDirection = 2 * G + 2 * H;
+  const widest = Math.max(inputSize, D * Hout);
+  return LN * (inputSize + model.numLayers * (D * perDirection + D * Hout) + 2 * widest + 2 * G + 2 * D * Hout);
+}
+
 /** The time steps to keep when `perStep * T` is over `budget`: the first and the last ones. */
 export function keptTimes(seqLen: number, perStep: number, budget: number): number[] | undefined {
   if (perStep * seqLen <= budget) return undefined;
@@ -126,8 +165,53 @@ export function buildRunPayload(doc: RnnDocument, opts: BuildOptions): RunPayloa
 
   const perStep = traceElementsPerStep(model, model.inputSize, batch);
   const traceFits = perStep * seqLen <= TRACE_MEMORY_BUDGET;
-  opts.onPhase?.('forward');
-  const result = !traceFits && opts.forwardUntraced ? opts.forwardUntraced(spec) : forward(spec, { trace: traceFits });
+  const report = shapeReport(model, spec.head, spec.input.shape);
+  const flops = report.flopsPerSequence ?? report.flopsPerStep * seqLen;
+  const withGradients = flops <= (opts.gradientFlopBudget ?? GRADIENT_FLOP_BUDGET) && tapeElements(model, model.inputSize, seqLen, batch) <= TAPE_MEMORY_BUDGET;
+  if (!withGradients) notes.push(tr('Gradients were not computed: this run is over the gradient budget.'));
+  opts.onPhase?.('forward', withGradients);
+
+  const paint = (result: ForwardResult): RunPayload => {
+    opts.onPhase?.('view', withGradients);
+    return forwardPayload(doc, opts, resolved.seed, spec, result, report, notes, seqLen, batch, unbatched, perStep);
+  };
+  const gradientsOf = (g: GradResult, loss: string): RunPayload['gradients'] =>
+    ({ inputNorms: wireVec(g.inputGradNorms), hiddenNorms: g.hiddenGradNorms.map((l) => l.map(wireVec)), loss: tr(loss) });
+
+  // An untraced run with a threaded forward (the run worker): the forward on every thread, painted
+  // first; then the gradients on the tape (one thread, its own forward).
+  if (!traceFits && opts.forwardUntraced && (!withGradients || opts.forwardSplits?.(spec))) {
+    const result = opts.forwardUntraced(spec);
+    const payload = paint(result);
+    if (!withGradients) return payload;
+    opts.onForward?.({ ...payload, gradientsPending: true });
+    opts.onPhase?.('gradients', true);
+    const upstream = lossUpstream(spec, result.output, result.head);
+    payload.gradients = gradientsOf(backward(spec, upstream.upstream), upstream.loss);
+    return payload;
+  }
+  if (!withGradients) return paint(forward(spec, { trace: traceFits }));
+  // One recorded forward: its payload goes out (onForward) while the gradients are computed.
+  let payload: RunPayload | undefined;
+  let loss = '';
+  const g = forwardBackward(spec, (result) => {
+    payload = paint(result);
+    opts.onForward?.({ ...payload, gradientsPending: true });
+    opts.onPhase?.('gradients', true);
+    const upstream = lossUpstream(spec, result.output, result.head);
+    loss = upstream.loss;
+    return upstream.upstream;
+  }, { trace: traceFits });
+  payload!.gradients = gradientsOf(g, loss);
+  return payload!;
+}
+
+/** The payload of a run's forward results (everything but the gradients). */
+function forwardPayload(doc: RnnDocument, opts: BuildOptions, seed: number | undefined, spec: RunSpec, result: ForwardResult, report: ReturnType<typeof shapeReport>,
+  notesBefore: string[], seqLen: number, batch: number, unbatched: boolean, perStep: number): RunPayload {
+  const tr = opts.translate ?? identity;
+  const model = spec.model;
+  const notes = [...notesBefore];
   // The engine's notes are English and carry numbers; resolveRun already said the dropout one
   // in the user's language, and PyTorch's own warning is quoted verbatim under a localised lead.
   for (const n of result.notes) {
@@ -165,20 +249,6 @@ export function buildRunPayload(doc: RnnDocument, opts: BuildOptions): RunPayloa
     notes.push(tr('Long sequence: only the first and last {0} time steps are sent to the view.', keep.length / 2));
   }
 
-  // gradients: L = sum of the head's outputs, or of the last layer's output at the last step
-  let gradients: RunPayload['gradients'];
-  const report = shapeReport(model, spec.head, spec.input.shape);
-  const flops = report.flopsPerSequence ?? report.flopsPerStep * seqLen;
-  if (flops <= GRADIENT_FLOP_BUDGET) {
-    opts.onPhase?.('gradients');
-    const upstream = lossUpstream(spec, result.output, result.head);
-    const g = backward(spec, upstream.upstream);
-    gradients = { inputNorms: wireVec(g.inputGradNorms), hiddenNorms: g.hiddenGradNorms.map((l) => l.map(wireVec)), loss: tr(upstream.loss) };
-  } else {
-    notes.push(tr('Gradients were not computed: this run is over the gradient budget.'));
-  }
-
-  opts.onPhase?.('view');
   const stateDict: Record<string, WireTensor> = {};
   const omittedParams: string[] = [];
   let total = 0;
@@ -211,7 +281,7 @@ export function buildRunPayload(doc: RnnDocument, opts: BuildOptions): RunPayloa
     },
     notes,
   };
-  payload.seed = resolved.seed;
+  payload.seed = seed;
   if (doc.cell) payload.cell = doc.cell.type;
   if (doc.cell && !doc.cell.loop) payload.cellStep = true;
   if (doc.train) payload.train = trainSummary(doc.train);
@@ -224,7 +294,6 @@ export function buildRunPayload(doc: RnnDocument, opts: BuildOptions): RunPayloa
   if (steps) payload.steps = steps;
   if (keep) payload.times = keep;
   if (omittedParams.length) payload.omittedParams = omittedParams;
-  if (gradients) payload.gradients = gradients;
   if (report.cN) payload.shapes.cN = report.cN;
   if (report.head) payload.shapes.head = report.head;
   if (report.flopsPerSequence !== undefined) payload.shapes.flopsPerSequence = report.flopsPerSequence;

@@ -133,7 +133,7 @@ export function renderInspector(ctx: InspectorContext, node: LayoutNode | undefi
     return box;
   }
   if (node.kind === 'head') {
-    const w = p.stateDict['head.weight'];
+    const w = p.shapes.params.find((q) => q.name === 'head.weight');
     box.appendChild(h('p', { class: 'equation' }, h('code', {}, `${str('headEquation')}   W = head.weight ${w ? formatShape(w.shape) : ''}, b = head.bias`)));
     const last = p.seqLen - 1;
     const lastOut = nodeVector(p, p.model.bidirectional ? 'y' : 'h', p.model.numLayers - 1, 0, last, b);

@@ -580,6 +580,19 @@ window.addEventListener('message', (event: MessageEvent) => {
       requestAnimationFrame(() => setTimeout(() => post({ type: 'painted', ms: performance.now() - received }), 0));
       break;
     }
+    case 'gradients':
+    case 'gradientsFailed': {
+      // the gradients of the run shown (its forward was painted first): drawn in place
+      if (!payload?.gradientsPending) break;
+      const received = performance.now();
+      payload = msg.type === 'gradients'
+        ? { ...payload, gradientsPending: false, gradients: msg.gradients }
+        : { ...payload, gradientsPending: false, notes: [...payload.notes, msg.message] };
+      save();
+      render();
+      requestAnimationFrame(() => setTimeout(() => post({ type: 'painted', ms: performance.now() - received, gradients: true }), 0));
+      break;
+    }
     case 'error':
       error = msg.message;
       render();

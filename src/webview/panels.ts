@@ -166,7 +166,8 @@ function logBars(values: WireNumber[], width: number, height: number, label: str
 export function renderGradients(p: RunPayload, str: Str, onCompare: () => void, compare: ComparePayload | 'working' | undefined): HTMLElement {
   const box = h('section', { class: 'gradients', 'aria-label': str('gradients') });
   box.appendChild(h('h2', {}, str('gradients')));
-  if (!p.gradients) box.appendChild(h('p', { class: 'muted' }, str('gradNone')));
+  if (p.gradientsPending) box.appendChild(h('p', { class: 'muted pending', role: 'status' }, str('gradPending')));
+  else if (!p.gradients) box.appendChild(h('p', { class: 'muted' }, str('gradNone')));
   else {
     box.appendChild(h('p', { class: 'muted' }, str('gradLoss', p.gradients.loss)));
     box.appendChild(h('h3', {}, str('gradInput')));

@@ -11,7 +11,7 @@
 import { readDocument } from '../document/reader';
 import type { Budget, ReadResult, RnnDocument, Span } from '../document/types';
 import type { Tensor } from '../engine/types';
-import { buildRunPayload, GRADIENT_FLOP_BUDGET, type BuildOptions } from '../run/payload';
+import { buildRunPayload, GRADIENT_FLOP_BUDGET, WORKER_GRADIENT_FLOP_BUDGET, type BuildOptions } from '../run/payload';
 import { readNestedArray, type ArrayReadResult } from '../run/selection';
 import type { RunPayload } from '../protocol/messages';
 
@@ -32,6 +32,8 @@ export interface RunRequest {
   threads?: number;
   /** The machine's cores, as the host reads them (this layer has no os module). */
   cores?: number;
+  /** BuildOptions.gradientFlopBudget: the scheduler raises it for worker runs (their forward is painted first). */
+  gradientFlopBudget?: number;
 }
 
 /** The phases of a run, in order; 'gradients' is skipped over the gradient budget. */
@@ -41,6 +43,8 @@ export type RunPhase = 'forward' | 'gradients' | 'view';
 export type WorkerReply =
   /** A phase has started; `fraction` (0..1) of the estimated work is done. */
   | { type: 'progress'; phase: RunPhase; fraction: number }
+  /** The forward results, before the gradients are computed (payload.gradientsPending); 'done' follows with the whole payload. */
+  | { type: 'forward'; payload: RunPayload }
   /** The run finished; `threads`: how many its forward used (runThreads.ts; absent: one). */
   | { type: 'done'; payload: RunPayload; threads?: number }
   /** The run failed: the message of the engine's or the document layer's error (localised). */
@@ -49,6 +53,8 @@ export type WorkerReply =
 /** A forward for runs too long to trace (BuildOptions.forwardUntraced), and the threads it used. */
 export interface ThreadedForward {
   forward: NonNullable<BuildOptions['forwardUntraced']>;
+  /** Would `forward` split this run over threads? */
+  splits: NonNullable<BuildOptions['forwardSplits']>;
   /** Threads the last forward used (1 before any). */
   used(): number;
 }
@@ -66,23 +72,24 @@ export function chooseWhere(flops: number, workerFlopThreshold: number, workerAv
   return workerAvailable && (workerFlopThreshold <= 0 || flops > workerFlopThreshold) ? 'worker' : 'inProcess';
 }
 
-/** Will buildRunPayload compute gradients for a run of this many forward FLOPs? */
-export function computesGradients(flops: number): boolean {
-  return flops <= GRADIENT_FLOP_BUDGET;
+/** Will buildRunPayload compute gradients for a run of this many forward FLOPs (in-process by default; a worker's budget is larger)? */
+export function computesGradients(flops: number, where: RunWhere = 'inProcess'): boolean {
+  return flops <= (where === 'worker' ? WORKER_GRADIENT_FLOP_BUDGET : GRADIENT_FLOP_BUDGET);
 }
 
 /**
- * The fraction of the work done when `phase` starts. Backward through time costs about twice
- * the forward pass, so with gradients the forward is 1/3 of the run; packing the view is cheap.
+ * The fraction of the work done when `phase` starts. Phases: forward, view (packing the forward's
+ * payload, which the panel paints at once), then gradients when computed. Backward through time
+ * costs about twice the forward pass, so with gradients the forward is 1/3 of the run.
  */
 export function phaseFraction(phase: RunPhase, withGradients: boolean): number {
   switch (phase) {
     case 'forward':
       return 0;
-    case 'gradients':
-      return 0.3;
     case 'view':
-      return withGradients ? 0.9 : 0.85;
+      return withGradients ? 0.3 : 0.85;
+    case 'gradients':
+      return 0.35;
   }
 }
 
@@ -103,17 +110,16 @@ export function makeTranslator(bundle: Record<string, string> | undefined): (eng
  */
 export function runJob(request: RunRequest, post: (reply: WorkerReply) => void, threads?: ThreadedForward): void {
   try {
-    let withGradients = false;
     const payload = buildRunPayload(request.doc, {
       title: request.title,
       source: request.source,
       input: request.input,
+      gradientFlopBudget: request.gradientFlopBudget,
       translate: makeTranslator(request.bundle),
       forwardUntraced: threads?.forward,
-      onPhase: (phase) => {
-        if (phase === 'gradients') withGradients = true;
-        post({ type: 'progress', phase, fraction: phaseFraction(phase, withGradients) });
-      },
+      forwardSplits: threads?.splits,
+      onPhase: (phase, withGradients) => post({ type: 'progress', phase, fraction: phaseFraction(phase, withGradients) }),
+      onForward: (forwardOnly) => post({ type: 'forward', payload: forwardOnly }),
     });
     post({ type: 'done', payload, threads: threads?.used() ?? 1 });
   } catch (e) {
@@ -128,6 +134,7 @@ export function isWorkerReply(x: unknown): x is WorkerReply {
   switch (m.type) {
     case 'progress':
       return (m.phase === 'forward' || m.phase === 'gradients' || m.phase === 'view') && typeof m.fraction === 'number';
+    case 'forward':
     case 'done':
       return !!m.payload && typeof m.payload === 'object';
     case 'error':

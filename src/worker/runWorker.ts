@@ -8,8 +8,10 @@
  * a 'readArray' request (ArrayReadRequest) reads a large selected array and posts the tensor.
  * A 'train' request (trainJob.ts TrainRequest) trains a document and keeps listening for
  * Pause / Resume / Stop (TrainControl) until the host ends it.
- * One worker serves one run; the host ends it with terminate() on cancel, which really stops the
- * CPU and frees the worker's memory (and its helper threads: runThreads.ts, Node only).
+ * Runs and reads are served one after another: the host may keep a worker that finished a run
+ * for the next one (warm: WebAssembly compiled and optimised, memory mapped). The host ends it
+ * with terminate() on cancel or when it has been idle a while, which really stops the CPU and
+ * frees the worker's memory (and its helper threads: runThreads.ts, Node only).
  * Layer: worker (Node's worker_threads or the Web Worker global; otherwise only job.ts).
  */
 import {
@@ -63,16 +65,20 @@ if (process.env.RNN_LENS_WEB !== '1' && typeof process !== 'undefined') {
   const { parentPort } = require('node:worker_threads') as {
     parentPort: (Port & { once(e: 'message', f: (m: unknown) => void): void; on(e: 'message', f: (m: unknown) => void): void }) | null;
   };
-  parentPort?.once('message', (m) => {
+  const next = (m: unknown): void => {
     // Helper threads of a large run's forward (runThreads.ts) run dist/forwardThread.js.
-    const more = serve(parentPort, m, `${__dirname}/forwardThread.js`);
-    if (more) parentPort.on('message', more);
-  });
+    const more = serve(parentPort!, m, `${__dirname}/forwardThread.js`);
+    // training keeps the worker for its controls; a run or a read leaves it ready for the next request
+    if (more) parentPort!.on('message', more);
+    else parentPort!.once('message', next);
+  };
+  parentPort?.once('message', next);
 } else {
   const scope = globalThis as unknown as Port & { onmessage: ((e: { data: unknown }) => void) | null };
-  scope.onmessage = (e) => {
+  const next = (e: { data: unknown }): void => {
     scope.onmessage = null;
     const more = serve(scope, e.data);
-    if (more) scope.onmessage = (next) => more(next.data);
+    scope.onmessage = more ? (m) => more(m.data) : next;
   };
+  scope.onmessage = next;
 }

@@ -154,6 +154,26 @@ describe('RNN Unroll View e2e', function () {
     }
   }
 
+  it('a large run paints its forward first; its gradients follow in place', async function () {
+    const page = vs!.page;
+    await chooseTheme(page, 'Light Modern');
+    const f = await runOn(page, 'large/medium-workload.rnn.json');
+    // the panel appears with the forward's numbers while the worker computes the gradients
+    const pending = f.locator('section.gradients .pending');
+    await pending.waitFor({ state: 'visible', timeout: 60000 });
+    assert.match(await pending.innerText(), /Computing the gradients/);
+    assert.ok((await f.locator('g.node').count()) > 0, 'the diagram is drawn');
+    await pending.scrollIntoViewIfNeeded();
+    await screenshot(page, 'unroll-medium-gradients-pending');
+    // then the bars, in the same panel, and no "computing" left
+    await f.locator('section.gradients svg.grad-input').waitFor({ state: 'visible', timeout: 240000 });
+    assert.equal(await pending.count(), 0);
+    assert.equal(await f.locator('section.gradients svg.grad-hidden').count(), 2, 'forward and reverse of the top layer');
+    await f.locator('section.gradients svg.grad-input').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(300);
+    await screenshot(page, 'unroll-medium-gradients');
+  });
+
   it('Save diagram as PNG writes a PNG through the save dialog (CSP allows the canvas export)', async function () {
     const page = vs!.page;
     const frame = await runOn(page, 'examples/origin.rnn.json');

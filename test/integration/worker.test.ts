@@ -168,9 +168,10 @@ describe('worker: large runs off the extension host', function () {
     const payload = await vscode.commands.executeCommand<RunPayload>('rnnLens.runForward');
     const i = await info();
     assert.strictEqual(i?.where, 'worker');
+    // the forward, its view (painted at once), then the gradients
     assert.deepStrictEqual(
       i?.phases.map((p) => p.phase),
-      ['forward', 'gradients', 'view'],
+      ['forward', 'view', 'gradients'],
     );
     const golden = await readJson('golden', 'seed_snippet.rnn.json');
     assert.ok(payload);
@@ -178,6 +179,55 @@ describe('worker: large runs off the extension host', function () {
     assertClose(payload.output, golden.expected.output, 'output');
     assertClose(payload.hN, golden.expected.h_n, 'h_n');
     assert.ok(payload.gradients, 'gradients computed in the worker');
+  });
+
+  it('a worker run paints its forward first, then its gradients in place; the next run takes the kept (warm) worker', async () => {
+    await setWorkerThreshold(0);
+    await open('golden', 'seed_snippet.rnn.json');
+    const payload = await vscode.commands.executeCommand<RunPayload>('rnnLens.runForward');
+    assert.ok(payload?.gradients, 'the returned payload has the gradients');
+    const done = await waitFor('the gradients painted in the panel', async () => {
+      const i = await info();
+      return i?.gradientsPaintedAt !== undefined ? i : undefined;
+    }, 120_000);
+    assert.ok(done.forwardAt !== undefined, 'the forward payload came before the end of the run');
+    assert.ok(done.paintedAt !== undefined && done.paintedAt <= done.gradientsPaintedAt!, 'the forward was painted before the gradients');
+    const shown = (await api()).lastRun();
+    assert.strictEqual(shown, payload, 'the panel holds the whole payload now');
+    assert.ok(!shown?.gradientsPending);
+    const golden = await readJson('golden', 'seed_snippet.rnn.json');
+    assertClose(shown?.headOutput, golden.expected.head, 'head');
+    // the second run is served by the worker the first one left
+    await vscode.commands.executeCommand<RunPayload>('rnnLens.runForward');
+    const second = await info();
+    assert.strictEqual(second?.where, 'worker');
+    assert.strictEqual(second?.warmWorker, true, 'the kept worker ran it');
+    assert.strictEqual(second?.state, 'done');
+  });
+
+  it('Cancel during the gradients leaves the painted forward, and the panel says the gradients were not computed', async () => {
+    // LSTM 64 -> 256, 2 layers, bidirectional, N 16, L 128 (the medium workload): 9.1 GFLOP, gradients in the worker
+    const medium = await writeWorkspaceJson('worker-test', 'medium.rnn.json', {
+      model: { type: 'LSTM', input_size: 64, hidden_size: 256, num_layers: 2, bidirectional: true, batch_first: true },
+      seed: 2,
+      input: { rand: [16, 128, 64] },
+    });
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(medium));
+    const run = vscode.commands.executeCommand<RunPayload | undefined>('rnnLens.runForward');
+    await waitFor('the run in its gradients phase', async () => {
+      const i = await info();
+      return i?.state === 'running' && i.phases.some((p) => p.phase === 'gradients') ? i : undefined;
+    }, 240_000);
+    const forwardShown = (await api()).lastRun();
+    assert.strictEqual(forwardShown?.gradientsPending, true, 'the forward is shown, its gradients pending');
+    assert.strictEqual(forwardShown?.title, 'medium.rnn.json');
+    await vscode.commands.executeCommand('rnnLens._cancelRun');
+    assert.strictEqual(await run, undefined);
+    const after = (await api()).lastRun();
+    assert.strictEqual(after?.gradientsPending, false);
+    assert.strictEqual(after?.gradients, undefined);
+    assert.ok(after?.notes.some((n) => /Gradients were not computed: the run was cancelled/.test(n)), JSON.stringify(after?.notes));
+    assert.deepStrictEqual(after?.output, forwardShown?.output, 'the painted forward stays');
   });
 
   it('an error in the worker comes back as a message (no input to run), not as a rejection', async () => {

@@ -38,10 +38,15 @@ describe('run scheduler (pure parts)', () => {
 
   it('progress fractions rise through the phases; gradients only under the budget', () => {
     assert.strictEqual(phaseFraction('forward', true), 0);
-    assert.ok(phaseFraction('gradients', true) > 0 && phaseFraction('gradients', true) < phaseFraction('view', true));
+    // forward, then the view of the forward (painted at once), then the gradients
+    assert.ok(phaseFraction('view', true) > 0 && phaseFraction('view', true) < phaseFraction('gradients', true));
+    assert.ok(phaseFraction('gradients', true) < 1);
     assert.ok(phaseFraction('view', false) < 1);
     assert.strictEqual(computesGradients(1e6), true);
     assert.strictEqual(computesGradients(8.4e9), false);
+    // a worker paints the forward first, so its gradients may take longer (the medium workload: 9.1 GFLOP)
+    assert.strictEqual(computesGradients(9.1e9, 'worker'), true);
+    assert.strictEqual(computesGradients(13e9, 'worker'), false);
   });
 
   it('translates like vscode.l10n.t with positional arguments, English when the bundle lacks the text', () => {
@@ -59,11 +64,19 @@ describe('run scheduler (pure parts)', () => {
     const replies: WorkerReply[] = [];
     runJob({ doc: read.document, title: 'origin' }, (m) => replies.push(m));
     assert.deepStrictEqual(
-      replies.map((r) => (r.type === 'progress' ? r.phase : r.type)),
-      ['forward', 'gradients', 'view', 'done'],
+      replies.map((r) => (r.type === 'progress' ? r.phase : `(${r.type})`)),
+      ['forward', 'view', '(forward)', 'gradients', '(done)'],
     );
-    const done = replies[3];
+    // the forward's payload first, without gradients (the view paints it while they are computed)
+    const first = replies[2];
+    assert.ok(first.type === 'forward');
+    assert.strictEqual(first.payload.gradientsPending, true);
+    assert.strictEqual(first.payload.gradients, undefined);
+    close(first.payload.headOutput!.data, (g.expected.head as number[][]).flat(), 'head (forward)');
+    const done = replies[4];
     assert.ok(done.type === 'done');
+    assert.ok(!done.payload.gradientsPending);
+    assert.strictEqual(done.payload.gradients?.inputNorms.length, 5);
     close(done.payload.headOutput!.data, (g.expected.head as number[][]).flat(), 'head');
     close(done.payload.hN.data, (g.expected.h_n as number[][][]).flat(2), 'h_n');
     assert.ok(replies.every(isWorkerReply));
@@ -87,11 +100,14 @@ describe('run scheduler (pure parts)', () => {
     assert.strictEqual(isViewMessage({ type: 'painted', ms: 12.5 }), true);
     assert.strictEqual(isViewMessage({ type: 'painted', ms: -1 }), false);
     assert.strictEqual(isViewMessage({ type: 'painted', ms: 1, extra: 1 }), false);
+    assert.strictEqual(isViewMessage({ type: 'painted', ms: 1, gradients: true }), true);
+    assert.strictEqual(isViewMessage({ type: 'painted', ms: 1, gradients: 'yes' }), false);
+    assert.strictEqual(isWorkerReply({ type: 'forward' }), false);
   });
 
   it('has Japanese for every string of the scheduler, with the same placeholders', () => {
     const ja: Record<string, string> = JSON.parse(fs.readFileSync(path.join(root, 'l10n/bundle.l10n.ja.json'), 'utf8'));
-    const src = fs.readFileSync(path.join(root, 'src/extension/runScheduler.ts'), 'utf8');
+    const src = ['runScheduler.ts', 'runAndShow.ts'].map((f) => fs.readFileSync(path.join(root, 'src/extension', f), 'utf8')).join('\n');
     const keys = [...src.matchAll(/\bt\(\s*'((?:[^'\\]|\\.)*)'/g)].map((m) => m[1]);
     assert.ok(keys.length >= 5, String(keys.length));
     for (const k of keys) {
@@ -107,19 +123,32 @@ describe('run scheduler (pure parts)', () => {
     const g = golden('seed_snippet');
     const read = readDocument(JSON.stringify(g.document ?? g.doc ?? g));
     const w = new Worker(bundle);
+    w.on('error', (e) => assert.fail(String(e)));
+    const ask = (request: unknown): Promise<WorkerReply[]> => new Promise((resolve) => {
+      const got: WorkerReply[] = [];
+      const on = (m: WorkerReply) => {
+        got.push(m);
+        if (m.type === 'done' || m.type === 'error') {
+          w.off('message', on);
+          resolve(got);
+        }
+      };
+      w.on('message', on);
+      w.postMessage(request);
+    });
     try {
-      const replies: WorkerReply[] = await new Promise((resolve, reject) => {
-        const got: WorkerReply[] = [];
-        w.on('message', (m: WorkerReply) => {
-          got.push(m);
-          if (m.type !== 'progress') resolve(got);
-        });
-        w.on('error', reject);
-        w.postMessage({ doc: read.document, title: 'origin', bundle: { 'Forward pass': '順伝播' } });
-      });
+      const replies = await ask({ doc: read.document, title: 'origin', bundle: { 'Forward pass': '順伝播' } });
       const done = replies[replies.length - 1];
       assert.ok(done.type === 'done', JSON.stringify(done).slice(0, 200));
       close(done.payload.headOutput!.data, (g.expected.head as number[][]).flat(), 'head');
+      // the forward's payload came first, then the gradients with 'done'
+      assert.ok(replies.some((r) => r.type === 'forward' && r.payload.gradientsPending === true));
+      assert.ok(done.payload.gradients);
+      // the same worker serves the next run (the scheduler keeps a warm worker)
+      const again = await ask({ doc: read.document, title: 'origin again' });
+      const second = again[again.length - 1];
+      assert.ok(second.type === 'done' && second.payload.title === 'origin again');
+      close(second.payload.headOutput!.data, (g.expected.head as number[][]).flat(), 'head (second run)');
     } finally {
       await w.terminate();
     }

@@ -66,6 +66,15 @@ describe('webview protocol validation', () => {
     assert.equal(isRunPayload({ ...p, seqLen: 0 }), false);
     assert.equal(isRunPayload({ ...p, input: { shape: [1], data: ['x'] } }), false);
     assert.equal(isRunPayload({ ...p, notes: [1] }), false);
+    // a run's forward first, its gradients after
+    assert.ok(isRunPayload({ ...p, gradientsPending: true }));
+    assert.equal(isRunPayload({ ...p, gradientsPending: 'yes' }), false);
+    const gradients = { inputNorms: [0.5, null], hiddenNorms: [[[1, 2]]], loss: 'L = output[-1].sum()' };
+    assert.ok(isHostMessage({ type: 'gradients', gradients }));
+    assert.equal(isHostMessage({ type: 'gradients', gradients: { ...gradients, inputNorms: ['1'] } }), false);
+    assert.equal(isHostMessage({ type: 'gradients' }), false);
+    assert.ok(isHostMessage({ type: 'gradientsFailed', message: 'cancelled' }));
+    assert.equal(isHostMessage({ type: 'gradientsFailed', message: 1 }), false);
   });
 
   it('non-finite values: the wire encoding validates, raw NaN/Infinity and malformed arrays do not', () => {
