@@ -119,8 +119,32 @@ export interface TapeUpstream {
  * array element by element (about 3x slower than set of a subarray, which moves bytes).
  */
 export function copyOut(heap: Float64Array | Float32Array, from: number, n: number): Float64Array {
-  const r = new Float64Array(n);
+  const r = resultArray(n);
   r.set(heap.subarray(from, from + n));
+  return r;
+}
+
+/**
+ * Small results are views of a shared 32 KB block: V8 gives every typed array over 64 bytes a
+ * backing store of its own, and allocating it was a third of a tiny model's whole forward (the
+ * origin snippet's). A block is freed when no result in it is held any more; a held result keeps
+ * at most 8 times its size alive.
+ */
+const BLOCK_BYTES = 32 * 1024;
+const SMALL_BYTES = BLOCK_BYTES / 8;
+let block: ArrayBuffer | null = null;
+let blockUsed = 0;
+
+/** A new zeroed Float64Array of n elements, the caller's own (see BLOCK_BYTES). */
+export function resultArray(n: number): Float64Array {
+  const bytes = n * 8;
+  if (bytes > SMALL_BYTES || bytes === 0) return new Float64Array(n);
+  if (!block || blockUsed + bytes > BLOCK_BYTES) {
+    block = new ArrayBuffer(BLOCK_BYTES);
+    blockUsed = 0;
+  }
+  const r = new Float64Array(block, blockUsed, n);
+  blockUsed += bytes;
   return r;
 }
 
