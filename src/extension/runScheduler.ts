@@ -18,7 +18,6 @@ import { estimateCost } from '../document/reader';
 import type { RnnDocument } from '../document/types';
 import type { Tensor } from '../engine/types';
 import type { RunPayload } from '../protocol/messages';
-import { WORKER_GRADIENT_FLOP_BUDGET } from '../run/payload';
 import { type ArrayReadRequest, chooseWhere, type ReadRequest, isWorkerReply, runJob, type RunPhase, type RunRequest, type RunWhere, type WorkerReply } from '../worker/job';
 import type { TrainControl, TrainRequest } from '../worker/trainJob';
 import { getSettings } from './settings';
@@ -196,7 +195,7 @@ export async function scheduleRun(job: RunJob, options: ScheduleOptions = {}): P
       }
     };
     return where === 'worker'
-      ? runInWorker({ ...request, gradientFlopBudget: WORKER_GRADIENT_FLOP_BUDGET }, cts.token, onReply, () => reason, info)
+      ? runInWorker({ ...request, gradientFlopBudget: settings.gradientFlopThreshold }, cts.token, onReply, () => reason, info)
       : runInProcess(request, cts.token, onReply, () => reason, progressKind !== 'none');
   };
 

@@ -24,6 +24,8 @@ export interface RnnLensSettings {
   workerFlopThreshold: number;
   /** The most threads a worker run's forward may use (0: one per core; 1: one). */
   runThreads: number;
+  /** Worker runs up to this many forward FLOPs also compute gradients, after the forward is shown (0: never). */
+  gradientFlopThreshold: number;
   /** The Python lint (python-snippets.md): on or off, and the rule codes turned off. */
   lintEnabled: boolean;
   lintDisabled: string[];
@@ -40,6 +42,7 @@ export const DEFAULT_SETTINGS: RnnLensSettings = {
   progressFlopThreshold: 200_000_000,
   workerFlopThreshold: 50_000_000,
   runThreads: 0,
+  gradientFlopThreshold: 12_000_000_000,
   lintEnabled: true,
   lintDisabled: [],
 };
@@ -76,6 +79,7 @@ export function getSettings(scope?: vscode.ConfigurationScope): RnnLensSettings 
     hoverEnabled: bool(c, 'hover.enabled', d.hoverEnabled),
     progressFlopThreshold: num(c, 'run.progressFlopThreshold', d.progressFlopThreshold, 0, 1e15),
     workerFlopThreshold: num(c, 'run.workerFlopThreshold', d.workerFlopThreshold, 0, 1e15),
+    gradientFlopThreshold: num(c, 'run.gradientFlopThreshold', d.gradientFlopThreshold, 0, 1e15),
     runThreads: Math.floor(num(c, 'run.threads', d.runThreads, 0, 64)),
     lintEnabled: bool(c, 'lint.enabled', d.lintEnabled),
     lintDisabled: strings(c, 'lint.disabled'),

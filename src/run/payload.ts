@@ -37,9 +37,10 @@ export const ROWS_BUDGET = 120_000;
  */
 export const GRADIENT_FLOP_BUDGET = 400_000_000;
 /**
- * The gradient budget of worker runs: the view paints the forward first (BuildOptions.onForward)
- * and the gradients follow, so a backward of a few seconds delays nothing. The medium workload
- * (LSTM 64 -> 256, 2 layers, bidirectional, N 16, L 128: 9.1 GFLOP) is under it.
+ * The default gradient budget of worker runs (setting rnnLens.run.gradientFlopThreshold): the
+ * view paints the forward first (BuildOptions.onForward) and the gradients follow, so a backward
+ * of a few seconds delays nothing. The medium workload (LSTM 64 -> 256, 2 layers,
+ * bidirectional, N 16, L 128: 9.1 GFLOP) is under it.
  */
 export const WORKER_GRADIENT_FLOP_BUDGET = 12_000_000_000;
 /** Max numbers the recorded forward and its backward hold (WebAssembly memory: 8 bytes each). */
@@ -66,11 +67,6 @@ export interface BuildOptions {
    * worker passes the parallel forward (src/engine/parallel), which gives the same bits.
    */
   forwardUntraced?: (spec: RunSpec) => ForwardResult;
-  /**
-   * Would forwardUntraced split this run over threads? Then a run with gradients paints that
-   * forward first and records another for the gradients; otherwise one recorded forward serves both.
-   */
-  forwardSplits?: (spec: RunSpec) => boolean;
 }
 
 const identity = (s: string, ...args: (string | number)[]) => s.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ''));
@@ -178,19 +174,11 @@ export function buildRunPayload(doc: RnnDocument, opts: BuildOptions): RunPayloa
   const gradientsOf = (g: GradResult, loss: string): RunPayload['gradients'] =>
     ({ inputNorms: wireVec(g.inputGradNorms), hiddenNorms: g.hiddenGradNorms.map((l) => l.map(wireVec)), loss: tr(loss) });
 
-  // An untraced run with a threaded forward (the run worker): the forward on every thread, painted
-  // first; then the gradients on the tape (one thread, its own forward).
-  if (!traceFits && opts.forwardUntraced && (!withGradients || opts.forwardSplits?.(spec))) {
-    const result = opts.forwardUntraced(spec);
-    const payload = paint(result);
-    if (!withGradients) return payload;
-    opts.onForward?.({ ...payload, gradientsPending: true });
-    opts.onPhase?.('gradients', true);
-    const upstream = lossUpstream(spec, result.output, result.head);
-    payload.gradients = gradientsOf(backward(spec, upstream.upstream), upstream.loss);
-    return payload;
-  }
-  if (!withGradients) return paint(forward(spec, { trace: traceFits }));
+  // Without gradients, an untraced run takes the threaded forward of the run worker. With them,
+  // one recorded forward serves both: painting a threaded forward first and recording another
+  // for the gradients was slower in the editor here (bench:vscode, medium on 2 cores: painted
+  // 1230 vs 1085 ms, gradients 2764 vs 1903 ms: the renderer and the host share the second core).
+  if (!withGradients) return paint(!traceFits && opts.forwardUntraced ? opts.forwardUntraced(spec) : forward(spec, { trace: traceFits }));
   // One recorded forward: its payload goes out (onForward) while the gradients are computed.
   let payload: RunPayload | undefined;
   let loss = '';

@@ -53,8 +53,6 @@ export type WorkerReply =
 /** A forward for runs too long to trace (BuildOptions.forwardUntraced), and the threads it used. */
 export interface ThreadedForward {
   forward: NonNullable<BuildOptions['forwardUntraced']>;
-  /** Would `forward` split this run over threads? */
-  splits: NonNullable<BuildOptions['forwardSplits']>;
   /** Threads the last forward used (1 before any). */
   used(): number;
 }
@@ -117,7 +115,6 @@ export function runJob(request: RunRequest, post: (reply: WorkerReply) => void, 
       gradientFlopBudget: request.gradientFlopBudget,
       translate: makeTranslator(request.bundle),
       forwardUntraced: threads?.forward,
-      forwardSplits: threads?.splits,
       onPhase: (phase, withGradients) => post({ type: 'progress', phase, fraction: phaseFraction(phase, withGradients) }),
       onForward: (forwardOnly) => post({ type: 'forward', payload: forwardOnly }),
     });

@@ -25,7 +25,6 @@ export function threadedForward(request: RunRequest, script: string): ThreadedFo
   let used = 1;
   return {
     used: () => used,
-    splits: (spec) => threadsWorthStarting(spec.model, spec.head, spec.input.shape, cap) > 1,
     forward(spec: RunSpec): ForwardResult {
       used = 1;
       const worth = threadsWorthStarting(spec.model, spec.head, spec.input.shape, cap);

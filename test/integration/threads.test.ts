@@ -23,6 +23,11 @@ async function setThreads(value: number | undefined): Promise<void> {
   await vscode.workspace.getConfiguration('rnnLens').update('run.threads', value, vscode.ConfigurationTarget.Global);
 }
 
+/** rnnLens.run.gradientFlopThreshold: 0 makes the worker run the forward only (the threaded one). */
+async function setGradientThreshold(value: number | undefined): Promise<void> {
+  await vscode.workspace.getConfiguration('rnnLens').update('run.gradientFlopThreshold', value, vscode.ConfigurationTarget.Global);
+}
+
 describe('threads: rnnLens.run.threads reaches the run worker', function () {
   this.timeout(600_000); // a hang guard on a loaded machine, not a speed requirement
   let uri: vscode.Uri;
@@ -33,11 +38,14 @@ describe('threads: rnnLens.run.threads reaches the run worker', function () {
   });
   after(async () => {
     await setThreads(undefined);
+    await setGradientThreshold(undefined);
     await closeAll();
   });
 
   it('threads 1: one thread; threads 2: two (with two cores), the same numbers', async () => {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    // runs with gradients record one forward on one thread; the threads serve forward-only runs
+    await setGradientThreshold(0);
     await setThreads(1);
     const one = await vscode.commands.executeCommand<RunPayload>('rnnLens.runForward');
     const first = await runInfo();
@@ -53,5 +61,17 @@ describe('threads: rnnLens.run.threads reaches the run worker', function () {
     assert.ok(one && two);
     assert.deepStrictEqual(two.output, one.output, 'the same numbers on two threads');
     assert.deepStrictEqual(two.hN, one.hN);
+    assert.strictEqual(two.gradients, undefined, 'rnnLens.run.gradientFlopThreshold 0: no gradients');
+    assert.ok(two.notes.some((n) => /gradient budget/.test(n)), 'the panel says why');
+
+    // with gradients (the default threshold): one recorded forward, the same numbers
+    await setGradientThreshold(undefined);
+    const graded = await vscode.commands.executeCommand<RunPayload>('rnnLens.runForward');
+    const third = await runInfo();
+    assert.strictEqual(third?.state, 'done');
+    assert.strictEqual(third?.threads, 1);
+    assert.ok(graded?.gradients, 'gradients computed in the worker');
+    const close = (a: unknown[], b: unknown[]) => a.forEach((v, i) => assert.ok(Math.abs((v as number) - (b[i] as number)) <= 1e-12 * Math.max(1, Math.abs(b[i] as number)), `output[${i}]`));
+    close(graded!.output.data, one.output.data);
   });
 });

@@ -3,8 +3,8 @@
  * first (onForward, `gradientsPending`), then the whole payload with the gradients. The
  * gradient chart's ||dL/dx_t|| against real PyTorch (test/golden/view, scripts/make_view_golden.py)
  * within 1e-6 * max(1, |x|); the forward's payload is the whole payload without the gradients;
- * a run whose forward is split over threads (forwardUntraced) paints that forward and gets the
- * same gradients; a run over the gradient budget sends no forward part and says why.
+ * a run too long to trace records one forward for both (the threaded forward only without
+ * gradients); a run over the gradient budget sends no forward part and says why.
  * Layer: test (Node).
  */
 import * as assert from 'assert';
@@ -55,25 +55,26 @@ describe('Unroll View payload: the forward first, then the gradients (vs PyTorch
     });
   }
 
-  it('a run too long to trace whose forward is split over threads paints that forward, then the same gradients', function () {
+  it('a run too long to trace: one recorded forward serves the view and the gradients; without gradients the threaded forward runs', function () {
     this.timeout(120_000);
     // LSTM 5 -> 64, N 64, L 128: a trace of ~8.4 M numbers, over TRACE_MEMORY_BUDGET
     const doc = docOf({ model: { type: 'LSTM', input_size: 5, hidden_size: 64, batch_first: true }, seed: 3, input: { rand: [64, 128, 5] } });
     let untraced = 0;
-    const split = (spec: RunSpec) => {
+    const threaded = (spec: RunSpec) => {
       untraced++;
       return forward(spec);
     };
     const parts: RunPayload[] = [];
-    const threaded = buildRunPayload(doc, { title: 't', forwardUntraced: split, forwardSplits: () => true, onForward: (p) => parts.push(p) });
-    assert.strictEqual(untraced, 1, 'the painted forward is the threaded one');
+    const withGradients = buildRunPayload(doc, { title: 't', forwardUntraced: threaded, onForward: (p) => parts.push(p) });
+    assert.strictEqual(untraced, 0, 'the recorded forward is the one painted');
     assert.strictEqual(parts.length, 1);
-    assert.strictEqual(threaded.steps, undefined, 'too long to trace');
-    const oneRecord = buildRunPayload(doc, { title: 't', forwardUntraced: split, forwardSplits: () => false });
-    assert.strictEqual(untraced, 1, 'no split: one recorded forward serves both');
-    assert.deepStrictEqual(threaded.gradients, oneRecord.gradients);
-    const a = threaded.output.data.map(fromWireNumber);
-    const b = oneRecord.output.data.map(fromWireNumber);
+    assert.strictEqual(withGradients.steps, undefined, 'too long to trace');
+    assert.ok(withGradients.gradients);
+    const without = buildRunPayload(doc, { title: 't', forwardUntraced: threaded, gradientFlopBudget: 0 });
+    assert.strictEqual(untraced, 1, 'no gradients: the threaded forward');
+    assert.strictEqual(without.gradients, undefined);
+    const a = withGradients.output.data.map(fromWireNumber);
+    const b = without.output.data.map(fromWireNumber);
     a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) <= 1e-12 * Math.max(1, Math.abs(b[i])), `output[${i}]`));
   });
 
