@@ -39,10 +39,13 @@ function post(m: HostMessage): void {
 /**
  * A payload as the webview gets it: without the parameter values, which it never draws (it
  * names parameters by their shapes, shapes.params) and which were most of the message (medium
- * workload: 2.9 of 4.0 MB of JSON). The host keeps them (lastRunPayload, the API's lastRun).
+ * workload: 2.9 of 4.0 MB of JSON), so without the list of those too large to keep either. The
+ * host keeps both (lastRunPayload, the API's lastRun).
  */
 function forWebview(p: RunPayload): RunPayload {
-  return Object.keys(p.stateDict).length ? { ...p, stateDict: {} } : p;
+  if (!Object.keys(p.stateDict).length && !p.omittedParams) return p;
+  const { omittedParams: _omitted, ...rest } = p;
+  return { ...rest, stateDict: {} };
 }
 
 /**
