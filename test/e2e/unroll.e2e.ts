@@ -158,13 +158,24 @@ describe('RNN Unroll View e2e', function () {
     const page = vs!.page;
     await chooseTheme(page, 'Light Modern');
     const f = await runOn(page, 'large/medium-workload.rnn.json');
-    // the panel appears with the forward's numbers while the worker computes the gradients
+    // The panel appears with the forward's numbers while the worker computes the gradients: the
+    // first state seen in the gradients section (read in one step inside the frame, since the
+    // gradients replace it in place) is "computing", with the diagram drawn.
+    const first = await f.evaluate(() => ({
+      pending: document.querySelector('section.gradients .pending')?.textContent ?? null,
+      bars: document.querySelectorAll('section.gradients svg.grad-input').length,
+      nodes: document.querySelectorAll('g.node').length,
+    }));
+    assert.equal(first.bars, 0, 'no gradient bars before the gradients came');
+    assert.match(first.pending ?? '', /Computing the gradients/);
+    assert.ok(first.nodes > 0, 'the diagram is drawn');
     const pending = f.locator('section.gradients .pending');
-    await pending.waitFor({ state: 'visible', timeout: 60000 });
-    assert.match(await pending.innerText(), /Computing the gradients/);
-    assert.ok((await f.locator('g.node').count()) > 0, 'the diagram is drawn');
-    await pending.scrollIntoViewIfNeeded();
-    await screenshot(page, 'unroll-medium-gradients-pending');
+    try {
+      await pending.scrollIntoViewIfNeeded({ timeout: 3000 });
+      await screenshot(page, 'unroll-medium-gradients-pending');
+    } catch {
+      // the gradients came meanwhile (a fast machine): the picture of the pending state is skipped
+    }
     // then the bars, in the same panel, and no "computing" left
     await f.locator('section.gradients svg.grad-input').waitFor({ state: 'visible', timeout: 240000 });
     assert.equal(await pending.count(), 0);
