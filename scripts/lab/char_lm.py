@@ -55,23 +55,32 @@ def continue_from(net, prompt, count, choose):
         return out
 
 
+def train(cell, cfg, float64=True):
+    """The Lab's training loop (Adam, CrossEntropyLoss on every step) for cfg["steps"] steps:
+    the trained model, the vocabulary, the text's ids and the loss per step."""
+    vocab, ids, x, y = setup(TEXT, cfg["seqLen"], cfg["maxBatch"])
+    torch.manual_seed(cfg["seed"])
+    net = LM(cell, len(vocab), cfg["embeddingDim"], cfg["hidden"])
+    if float64:
+        net = net.double()
+    opt = torch.optim.Adam(net.parameters(), lr=cfg["lr"])
+    lossf = nn.CrossEntropyLoss()
+    losses = []
+    for _ in range(cfg["steps"]):
+        opt.zero_grad()
+        logits, _ = net(x)
+        loss = lossf(logits.reshape(-1, len(vocab)), y.reshape(-1))
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return net, vocab, ids, losses
+
+
 def main(out):
     cases = []
     cfg = {"hidden": 12, "embeddingDim": 5, "seqLen": 16, "maxBatch": 4, "lr": 0.02, "steps": 25, "seed": 3}
     for cell in CELLS:
-        vocab, ids, x, y = setup(TEXT, cfg["seqLen"], cfg["maxBatch"])
-        torch.manual_seed(cfg["seed"])
-        net = LM(cell, len(vocab), cfg["embeddingDim"], cfg["hidden"]).double()
-        opt = torch.optim.Adam(net.parameters(), lr=cfg["lr"])
-        lossf = nn.CrossEntropyLoss()
-        losses = []
-        for _ in range(cfg["steps"]):
-            opt.zero_grad()
-            logits, _ = net(x)
-            loss = lossf(logits.reshape(-1, len(vocab)), y.reshape(-1))
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
+        net, vocab, ids, losses = train(cell, cfg)
         greedy = continue_from(net, ids[:1], 40, lambda l: int(l.argmax(-1)))
         samples = {}
         for T, s in ((0.8, 0), (1.0, 7)):

@@ -10,10 +10,9 @@ usage: /usr/bin/python3 scripts/lab/char_lm_float32.py OUT.json
 """
 import json, os, sys
 import torch
-import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from char_lm import CELLS, LM, TEXT, continue_from, setup  # noqa: E402
+from char_lm import CELLS, TEXT, continue_from, train  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -22,19 +21,7 @@ DEFAULTS = {"hidden": 64, "embeddingDim": 16, "seqLen": 32, "maxBatch": 16, "lr"
 
 
 def run(cell, cfg):
-    vocab, ids, x, y = setup(TEXT, cfg["seqLen"], cfg["maxBatch"])
-    torch.manual_seed(cfg["seed"])
-    net = LM(cell, len(vocab), cfg["embeddingDim"], cfg["hidden"])  # float32, as PyTorch makes it
-    opt = torch.optim.Adam(net.parameters(), lr=cfg["lr"])
-    lossf = nn.CrossEntropyLoss()
-    losses = []
-    for _ in range(cfg["steps"]):
-        opt.zero_grad()
-        logits, _ = net(x)
-        loss = lossf(logits.reshape(-1, len(vocab)), y.reshape(-1))
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
+    net, vocab, ids, losses = train(cell, cfg, float64=False)  # float32, as PyTorch makes it
     greedy = continue_from(net, ids[:1], 40, lambda l: int(l.argmax(-1)))
     return {"cell": cell, "config": cfg, "loss_float32": losses, "greedy_float32": "".join(vocab[i] for i in greedy)}
 

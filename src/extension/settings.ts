@@ -2,10 +2,11 @@
  * Every RNN Lens setting in one typed place, with its default. Nothing else calls
  * vscode.workspace.getConfiguration('rnnLens'): features ask here, so a renamed key or a new
  * default is one edit (package.json "contributes.configuration" mirrors these keys).
- * Layer: extension (imports vscode and document types only).
+ * Layer: extension (imports vscode, document types and the run layer's gradient budget).
  */
 import * as vscode from 'vscode';
 import { DEFAULT_BUDGET, type Budget } from '../document/types';
+import { WORKER_GRADIENT_FLOP_BUDGET } from '../run/payload';
 
 /** The settings RNN Lens reads, defaults applied and values clamped to sane ranges. */
 export interface RnnLensSettings {
@@ -42,7 +43,7 @@ export const DEFAULT_SETTINGS: RnnLensSettings = {
   progressFlopThreshold: 200_000_000,
   workerFlopThreshold: 50_000_000,
   runThreads: 0,
-  gradientFlopThreshold: 12_000_000_000,
+  gradientFlopThreshold: WORKER_GRADIENT_FLOP_BUDGET,
   lintEnabled: true,
   lintDisabled: [],
 };
