@@ -232,14 +232,15 @@ export async function runCommand(page: Page, title: string, timeoutMs = 60000): 
   const deadline = Date.now() + timeoutMs;
   // Commands of extensions appear once the extension host has registered them: retry until then.
   for (let attempt = 0; ; attempt++) {
-    await openCommandPalette(page);
-    const input = page.locator('.quick-input-widget input').first();
-    await input.fill('>' + title);
     const row = page
       .locator('.quick-input-list .monaco-list-row')
       .filter({ has: page.locator('.label-name', { hasText: exact }) })
       .first();
     try {
+      await openCommandPalette(page);
+      // the palette can close again before typing (focus taken by a notification on a busy
+      // machine): then this try fails and the loop opens it again
+      await page.locator('.quick-input-widget input').first().fill('>' + title, { timeout: 5000 });
       await row.waitFor({ state: 'visible', timeout: Math.min(3000, Math.max(500, deadline - Date.now())) });
       await row.click();
       await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout: 10000 }).catch(() => undefined);
